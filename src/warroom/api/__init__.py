@@ -1,0 +1,1 @@
+"""JSON API: routers per concept, problem+json errors, auth by bearer token."""

@@ -1,0 +1,50 @@
+"""/api/v1/tokens and /api/v1/config: for admins only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from warroom.api.deps import Admin, StateDep
+from warroom.api.schemas import TokenCreate, TokenCreated, TokenRead
+from warroom.domain.access import parse_access_role
+from warroom.domain.durations import parse_duration
+from warroom.errors import Invalid
+from warroom.services import tokens
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+
+
+@router.post("/tokens", status_code=201)
+def create_token(body: TokenCreate, state: StateDep, _: Admin) -> TokenCreated:
+    role = parse_access_role(body.role)
+    try:
+        expires_in = parse_duration(body.expires_in) if body.expires_in else None
+    except ValueError as exc:
+        raise Invalid(f"expires_in: {exc}.", field="expires_in") from None
+    with state.db.write.begin() as session:
+        token, plain = tokens.create(
+            session, ctx=state.ctx, name=body.name, role=role, expires_in=expires_in
+        )
+        return TokenCreated(name=token.name, role=token.role, token=plain)
+
+
+@router.get("/tokens")
+def list_tokens(state: StateDep, _: Admin) -> dict[str, list[TokenRead]]:
+    with state.db.read() as session:
+        items = [TokenRead.model_validate(t, from_attributes=True)
+                 for t in tokens.list_tokens(session)]
+    return {"items": items}
+
+
+@router.delete("/tokens/{name}")
+def revoke_token(name: str, state: StateDep, _: Admin) -> TokenRead:
+    with state.db.write.begin() as session:
+        token = tokens.revoke(session, ctx=state.ctx, name=name)
+        return TokenRead.model_validate(token, from_attributes=True)
+
+
+@router.get("/config")
+def show_config(state: StateDep, _: Admin) -> dict[str, Any]:
+    return state.ctx.config.model_dump(mode="json")

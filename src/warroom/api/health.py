@@ -1,0 +1,33 @@
+"""/healthz (the process answers), /readyz (the database answers), /metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from warroom.api.deps import StateDep
+from warroom.api.problems import problem
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+def readyz(state: StateDep) -> dict[str, str] | Response:
+    try:
+        with state.db.read() as session:
+            session.execute(text("SELECT 1"))
+    except Exception:
+        return problem(503, "The database does not answer.", "not_ready")
+    return {"status": "ready", "database": state.db.engine.dialect.name}
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

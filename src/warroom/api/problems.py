@@ -1,0 +1,89 @@
+"""RFC 9457 problem+json for every error, so no caller ever sees a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+
+from warroom.errors import WarroomError
+
+log = logging.getLogger("warroom.api")
+MEDIA_TYPE = "application/problem+json"
+TITLES = {
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+    405: "Method not allowed", 409: "Conflict", 413: "Content too large",
+    422: "Invalid input", 500: "Internal error", 503: "Unavailable",
+}
+
+
+def problem(
+    status: int, detail: str, code: str, headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": f"/problems/{code}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            reason = error.get("ctx", {}).get("error", "malformed")
+            return problem(400, f"The request body is not valid JSON ({reason}).", "bad_json")
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        errors.append({"field": _field(tuple(error.get("loc", ()))), "message": message})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) + "."
+    return problem(422, detail, "invalid", errors=errors)
+
+
+def _warroom(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WarroomError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    extra = {"field": exc.field} if exc.field else {}
+    return problem(exc.status, exc.message, exc.code, headers, **extra)
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404:
+        detail = "There is nothing at this path."
+    return problem(exc.status_code, detail, f"http_{exc.status_code}", exc.headers)
+
+
+def _database(_: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", exc)
+    return problem(503, "The database is unavailable; nothing was changed.", "unavailable",
+                   {"Retry-After": "1"})
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem(500, "Something went wrong on our side; nothing was changed.", "internal")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(WarroomError, _warroom)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(Exception, _unexpected)

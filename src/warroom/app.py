@@ -1,0 +1,60 @@
+"""create_app: the one composition root for HTTP (API now; web pages join later)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from warroom import __version__
+from warroom.api import admin, health, incidents, problems
+from warroom.api.limits import BodyLimit
+from warroom.api.metrics import Metrics, MetricsMiddleware
+from warroom.api.state import ApiState
+from warroom.clock import Clock, SystemClock
+from warroom.config import Settings, WarroomConfig, load_config
+from warroom.db.engine import open_database
+from warroom.db.migrate import upgrade
+from warroom.scheduler.worker import Worker, install_wakeup
+from warroom.services.context import Context
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    config: WarroomConfig | None = None,
+    run_worker: bool = True,
+    migrate: bool = True,
+) -> FastAPI:
+    ctx = Context(config=config or load_config(settings.config), clock=clock or SystemClock())
+    db = open_database(settings.database_url)
+    worker = Worker(db, ctx)
+    install_wakeup(db, worker.wake)
+    if migrate:
+        upgrade(db.engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if run_worker:
+            worker.start()
+        yield
+        worker.stop()
+        db.dispose()
+
+    app = FastAPI(
+        title="warroom", version=__version__, lifespan=lifespan,
+        description="Incidents, their timeline and the jobs that watch their deadlines.",
+    )
+    metrics = Metrics()
+    metrics.watch(db, ctx)
+    app.state.warroom = ApiState(settings=settings, db=db, ctx=ctx)
+    app.state.metrics = metrics
+    app.state.worker = worker
+    problems.install(app)
+    for router in (incidents.router, admin.router, health.router):
+        app.include_router(router)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,21 @@
+"""The `warroom` command: the second composition root, beside app.create_app."""
+
+from __future__ import annotations
+
+import typer
+
+from warroom.cli import admin, incidents
+
+app = typer.Typer(
+    name="warroom",
+    help="Incident response: declare, acknowledge, update and resolve incidents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+incidents.register(app)
+admin.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,165 @@
+"""Commands that run or manage warroom: serve, worker, db, config, token."""
+
+from __future__ import annotations
+
+import signal
+from typing import Annotated, Any
+
+import typer
+
+from warroom.cli import output
+from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
+from warroom.config import load_config
+from warroom.db.engine import open_database
+from warroom.db.migrate import upgrade
+from warroom.domain.access import parse_access_role
+from warroom.domain.durations import parse_duration
+from warroom.scheduler.worker import Worker, install_wakeup
+from warroom.services import demo, tokens
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_app = typer.Typer(help="The config file.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(worker)
+    app.add_typer(db_app, name="db")
+    app.add_typer(config_app, name="config")
+    app.add_typer(token_app, name="token")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only; run workers apart."
+                                            )] = False,
+    demo_data: Annotated[bool, typer.Option("--demo", help="Fill an empty database with demo "
+                                            "incidents and print a demo token.")] = False,
+    json: Json = False, db: Db = None, config: ConfigPath = None,
+) -> None:
+    """Run the API (and, unless --no-worker, the background worker)."""
+    import uvicorn
+
+    from warroom.app import create_app
+
+    with refusals():
+        settings = settings_for(db, config)
+        app = create_app(settings, run_worker=not no_worker)
+        if demo_data:
+            _seed_demo(app.state.warroom, host, port)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _seed_demo(state: Any, host: str, port: int) -> None:
+    with state.db.write.begin() as session:
+        created = demo.seed(session, ctx=state.ctx)
+        plain = demo.rotate_token(session, ctx=state.ctx)
+    base = f"http://{host}:{port}"
+    note = f"{created} demo incidents added" if created else "demo incidents already present"
+    typer.echo(f"warroom on {base} ({note}).")
+    typer.echo(f"Demo admin token: {plain}")
+    typer.echo(f"Try: curl -H 'Authorization: Bearer {plain}' {base}/api/v1/incidents?status=open")
+
+
+def worker(db: Db = None, config: ConfigPath = None) -> None:
+    """Run background work only (scale-out: any number of these may run)."""
+    with opened(db, config) as rt:
+        runner = Worker(rt.db, rt.ctx)
+        install_wakeup(rt.db, runner.wake)
+        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        signal.signal(signal.SIGINT, lambda *_: runner.stop())
+        typer.echo(f"worker {runner.name} running", err=True)
+        runner.loop()
+
+
+@db_app.command("upgrade")
+def db_upgrade(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """Bring the database schema up to date."""
+    with refusals():
+        settings = settings_for(db, config)
+        database = open_database(settings.database_url)
+        try:
+            upgrade(database.engine)
+        finally:
+            database.dispose()
+    if json:
+        output.emit_json({"database": database.engine.url.render_as_string(), "status": "ok"})
+    else:
+        typer.echo("database is up to date")
+
+
+@config_app.command("check")
+def config_check(json: Json = False, config: ConfigPath = None) -> None:
+    """Validate the config file: one line per mistake, exit 1 if any."""
+    with refusals():
+        loaded = load_config(config)
+    if json:
+        output.emit_json({"ok": True, "severities": [s.id for s in loaded.severities],
+                          "services": [s.name for s in loaded.services]})
+    else:
+        levels = ", ".join(s.id for s in loaded.severities)
+        typer.echo(f"config is valid: severities {levels}; {len(loaded.services)} service(s)")
+
+
+@config_app.command("show")
+def config_show(json: Json = False, config: ConfigPath = None) -> None:
+    """Print the effective configuration (defaults filled in)."""
+    with refusals():
+        loaded = load_config(config)
+    output.emit_json(loaded.model_dump(mode="json"))
+
+
+@token_app.command("create")
+def token_create(
+    name: str,
+    role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
+    expires_in: Annotated[str | None, typer.Option(help="e.g. 90d; default: never.")] = None,
+    json: Json = False, db: Db = None, config: ConfigPath = None,
+) -> None:
+    """Create an API token. It is printed once and stored only as a hash."""
+    try:
+        lifetime = parse_duration(expires_in) if expires_in else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--expires-in") from None
+    with opened(db, config) as rt:
+        access = parse_access_role(role)
+        with rt.db.write.begin() as session:
+            token, plain = tokens.create(
+                session, ctx=rt.ctx, name=name, role=access, expires_in=lifetime)
+            result = {"name": token.name, "role": token.role, "token": plain}
+    if json:
+        output.emit_json(result)
+    else:
+        typer.echo(f"token {result['name']} ({result['role']}): {plain}")
+        typer.echo("Keep it now: it is not shown again.", err=True)
+
+
+@token_app.command("ls")
+def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """List API tokens (names and roles; never the tokens themselves)."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        rows = [{"name": t.name, "role": t.role, "created_at": output.when(t.created_at),
+                 "expires_at": output.when(t.expires_at),
+                 "revoked_at": output.when(t.revoked_at)} for t in tokens.list_tokens(session)]
+    if json:
+        output.emit_json({"items": rows})
+        return
+    for row in rows:
+        typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
+
+
+@token_app.command("revoke")
+def token_revoke(name: str, json: Json = False, db: Db = None,
+                 config: ConfigPath = None) -> None:
+    """Revoke an API token at once."""
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        token = tokens.revoke(session, ctx=rt.ctx, name=name)
+        result = {"name": token.name, "revoked_at": output.when(token.revoked_at)}
+    if json:
+        output.emit_json(result)
+    elif result:
+        typer.echo(f"token {name} revoked")
+    else:
+        fail(f"no token named {name!r}")

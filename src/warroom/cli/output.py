@@ -1,0 +1,66 @@
+"""How results look: Rich tables for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from warroom.services.views import EventRead, IncidentRead
+
+console = Console(highlight=False, soft_wrap=False)
+SEVERITY_STYLE = {0: "bold red", 1: "red", 2: "yellow"}
+
+
+def emit_json(value: Any) -> None:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def incident_table(items: list[IncidentRead], ranks: dict[str, int]) -> None:
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("REF", "SEV", "STATUS", "TITLE", "SERVICE", "COMMANDER", "DECLARED"):
+        table.add_column(column)
+    for item in items:
+        style = SEVERITY_STYLE.get(ranks.get(item.severity, 9), "")
+        table.add_row(
+            item.ref, f"[{style}]{item.severity}[/]" if style else item.severity, item.status,
+            item.title, item.service or "-", item.roles.commander or "-", when(item.declared_at),
+        )
+    console.print(table if items else "No incidents match.")
+
+
+def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
+    console.print(f"[bold]{item.ref}[/] {item.title}")
+    roles = item.roles
+    facts = [
+        ("severity", item.severity), ("status", item.status), ("service", item.service),
+        ("channel", item.channel), ("commander", roles.commander), ("comms", roles.comms),
+        ("scribe", roles.scribe), ("responders", ", ".join(roles.responders) or None),
+        ("declared", when(item.declared_at)), ("acknowledged", when(item.acknowledged_at)),
+        ("ack due", when(item.ack_due_at)), ("next update due", when(item.next_update_due_at)),
+        ("resolved", when(item.resolved_at)), ("post-mortem due", when(item.postmortem_due_at)),
+    ]
+    for label, value in facts:
+        if value and value != "-":
+            console.print(f"  {label:<16} {value}")
+    table = Table(show_edge=False, header_style="bold", title="Timeline", title_justify="left")
+    for column in ("WHEN", "WHO", "WHAT", "", "TEXT"):
+        table.add_column(column)
+    for event in events:
+        flags = ("public " if event.visibility == "public" else "") + ("late" if event.late else "")
+        table.add_row(when(event.at), event.actor, event.kind, flags.strip(), event.text)
+    console.print(table)
+
+
+def done(item: IncidentRead, verb: str) -> None:
+    console.print(f"{item.ref} {verb}: [bold]{item.status}[/] ({item.severity}) {item.title}")

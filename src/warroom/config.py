@@ -1,0 +1,155 @@
+"""Settings from the environment and the config file (severities, services, hours).
+
+The config file is TOML. With none, the built-in `p0-p3` preset applies. Every mistake
+is reported as one line naming where it is (`severities[1].ack_within: ...`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warroom.domain.business_hours import BusinessHours
+from warroom.domain.severities import Severity
+from warroom.errors import Invalid
+
+PRESETS = ("p0-p3", "sev1-sev4")
+DEFAULT_DATABASE_URL = "sqlite:///warroom.db"
+
+
+class Settings(BaseSettings):
+    """Process settings: where the database and the config file are."""
+
+    model_config = SettingsConfigDict(env_prefix="WARROOM_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    config: Path | None = None
+    max_body_bytes: int = 1024 * 1024
+
+
+class Service(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=80)
+    owner: str | None = None
+    description: str = ""
+
+
+class WarroomConfig(BaseModel):
+    """The effective configuration: one validated object, made once at start."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    preset: str = "p0-p3"
+    business_hours: BusinessHours = BusinessHours()
+    severities: tuple[Severity, ...] = ()
+    services: tuple[Service, ...] = ()
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in PRESETS:
+            raise ValueError(f"unknown preset {value!r} (choose {' or '.join(PRESETS)})")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_preset(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("severities"):
+            preset = data.get("preset", "p0-p3")
+            if preset in PRESETS:
+                data = {**data, "severities": _preset_severities(preset)}
+        return data
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> WarroomConfig:
+        for kind, names in (
+            ("severities", [s.id for s in self.severities]),
+            ("services", [s.name for s in self.services]),
+        ):
+            seen: set[str] = set()
+            for name in names:
+                if name.lower() in seen:
+                    raise ValueError(f"{kind}: {name!r} is defined twice")
+                seen.add(name.lower())
+        for level in self.severities:
+            if level.escalate_after is not None and not level.escalate_to:
+                raise ValueError(f"severity {level.id}: escalate_after needs escalate_to")
+            if level.postmortem_required and level.postmortem_within is None:
+                raise ValueError(f"severity {level.id}: postmortem_required needs postmortem_within")
+        return self
+
+    def severity(self, level: str) -> Severity:
+        """The level with this id (case-insensitive), or a refusal naming the known ones."""
+        for candidate in self.severities:
+            if candidate.id.lower() == level.strip().lower():
+                return candidate
+        known = ", ".join(s.id for s in self.severities)
+        raise Invalid(f"severity {level!r} is not one of {known}.", field="severity")
+
+    def rank(self, level: str) -> int:
+        """0 for the worst level; a lower rank is more severe."""
+        return [s.id for s in self.severities].index(self.severity(level).id)
+
+    def check_service(self, name: str | None) -> str | None:
+        """With a service catalogue configured, only its services may be named."""
+        if not name or not self.services:
+            return name
+        for candidate in self.services:
+            if candidate.name.lower() == name.strip().lower():
+                return candidate.name
+        known = ", ".join(s.name for s in self.services)
+        raise Invalid(f"service {name!r} is not one of {known}.", field="service")
+
+
+def _preset_severities(preset: str) -> list[dict[str, Any]]:
+    text = resources.files("warroom.presets").joinpath(f"{preset}.toml").read_text("utf-8")
+    severities: list[dict[str, Any]] = tomllib.loads(text)["severities"]
+    return severities
+
+
+class ConfigError(Exception):
+    """A config file with mistakes; `problems` holds one readable line per mistake."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: {len(problems)} problem(s)")
+        self.source = source
+        self.problems = problems
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "config"
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> WarroomConfig:
+    try:
+        return WarroomConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown key (check its spelling)"
+            problems.append(f"{_location(tuple(error['loc']))}: {message}")
+        raise ConfigError(source, problems) from None
+
+
+def load_config(path: Path | None) -> WarroomConfig:
+    """Read and validate the config file; with no path, the built-in defaults."""
+    if path is None:
+        return parse_config({}, "built-in defaults")
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    return parse_config(data, str(path))

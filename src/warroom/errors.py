@@ -1,0 +1,44 @@
+"""Errors a user may see: one sentence each, with a stable code."""
+
+from __future__ import annotations
+
+
+class WarroomError(Exception):
+    """Base of every refusal; `status` is the HTTP status the API answers with."""
+
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(WarroomError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(WarroomError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class Unauthorized(WarroomError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(WarroomError):
+    status = 403
+    code = "forbidden"
+
+
+class Invalid(WarroomError):
+    status = 422
+    code = "invalid"

@@ -1,0 +1,155 @@
+"""The worker: runs due jobs from the database, woken at once by a commit that adds one.
+
+In one process, a commit that scheduled a job sets an event the loop waits on. Across
+processes on PostgreSQL, the same commit sends NOTIFY and the loop LISTENs. A poll every
+second is the safety net either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from warroom.db.engine import Database
+from warroom.services import jobs
+from warroom.services.context import Context
+from warroom.services.reminders import HANDLERS
+
+log = logging.getLogger("warroom.worker")
+CHANNEL = "warroom_jobs"
+POLL_SECONDS = 1.0
+
+
+def install_wakeup(db: Database, wake: threading.Event) -> None:
+    """After a commit that scheduled a job, wake the workers (here and elsewhere)."""
+
+    @event.listens_for(db.write, "before_commit")
+    def _notify(session: Session) -> None:
+        if session.info.get(jobs.WAKE_FLAG) and not db.is_sqlite:
+            session.execute(text(f"NOTIFY {CHANNEL}"))
+
+    @event.listens_for(db.write, "after_commit")
+    def _wake(session: Session) -> None:
+        if session.info.pop(jobs.WAKE_FLAG, False):
+            wake.set()
+
+    @event.listens_for(db.write, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(jobs.WAKE_FLAG, None)
+
+
+class Worker:
+    def __init__(self, db: Database, ctx: Context, *, wake: threading.Event | None = None):
+        self.db = db
+        self.ctx = ctx
+        self.wake = wake or threading.Event()
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.stopping = threading.Event()
+
+    def run_due(self, limit: int = 100) -> int:
+        """Run every job due now; returns how many this worker ran."""
+        done = 0
+        while done < limit:
+            with self.db.read() as session:
+                ids = jobs.candidates(session, now=self.ctx.clock.now())
+            if not ids:
+                break
+            ran = sum(self._run(job_id) for job_id in ids)
+            if ran == 0:
+                break
+            done += ran
+        return done
+
+    def _run(self, job_id: int) -> bool:
+        """Claim, do and record one job in one transaction: done once or not at all."""
+        with self.db.write.begin() as session:
+            now = self.ctx.clock.now()
+            job = jobs.claim(session, job_id, worker=self.name, now=now)
+            if job is None:
+                return False
+            handler = HANDLERS.get(job.kind)
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for job kind {job.kind!r}")
+                with session.begin_nested():
+                    handler(session, self.ctx, job)
+            except Exception as exc:  # a job's failure is data on its row
+                log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+                jobs.fail(
+                    session, job, now=now, error="".join(traceback.format_exception(exc)),
+                    retry_in=timedelta(seconds=min(600, 2**job.attempts)),
+                )
+                return True
+            jobs.finish(session, job, now=now)
+            return True
+
+    def _seconds_to_next(self) -> float:
+        with self.db.read() as session:
+            due = jobs.next_due_at(session)
+        if due is None:
+            return POLL_SECONDS
+        wait = (due - self.ctx.clock.now()).total_seconds()
+        return max(0.0, min(POLL_SECONDS, wait))
+
+    def loop(self) -> None:
+        listener = _Listener(self.db, self.wake) if not self.db.is_sqlite else None
+        try:
+            while not self.stopping.is_set():
+                try:
+                    self.run_due()
+                    timeout = self._seconds_to_next()
+                except Exception:  # the database may be restarting: keep going
+                    log.exception("worker tick failed; retrying")
+                    timeout = POLL_SECONDS
+                self.wake.wait(timeout)
+                self.wake.clear()
+        finally:
+            if listener:
+                listener.stop()
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.loop, name="warroom-worker", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+
+
+class _Listener:
+    """LISTEN on PostgreSQL so a job scheduled by another process wakes this one."""
+
+    def __init__(self, db: Database, wake: threading.Event) -> None:
+        self.db = db
+        self.wake = wake
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._listen, name="warroom-listen", daemon=True)
+        self.thread.start()
+
+    def _listen(self) -> None:
+        import psycopg
+
+        url = self.db.engine.url.set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    while not self.stopping.is_set():
+                        for _ in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
+                            self.wake.set()
+            except Exception as exc:
+                log.warning("LISTEN connection lost (%s); retrying", exc)
+                self.stopping.wait(POLL_SECONDS)
+
+    def stop(self, *_: Any) -> None:
+        self.stopping.set()

@@ -1,0 +1,14 @@
+"""What every use case needs besides its session: the rules and the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from warroom.clock import Clock
+from warroom.config import WarroomConfig
+
+
+@dataclass(frozen=True)
+class Context:
+    config: WarroomConfig
+    clock: Clock

@@ -1,0 +1,86 @@
+"""Demo data: incidents of every severity in several statuses, with true back-dated times."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import ApiToken, Incident
+from warroom.domain.access import AccessRole
+from warroom.domain.incidents import Role, Status
+from warroom.services import incidents, tokens
+from warroom.services.context import Context
+
+DEMO_TOKEN = "demo-admin"
+
+# (title, service, hours ago, how far it got); one row per demo incident
+STORIES = [
+    ("Checkout returns 500 for every order", "checkout", 0.3, Status.TRIGGERED),
+    ("Sign-in fails for all users", "auth", 1.5, Status.IDENTIFIED),
+    ("Database primary out of connections", "api", 30, Status.CLOSED),
+    ("Payments time out for card customers", "payments", 0.2, Status.ACKNOWLEDGED),
+    ("Dashboard tiles do not load", "web", 2, Status.MITIGATING),
+    ("p95 latency above 10 s on search", "search", 5, Status.MONITORING),
+    ("Webhook deliveries delayed", "api", 50, Status.RESOLVED),
+    ("Analytics stopped updating", "analytics", 3, Status.INVESTIGATING),
+    ("One report export fails", "reports", 26, Status.RESOLVED),
+    ("Error rate at 3% on profile API", "api", 0.5, Status.TRIGGERED),
+    ("Typo on the pricing page", "web", 20, Status.TRIGGERED),
+    ("Avatar images stretched on mobile", "web", 72, Status.CLOSED),
+]
+PEOPLE = ("alice", "bob", "charlie", "dana")
+
+
+def seed(session: Session, *, ctx: Context) -> int:
+    """Add the demo incidents unless the database already has incidents."""
+    if session.scalar(select(func.count()).select_from(Incident)):
+        return 0
+    levels = [s.id for s in ctx.config.severities]
+    now = ctx.clock.now()
+    for n, (title, service, hours_ago, goal) in enumerate(STORIES):
+        start = now - timedelta(hours=hours_ago)
+        step = timedelta(hours=hours_ago) / 8
+        person = PEOPLE[n % len(PEOPLE)]
+        incident = incidents.declare(
+            session, ctx=ctx, actor=person, title=title, severity=levels[n * len(levels) //
+                                                                          len(STORIES)],
+            service=service, summary=f"{title}.", impact="Customers notice it.",
+            commander=person if goal != Status.TRIGGERED else None, at=start,
+        )
+        session.flush()
+        _advance(session, ctx, incident.id, person, goal, start, step)
+    return len(STORIES)
+
+
+def _advance(
+    session: Session, ctx: Context, incident_id: int, person: str, goal: Status,
+    start: object, step: timedelta,
+) -> None:
+    assert hasattr(start, "tzinfo")
+    path = [Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.IDENTIFIED, Status.MITIGATING,
+            Status.MONITORING, Status.RESOLVED, Status.CLOSED]
+    when = start
+    for number, status in enumerate(path[: path.index(goal) + 1] if goal in path else [], 1):
+        when = when + step  # type: ignore[operator]
+        if status == Status.INVESTIGATING:
+            incidents.assign_role(session, ctx=ctx, actor=person, incident_id=incident_id,
+                                  role=Role.RESPONDER, person=PEOPLE[(number + 1) % 4])
+            incidents.post_update(session, ctx=ctx, actor=person, incident_id=incident_id,
+                                  message="We are looking into it.", public=True, at=when)
+        if status == Status.CLOSED:
+            incidents.close(session, ctx=ctx, actor=person, incident_id=incident_id)
+            continue
+        incidents.change_status(session, ctx=ctx, actor=person, incident_id=incident_id,
+                                status=status, at=when)
+
+
+def rotate_token(session: Session, *, ctx: Context) -> str:
+    """A fresh demo admin token on each demo start (the old one stops working)."""
+    old = session.scalar(select(ApiToken).where(ApiToken.name == DEMO_TOKEN))
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    _, plain = tokens.create(session, ctx=ctx, name=DEMO_TOKEN, role=AccessRole.ADMIN)
+    return plain

@@ -1,0 +1,309 @@
+"""Incident use cases: declare, acknowledge, move, update, re-rate, assign, reopen.
+
+Each takes an open write session and leaves the commit to its caller, so one request
+or command is one transaction. Every change is a timeline event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Incident
+from warroom.domain import incidents as rules
+from warroom.domain.incidents import Role, Source, Status
+from warroom.errors import Conflict, Invalid, NotFound
+from warroom.services import deadlines, timeline
+from warroom.services.context import Context
+from warroom.services.timeline import Kind
+
+SKEW = timedelta(seconds=5)  # a client clock this far ahead still counts as "now"
+
+
+def happened_at(
+    now: datetime, at: datetime | None, incident: Incident | None = None
+) -> datetime:
+    """When the thing happened: now, or an earlier moment that is not in the future."""
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise Invalid("at must include a time zone, e.g. 2026-11-23T09:00:00Z.", field="at")
+    if at > now + SKEW:
+        raise Invalid(f"at {at.isoformat()} is in the future.", field="at")
+    if incident is not None and at < incident.declared_at:
+        raise Invalid(
+            f"at {at.isoformat()} is before {rules.ref_of(incident.id)} was declared "
+            f"({incident.declared_at.isoformat()}).",
+            field="at",
+        )
+    return min(at, now)
+
+
+def get(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    incident = session.get(Incident, incident_id, with_for_update=for_update)
+    if incident is None:
+        raise NotFound(f"{rules.ref_of(incident_id)} does not exist.", field="ref")
+    return incident
+
+
+def _touch(incident: Incident, now: datetime) -> None:
+    incident.version += 1
+    incident.updated_at = now
+
+
+def _refuse_if_closed(incident: Incident) -> None:
+    if incident.status == Status.CLOSED:
+        raise Conflict(f"{rules.ref_of(incident.id)} is closed and cannot change.", field="ref")
+
+
+def _clean(text: str | None, field: str, limit: int) -> str:
+    value = (text or "").strip()
+    if len(value) > limit:
+        raise Invalid(f"{field} is longer than {limit} characters.", field=field)
+    return value
+
+
+def declare(
+    session: Session,
+    *,
+    ctx: Context,
+    actor: str,
+    title: str,
+    severity: str,
+    service: str | None = None,
+    summary: str | None = None,
+    impact: str | None = None,
+    commander: str | None = None,
+    source: Source = Source.MANUAL,
+    at: datetime | None = None,
+) -> Incident:
+    title = _clean(title, "title", 200)
+    if not title:
+        raise Invalid("title must not be empty.", field="title")
+    level = ctx.config.severity(severity)
+    now = ctx.clock.now()
+    when = happened_at(now, at)
+    incident = Incident(
+        title=title,
+        summary=_clean(summary, "summary", 10_000),
+        impact=_clean(impact, "impact", 10_000),
+        severity=level.id,
+        status=Status.TRIGGERED.value,
+        source=source.value,
+        service=ctx.config.check_service(_clean(service, "service", 80) or None),
+        channel=rules.channel_name(when, title),
+        commander=_clean(commander, "commander", 120) or None,
+        responders="",
+        declared_at=when,
+        escalation_level=0,
+        version=1,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    if session.scalar(
+        select(Incident.id).where(Incident.channel == incident.channel, Incident.id != incident.id)
+    ):
+        incident.channel = f"{incident.channel}-{incident.id}"
+    text = f"Declared {level.id} ({level.name}): {title}"
+    timeline.record(
+        session, incident, kind=Kind.DECLARED, actor=actor, at=when, now=now, text=text,
+        data={"severity": level.id, "service": incident.service, "source": source.value},
+    )
+    if incident.commander:
+        timeline.record(
+            session, incident, kind=Kind.ROLE, actor=actor, at=when, now=now,
+            text=f"{incident.commander} is commander", data={"role": "commander",
+                                                             "person": incident.commander},
+        )
+    deadlines.arm_ack(session, ctx, incident, now=now)
+    deadlines.arm_update(session, ctx, incident, since=when, now=now)
+    deadlines.arm_escalation(session, ctx, incident, now=now)
+    return incident
+
+
+def change_status(
+    session: Session,
+    *,
+    ctx: Context,
+    actor: str,
+    incident_id: int,
+    status: Status,
+    message: str | None = None,
+    at: datetime | None = None,
+) -> Incident:
+    incident = get(session, incident_id, for_update=True)
+    current = Status(incident.status)
+    ref = rules.ref_of(incident.id)
+    if status == Status.ACKNOWLEDGED and current != Status.TRIGGERED:
+        raise Conflict(f"{ref} is already acknowledged (it is {current}).", field="status")
+    rules.check_transition(ref, current, status)
+    message = _clean(message, "message", 10_000)
+    now = ctx.clock.now()
+    when = happened_at(now, at, incident)
+    _apply_milestones(ctx, incident, status, when)
+    incident.status = status.value
+    _touch(incident, now)
+    kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
+    text = message or f"Status {current} → {status}"
+    event = timeline.record(
+        session, incident, kind=kind, actor=actor, at=when, now=now, text=text,
+        data={"from": current.value, "to": status.value},
+    )
+    session.flush()
+    if not rules.is_open(status):
+        incident.next_update_due_at = None
+    elif message:
+        deadlines.arm_update(session, ctx, incident, since=when, now=now)
+    if status == Status.MONITORING:
+        deadlines.arm_monitoring(
+            session, ctx, incident, since=when, after_event=event.id, now=now
+        )
+    return incident
+
+
+def _apply_milestones(ctx: Context, incident: Incident, status: Status, when: datetime) -> None:
+    """Fill the milestone timestamps a move reaches, jumps included."""
+    rank = rules.ORDER.index(status)
+    if rank >= rules.ORDER.index(Status.ACKNOWLEDGED) and incident.acknowledged_at is None:
+        incident.acknowledged_at = when
+    if rank >= rules.ORDER.index(Status.MONITORING) and incident.mitigated_at is None:
+        incident.mitigated_at = when
+    if rank >= rules.ORDER.index(Status.RESOLVED) and incident.resolved_at is None:
+        incident.resolved_at = when
+        deadlines.arm_postmortem(ctx, incident, resolved_at=when)
+    if status == Status.CLOSED:
+        incident.closed_at = when
+
+
+def acknowledge(
+    session: Session, *, ctx: Context, actor: str, incident_id: int, at: datetime | None = None
+) -> Incident:
+    return change_status(
+        session, ctx=ctx, actor=actor, incident_id=incident_id, status=Status.ACKNOWLEDGED,
+        message=f"Acknowledged by {actor}", at=at,
+    )
+
+
+def resolve(
+    session: Session, *, ctx: Context, actor: str, incident_id: int,
+    message: str | None = None, at: datetime | None = None,
+) -> Incident:
+    return change_status(
+        session, ctx=ctx, actor=actor, incident_id=incident_id, status=Status.RESOLVED,
+        message=message, at=at,
+    )
+
+
+def close(session: Session, *, ctx: Context, actor: str, incident_id: int) -> Incident:
+    return change_status(
+        session, ctx=ctx, actor=actor, incident_id=incident_id, status=Status.CLOSED
+    )
+
+
+def reopen(
+    session: Session, *, ctx: Context, actor: str, incident_id: int, message: str | None = None
+) -> Incident:
+    incident = get(session, incident_id, for_update=True)
+    current = Status(incident.status)
+    rules.check_reopen(rules.ref_of(incident.id), current)
+    now = ctx.clock.now()
+    incident.status = Status.INVESTIGATING.value
+    incident.resolved_at = None
+    incident.mitigated_at = None
+    incident.postmortem_due_at = None
+    _touch(incident, now)
+    timeline.record(
+        session, incident, kind=Kind.REOPENED, actor=actor, at=now, now=now,
+        text=_clean(message, "message", 10_000) or f"Reopened (was {current})",
+        data={"from": current.value, "to": Status.INVESTIGATING.value},
+    )
+    deadlines.arm_update(session, ctx, incident, since=now, now=now)
+    return incident
+
+
+def post_update(
+    session: Session, *, ctx: Context, actor: str, incident_id: int, message: str,
+    public: bool = False, at: datetime | None = None,
+) -> Incident:
+    text = _clean(message, "message", 10_000)
+    if not text:
+        raise Invalid("message must not be empty.", field="message")
+    incident = get(session, incident_id, for_update=True)
+    _refuse_if_closed(incident)
+    now = ctx.clock.now()
+    when = happened_at(now, at, incident)
+    _touch(incident, now)
+    timeline.record(
+        session, incident, kind=Kind.UPDATE, actor=actor, at=when, now=now, text=text,
+        public=public,
+    )
+    if rules.is_open(Status(incident.status)):
+        deadlines.arm_update(session, ctx, incident, since=when, now=now)
+    return incident
+
+
+def change_severity(
+    session: Session, *, ctx: Context, actor: str, incident_id: int, severity: str,
+    reason: str | None = None,
+) -> Incident:
+    level = ctx.config.severity(severity)
+    incident = get(session, incident_id, for_update=True)
+    _refuse_if_closed(incident)
+    ref = rules.ref_of(incident.id)
+    if level.id == incident.severity:
+        raise Conflict(f"{ref} is already {level.id}.", field="severity")
+    previous = incident.severity
+    direction = "raised" if ctx.config.rank(level.id) < ctx.config.rank(previous) else "lowered"
+    now = ctx.clock.now()
+    incident.severity = level.id
+    _touch(incident, now)
+    reason_text = _clean(reason, "reason", 2000)
+    text = f"Severity {direction} {previous} → {level.id}" + (f": {reason_text}" if reason_text
+                                                              else "")
+    timeline.record(
+        session, incident, kind=Kind.SEVERITY, actor=actor, at=now, now=now, text=text,
+        data={"from": previous, "to": level.id, "reason": reason_text},
+    )
+    if rules.is_open(Status(incident.status)):
+        if incident.acknowledged_at is None:
+            deadlines.arm_ack(session, ctx, incident, now=now)
+        deadlines.arm_update(session, ctx, incident, since=now, now=now)
+        deadlines.arm_escalation(session, ctx, incident, now=now)
+    return incident
+
+
+def responders_of(incident: Incident) -> list[str]:
+    return [name for name in incident.responders.split("\n") if name]
+
+
+def assign_role(
+    session: Session, *, ctx: Context, actor: str, incident_id: int, role: Role, person: str
+) -> Incident:
+    name = _clean(person, "person", 120)
+    if not name:
+        raise Invalid("person must not be empty.", field="person")
+    incident = get(session, incident_id, for_update=True)
+    _refuse_if_closed(incident)
+    ref = rules.ref_of(incident.id)
+    if role == Role.RESPONDER:
+        names = responders_of(incident)
+        if name in names:
+            raise Conflict(f"{name} is already a responder on {ref}.", field="person")
+        incident.responders = "\n".join([*names, name])
+        text = f"{name} joined as responder"
+    else:
+        previous = getattr(incident, role.value)
+        if previous == name:
+            raise Conflict(f"{name} is already {role} of {ref}.", field="person")
+        setattr(incident, role.value, name)
+        text = f"{name} is {role}" + (f" (was {previous})" if previous else "")
+    now = ctx.clock.now()
+    _touch(incident, now)
+    timeline.record(
+        session, incident, kind=Kind.ROLE, actor=actor, at=now, now=now, text=text,
+        data={"role": role.value, "person": name},
+    )
+    return incident

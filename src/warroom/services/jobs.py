@@ -1,0 +1,110 @@
+"""The jobs table: schedule in the caller's transaction, claim by compare-and-set.
+
+A job is claimed by flipping `pending` to `running` with a lease, only if the row is
+still pending (`UPDATE … WHERE id=? AND status='pending'`, rowcount 1). Any number of
+workers may race: one wins. A running job whose lease ran out (its worker died) is
+claimed again the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Job
+
+LEASE = timedelta(minutes=2)
+WAKE_FLAG = "warroom_jobs_scheduled"
+
+
+def schedule(
+    session: Session,
+    *,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    incident_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Job:
+    """Add a job to the caller's transaction: it exists exactly when the change does."""
+    job = Job(
+        kind=kind,
+        incident_id=incident_id,
+        payload=payload or {},
+        due_at=due_at,
+        status="pending",
+        attempts=0,
+        created_at=now,
+    )
+    session.add(job)
+    session.info[WAKE_FLAG] = True
+    return job
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        (Job.status == "pending") & (Job.due_at <= now),
+        (Job.status == "running") & (Job.lease_until < now),
+    )
+
+
+def candidates(session: Session, *, now: datetime, limit: int = 20) -> list[int]:
+    """Ids of jobs that are due (or whose worker's lease ran out), oldest first."""
+    due = select(Job.id).where(Job.status == "pending", Job.due_at <= now)
+    stale = select(Job.id).where(Job.status == "running", Job.lease_until < now)
+    ids = list(session.scalars(due.order_by(Job.due_at).limit(limit)))
+    return ids + list(session.scalars(stale.limit(limit)))
+
+
+def claim(session: Session, job_id: int, *, worker: str, now: datetime) -> Job | None:
+    """Take the job if nobody else has; None when another worker got there first."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, _claimable(now))
+        .values(
+            status="running",
+            claimed_by=worker,
+            lease_until=now + LEASE,
+            attempts=Job.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return session.get(Job, job_id, populate_existing=True)
+
+
+def finish(session: Session, job: Job, *, now: datetime) -> None:
+    job.status = "done"
+    job.finished_at = now
+    job.lease_until = None
+
+
+def fail(session: Session, job: Job, *, now: datetime, error: str, retry_in: timedelta) -> None:
+    """Record the failure on the row and try again later (or give up after 10 tries)."""
+    job.last_error = error[:2000]
+    job.lease_until = None
+    if job.attempts >= 10:
+        job.status = "failed"
+        job.finished_at = now
+    else:
+        job.status = "pending"
+        job.due_at = now + retry_in
+
+
+def next_due_at(session: Session) -> datetime | None:
+    result: datetime | None = session.scalar(
+        select(func.min(Job.due_at)).where(Job.status == "pending")
+    )
+    return result
+
+
+def lag_seconds(session: Session, *, now: datetime) -> float:
+    """How late the oldest due job is; 0 when nothing is waiting."""
+    oldest = session.scalar(
+        select(func.min(Job.due_at)).where(Job.status == "pending", Job.due_at <= now)
+    )
+    return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0

@@ -1,0 +1,67 @@
+"""Reading incidents: filtered, newest first, in pages addressed by a cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Incident
+from warroom.domain.incidents import OPEN_STATUSES, parse_status
+from warroom.errors import Invalid
+from warroom.services.context import Context
+
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Incident]
+    next_cursor: str | None
+
+
+def _parse_cursor(cursor: str | None) -> int | None:
+    if cursor in (None, ""):
+        return None
+    if not cursor.isdigit():
+        raise Invalid(f"cursor {cursor!r} is not one this server gave out.", field="cursor")
+    return int(cursor)
+
+
+def _filtered(
+    ctx: Context, status: str, severity: str | None, service: str | None
+) -> Select[tuple[Incident]]:
+    query = select(Incident)
+    wanted = status.strip().lower()
+    if wanted == "open":
+        query = query.where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
+    elif wanted != "all":
+        query = query.where(Incident.status == parse_status(wanted).value)
+    if severity:
+        query = query.where(Incident.severity == ctx.config.severity(severity).id)
+    if service:
+        query = query.where(Incident.service == service)
+    return query
+
+
+def list_incidents(
+    session: Session,
+    *,
+    ctx: Context,
+    status: str = "all",
+    severity: str | None = None,
+    service: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    query = _filtered(ctx, status, severity, service)
+    before = _parse_cursor(cursor)
+    if before is not None:
+        query = query.where(Incident.id < before)
+    rows = list(session.scalars(query.order_by(Incident.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)

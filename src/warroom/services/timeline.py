@@ -1,0 +1,66 @@
+"""The append-only timeline: events are inserted, never changed or removed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Event, Incident
+
+LATE_AFTER = timedelta(seconds=1)
+
+
+class Kind(StrEnum):
+    DECLARED = "declared"
+    STATUS = "status"
+    ACKNOWLEDGED = "acknowledged"
+    SEVERITY = "severity"
+    ROLE = "role"
+    UPDATE = "update"
+    NOTE = "note"
+    ACK_OVERDUE = "ack_overdue"
+    UPDATE_OVERDUE = "update_overdue"
+    ESCALATED = "escalated"
+    MONITORING_OVER = "monitoring_over"
+    REOPENED = "reopened"
+
+
+def record(
+    session: Session,
+    incident: Incident,
+    *,
+    kind: Kind,
+    actor: str,
+    at: datetime,
+    now: datetime,
+    text: str = "",
+    public: bool = False,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event; `at` is when it happened, `now` when it was written down."""
+    event = Event(
+        incident_id=incident.id,
+        at=at,
+        recorded_at=now,
+        actor=actor,
+        kind=kind.value,
+        text=text,
+        visibility="public" if public else "internal",
+        data=data or {},
+    )
+    session.add(event)
+    return event
+
+
+def events_of(session: Session, incident_id: int) -> list[Event]:
+    """The timeline in the order things happened (back-dated entries fall in place)."""
+    query = select(Event).where(Event.incident_id == incident_id).order_by(Event.at, Event.id)
+    return list(session.scalars(query))
+
+
+def is_late(event: Event) -> bool:
+    return event.recorded_at - event.at >= LATE_AFTER
