@@ -44,7 +44,9 @@ def create_app(
         db.dispose()
 
     app = FastAPI(
-        title="warroom", version=__version__, lifespan=lifespan,
+        title="warroom",
+        version=__version__,
+        lifespan=lifespan,
         description="Incidents, their timeline and the jobs that watch their deadlines.",
     )
     metrics = Metrics()

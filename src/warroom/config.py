@@ -81,7 +81,9 @@ class WarroomConfig(BaseModel):
             if level.escalate_after is not None and not level.escalate_to:
                 raise ValueError(f"severity {level.id}: escalate_after needs escalate_to")
             if level.postmortem_required and level.postmortem_within is None:
-                raise ValueError(f"severity {level.id}: postmortem_required needs postmortem_within")
+                raise ValueError(
+                    f"severity {level.id}: postmortem_required needs postmortem_within"
+                )
         return self
 
     def severity(self, level: str) -> Severity:

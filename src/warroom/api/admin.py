@@ -33,8 +33,9 @@ def create_token(body: TokenCreate, state: StateDep, _: Admin) -> TokenCreated:
 @router.get("/tokens")
 def list_tokens(state: StateDep, _: Admin) -> dict[str, list[TokenRead]]:
     with state.db.read() as session:
-        items = [TokenRead.model_validate(t, from_attributes=True)
-                 for t in tokens.list_tokens(session)]
+        items = [
+            TokenRead.model_validate(t, from_attributes=True) for t in tokens.list_tokens(session)
+        ]
     return {"items": items}
 
 

@@ -25,11 +25,13 @@ def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if not header:
-        raise Unauthorized("Send a token in the Authorization header: Bearer <token>.",
-                           field="authorization")
+        raise Unauthorized(
+            "Send a token in the Authorization header: Bearer <token>.", field="authorization"
+        )
     if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized("The Authorization header must be 'Bearer <token>'.",
-                           field="authorization")
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <token>'.", field="authorization"
+        )
     return value.strip()
 
 

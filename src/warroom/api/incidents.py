@@ -31,9 +31,16 @@ router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 def declare(body: IncidentCreate, state: StateDep, token: Responder) -> IncidentRead:
     with state.db.write.begin() as session:
         incident = incidents.declare(
-            session, ctx=state.ctx, actor=token.name, title=body.title, severity=body.severity,
-            service=body.service, summary=body.summary, impact=body.impact,
-            commander=body.commander, at=body.at,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            title=body.title,
+            severity=body.severity,
+            service=body.service,
+            summary=body.summary,
+            impact=body.impact,
+            commander=body.commander,
+            at=body.at,
         )
         return incident_view(incident)
 
@@ -50,8 +57,13 @@ def list_incidents(
 ) -> IncidentPage:
     with state.db.read() as session:
         page = queries.list_incidents(
-            session, ctx=state.ctx, status=status, severity=severity, service=service,
-            limit=limit, cursor=cursor,
+            session,
+            ctx=state.ctx,
+            status=status,
+            severity=severity,
+            service=service,
+            limit=limit,
+            cursor=cursor,
         )
         return IncidentPage(
             items=[incident_view(i) for i in page.items], next_cursor=page.next_cursor
@@ -83,7 +95,10 @@ def acknowledge(
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.acknowledge(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
             at=body.at if body else None,
         )
         return incident_view(incident)
@@ -95,8 +110,13 @@ def change_status(ref: str, body: StatusIn, state: StateDep, token: Responder) -
     status = parse_status(body.status)
     with state.db.write.begin() as session:
         incident = incidents.change_status(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id, status=status,
-            message=body.message, at=body.at,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
+            status=status,
+            message=body.message,
+            at=body.at,
         )
         return incident_view(incident)
 
@@ -106,21 +126,28 @@ def post_update(ref: str, body: UpdateIn, state: StateDep, token: Responder) -> 
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.post_update(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id,
-            message=body.message, public=body.public, at=body.at,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
+            message=body.message,
+            public=body.public,
+            at=body.at,
         )
         return incident_view(incident)
 
 
 @router.post("/{ref}/severity")
-def change_severity(
-    ref: str, body: SeverityIn, state: StateDep, token: Responder
-) -> IncidentRead:
+def change_severity(ref: str, body: SeverityIn, state: StateDep, token: Responder) -> IncidentRead:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.change_severity(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id,
-            severity=body.severity, reason=body.reason,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
+            severity=body.severity,
+            reason=body.reason,
         )
         return incident_view(incident)
 
@@ -131,7 +158,11 @@ def assign_role(ref: str, body: RoleIn, state: StateDep, token: Responder) -> In
     role = parse_role(body.role)
     with state.db.write.begin() as session:
         incident = incidents.assign_role(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id, role=role,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
+            role=role,
             person=body.person,
         )
         return incident_view(incident)
@@ -144,8 +175,12 @@ def resolve(
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.resolve(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id,
-            message=body.message if body else None, at=body.at if body else None,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
+            message=body.message if body else None,
+            at=body.at if body else None,
         )
         return incident_view(incident)
 
@@ -157,7 +192,10 @@ def reopen(
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.reopen(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id,
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            incident_id=incident_id,
             message=body.message if body else None,
         )
         return incident_view(incident)

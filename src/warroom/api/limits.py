@@ -49,17 +49,23 @@ class BodyLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({
-            "type": "/problems/too_large",
-            "title": "Content too large",
-            "status": 413,
-            "detail": f"The request body is over the limit of {self.max_bytes} bytes.",
-            "code": "too_large",
-        }).encode()
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode())],
-        })
+        body = json.dumps(
+            {
+                "type": "/problems/too_large",
+                "title": "Content too large",
+                "status": 413,
+                "detail": f"The request body is over the limit of {self.max_bytes} bytes.",
+                "code": "too_large",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -23,12 +23,16 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "warroom_http_requests", "HTTP requests answered", ["method", "route", "status"],
+            "warroom_http_requests",
+            "HTTP requests answered",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "warroom_http_request_duration_seconds", "Time to answer an HTTP request",
-            ["method", "route"], registry=self.registry,
+            "warroom_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
 

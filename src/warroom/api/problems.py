@@ -16,14 +16,24 @@ from warroom.errors import WarroomError
 log = logging.getLogger("warroom.api")
 MEDIA_TYPE = "application/problem+json"
 TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 413: "Content too large",
-    422: "Invalid input", 500: "Internal error", 503: "Unavailable",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    422: "Invalid input",
+    500: "Internal error",
+    503: "Unavailable",
 }
 
 
 def problem(
-    status: int, detail: str, code: str, headers: dict[str, str] | None = None,
+    status: int,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body = {
@@ -67,13 +77,18 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404:
         detail = "There is nothing at this path."
-    return problem(exc.status_code, detail, f"http_{exc.status_code}", exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, detail, f"http_{exc.status_code}", headers)
 
 
 def _database(_: Request, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", exc)
-    return problem(503, "The database is unavailable; nothing was changed.", "unavailable",
-                   {"Retry-After": "1"})
+    return problem(
+        503,
+        "The database is unavailable; nothing was changed.",
+        "unavailable",
+        {"Retry-After": "1"},
+    )
 
 
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:

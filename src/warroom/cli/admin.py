@@ -33,11 +33,18 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only; run workers apart."
-                                            )] = False,
-    demo_data: Annotated[bool, typer.Option("--demo", help="Fill an empty database with demo "
-                                            "incidents and print a demo token.")] = False,
-    json: Json = False, db: Db = None, config: ConfigPath = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only; run workers apart.")
+    ] = False,
+    demo_data: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Fill an empty database with demo incidents and print a demo token."
+        ),
+    ] = False,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
 ) -> None:
     """Run the API (and, unless --no-worker, the background worker)."""
     import uvicorn
@@ -96,8 +103,13 @@ def config_check(json: Json = False, config: ConfigPath = None) -> None:
     with refusals():
         loaded = load_config(config)
     if json:
-        output.emit_json({"ok": True, "severities": [s.id for s in loaded.severities],
-                          "services": [s.name for s in loaded.services]})
+        output.emit_json(
+            {
+                "ok": True,
+                "severities": [s.id for s in loaded.severities],
+                "services": [s.name for s in loaded.services],
+            }
+        )
     else:
         levels = ", ".join(s.id for s in loaded.severities)
         typer.echo(f"config is valid: severities {levels}; {len(loaded.services)} service(s)")
@@ -116,7 +128,9 @@ def token_create(
     name: str,
     role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
     expires_in: Annotated[str | None, typer.Option(help="e.g. 90d; default: never.")] = None,
-    json: Json = False, db: Db = None, config: ConfigPath = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
 ) -> None:
     """Create an API token. It is printed once and stored only as a hash."""
     try:
@@ -127,7 +141,8 @@ def token_create(
         access = parse_access_role(role)
         with rt.db.write.begin() as session:
             token, plain = tokens.create(
-                session, ctx=rt.ctx, name=name, role=access, expires_in=lifetime)
+                session, ctx=rt.ctx, name=name, role=access, expires_in=lifetime
+            )
             result = {"name": token.name, "role": token.role, "token": plain}
     if json:
         output.emit_json(result)
@@ -140,9 +155,16 @@ def token_create(
 def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List API tokens (names and roles; never the tokens themselves)."""
     with opened(db, config) as rt, rt.db.read() as session:
-        rows = [{"name": t.name, "role": t.role, "created_at": output.when(t.created_at),
-                 "expires_at": output.when(t.expires_at),
-                 "revoked_at": output.when(t.revoked_at)} for t in tokens.list_tokens(session)]
+        rows = [
+            {
+                "name": t.name,
+                "role": t.role,
+                "created_at": output.when(t.created_at),
+                "expires_at": output.when(t.expires_at),
+                "revoked_at": output.when(t.revoked_at),
+            }
+            for t in tokens.list_tokens(session)
+        ]
     if json:
         output.emit_json({"items": rows})
         return
@@ -151,8 +173,7 @@ def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> 
 
 
 @token_app.command("revoke")
-def token_revoke(name: str, json: Json = False, db: Db = None,
-                 config: ConfigPath = None) -> None:
+def token_revoke(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """Revoke an API token at once."""
     with opened(db, config) as rt, rt.db.write.begin() as session:
         token = tokens.revoke(session, ctx=rt.ctx, name=name)

@@ -19,16 +19,15 @@ Act = Callable[[Session, Runtime], Incident]
 
 
 def _act(db: str | None, config: ConfigPath, as_json: bool, verb: str, act: Act) -> None:
-    with opened(db, config) as rt:
-        with rt.db.write.begin() as session:
-            view = incident_view(act(session, rt))
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        view = incident_view(act(session, rt))
     if as_json:
         output.emit_json(view)
     else:
         output.done(view, verb)
 
 
-def register(app: typer.Typer) -> None:  # noqa: C901 - one small function per command
+def register(app: typer.Typer) -> None:
     @app.command()
     def declare(
         title: str,
@@ -37,88 +36,220 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one small function per c
         summary: Annotated[str | None, typer.Option(help="What is happening.")] = None,
         impact: Annotated[str | None, typer.Option(help="Who is affected, how.")] = None,
         commander: Annotated[str | None, typer.Option(help="Incident commander.")] = None,
-        at: At = None, by: By = None, json: Json = False, db: Db = None,
+        at: At = None,
+        by: By = None,
+        json: Json = False,
+        db: Db = None,
         config: ConfigPath = None,
     ) -> None:
         """Declare an incident."""
         when = parse_at(at)
-        _act(db, config, json, "declared", lambda s, rt: incidents.declare(
-            s, ctx=rt.ctx, actor=actor(by), title=title, severity=severity, service=service,
-            summary=summary, impact=impact, commander=commander, at=when))
+        _act(
+            db,
+            config,
+            json,
+            "declared",
+            lambda s, rt: incidents.declare(
+                s,
+                ctx=rt.ctx,
+                actor=actor(by),
+                title=title,
+                severity=severity,
+                service=service,
+                summary=summary,
+                impact=impact,
+                commander=commander,
+                at=when,
+            ),
+        )
 
     @app.command()
-    def ack(ref: str, by: By = None, at: At = None, json: Json = False, db: Db = None,
-            config: ConfigPath = None) -> None:
+    def ack(
+        ref: str,
+        by: By = None,
+        at: At = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Acknowledge an incident."""
         when = parse_at(at)
-        _act(db, config, json, "acknowledged", lambda s, rt: incidents.acknowledge(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), at=when))
+        _act(
+            db,
+            config,
+            json,
+            "acknowledged",
+            lambda s, rt: incidents.acknowledge(
+                s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), at=when
+            ),
+        )
 
     @app.command()
-    def status(ref: str, status: str,
-               message: Annotated[str | None, typer.Option("--message", "-m")] = None,
-               by: By = None, at: At = None, json: Json = False, db: Db = None,
-               config: ConfigPath = None) -> None:
+    def status(
+        ref: str,
+        status: str,
+        message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+        by: By = None,
+        at: At = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Move an incident to a later status."""
         when = parse_at(at)
-        _act(db, config, json, "moved", lambda s, rt: incidents.change_status(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref),
-            status=parse_status(status), message=message, at=when))
+        _act(
+            db,
+            config,
+            json,
+            "moved",
+            lambda s, rt: incidents.change_status(
+                s,
+                ctx=rt.ctx,
+                actor=actor(by),
+                incident_id=parse_ref(ref),
+                status=parse_status(status),
+                message=message,
+                at=when,
+            ),
+        )
 
     @app.command()
-    def update(ref: str, message: str,
-               public: Annotated[bool, typer.Option("--public", help="Show on the status page.")
-                                 ] = False,
-               by: By = None, at: At = None, json: Json = False, db: Db = None,
-               config: ConfigPath = None) -> None:
+    def update(
+        ref: str,
+        message: str,
+        public: Annotated[bool, typer.Option("--public", help="Show on the status page.")] = False,
+        by: By = None,
+        at: At = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Post an update (internal unless --public)."""
         when = parse_at(at)
-        _act(db, config, json, "updated", lambda s, rt: incidents.post_update(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message,
-            public=public, at=when))
+        _act(
+            db,
+            config,
+            json,
+            "updated",
+            lambda s, rt: incidents.post_update(
+                s,
+                ctx=rt.ctx,
+                actor=actor(by),
+                incident_id=parse_ref(ref),
+                message=message,
+                public=public,
+                at=when,
+            ),
+        )
 
     @app.command()
-    def severity(ref: str, level: str,
-                 reason: Annotated[str | None, typer.Option("--reason", "-r")] = None,
-                 by: By = None, json: Json = False, db: Db = None,
-                 config: ConfigPath = None) -> None:
+    def severity(
+        ref: str,
+        level: str,
+        reason: Annotated[str | None, typer.Option("--reason", "-r")] = None,
+        by: By = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Change an incident's severity."""
-        _act(db, config, json, "re-rated", lambda s, rt: incidents.change_severity(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), severity=level,
-            reason=reason))
+        _act(
+            db,
+            config,
+            json,
+            "re-rated",
+            lambda s, rt: incidents.change_severity(
+                s,
+                ctx=rt.ctx,
+                actor=actor(by),
+                incident_id=parse_ref(ref),
+                severity=level,
+                reason=reason,
+            ),
+        )
 
     @app.command()
-    def assign(ref: str, role: str, person: str, by: By = None, json: Json = False,
-               db: Db = None, config: ConfigPath = None) -> None:
+    def assign(
+        ref: str,
+        role: str,
+        person: str,
+        by: By = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Give someone a role: commander, comms, responder or scribe."""
-        _act(db, config, json, "assigned", lambda s, rt: incidents.assign_role(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), role=parse_role(role),
-            person=person))
+        _act(
+            db,
+            config,
+            json,
+            "assigned",
+            lambda s, rt: incidents.assign_role(
+                s,
+                ctx=rt.ctx,
+                actor=actor(by),
+                incident_id=parse_ref(ref),
+                role=parse_role(role),
+                person=person,
+            ),
+        )
 
     @app.command()
-    def resolve(ref: str, message: Annotated[str | None, typer.Option("--message", "-m")] = None,
-                by: By = None, at: At = None, json: Json = False, db: Db = None,
-                config: ConfigPath = None) -> None:
+    def resolve(
+        ref: str,
+        message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+        by: By = None,
+        at: At = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Resolve an incident."""
         when = parse_at(at)
-        _act(db, config, json, "resolved", lambda s, rt: incidents.resolve(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message,
-            at=when))
+        _act(
+            db,
+            config,
+            json,
+            "resolved",
+            lambda s, rt: incidents.resolve(
+                s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message, at=when
+            ),
+        )
 
     @app.command()
-    def reopen(ref: str, message: Annotated[str | None, typer.Option("--message", "-m")] = None,
-               by: By = None, json: Json = False, db: Db = None,
-               config: ConfigPath = None) -> None:
+    def reopen(
+        ref: str,
+        message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+        by: By = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
+    ) -> None:
         """Return a monitoring or resolved incident to investigating."""
-        _act(db, config, json, "reopened", lambda s, rt: incidents.reopen(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message))
+        _act(
+            db,
+            config,
+            json,
+            "reopened",
+            lambda s, rt: incidents.reopen(
+                s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message
+            ),
+        )
 
     @app.command()
-    def close(ref: str, by: By = None, json: Json = False, db: Db = None,
-              config: ConfigPath = None) -> None:
+    def close(
+        ref: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+    ) -> None:
         """Close an incident for good."""
-        _act(db, config, json, "closed", lambda s, rt: incidents.close(
-            s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref)))
+        _act(
+            db,
+            config,
+            json,
+            "closed",
+            lambda s, rt: incidents.close(
+                s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref)
+            ),
+        )
 
     @app.command("ls")
     def list_(
@@ -126,20 +257,31 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one small function per c
         severity: Annotated[str | None, typer.Option()] = None,
         service: Annotated[str | None, typer.Option()] = None,
         limit: Annotated[int, typer.Option(min=1, max=queries.MAX_LIMIT)] = 50,
-        cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page.")
-                          ] = None,
-        json: Json = False, db: Db = None, config: ConfigPath = None,
+        cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page.")] = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
     ) -> None:
         """List incidents, newest first."""
         with opened(db, config) as rt, rt.db.read() as session:
             page = queries.list_incidents(
-                session, ctx=rt.ctx, status=status, severity=severity, service=service,
-                limit=limit, cursor=cursor)
+                session,
+                ctx=rt.ctx,
+                status=status,
+                severity=severity,
+                service=service,
+                limit=limit,
+                cursor=cursor,
+            )
             items = [incident_view(i) for i in page.items]
             ranks = {s.id: n for n, s in enumerate(rt.ctx.config.severities)}
         if json:
-            output.emit_json({"items": [i.model_dump(mode="json") for i in items],
-                              "next_cursor": page.next_cursor})
+            output.emit_json(
+                {
+                    "items": [i.model_dump(mode="json") for i in items],
+                    "next_cursor": page.next_cursor,
+                }
+            )
         else:
             output.incident_table(items, ranks)
             if page.next_cursor:
@@ -153,7 +295,11 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one small function per c
             view = incident_view(incidents.get(session, incident_id))
             events = [event_view(e) for e in timeline.events_of(session, incident_id)]
         if json:
-            output.emit_json({"incident": view.model_dump(mode="json"),
-                              "timeline": [e.model_dump(mode="json") for e in events]})
+            output.emit_json(
+                {
+                    "incident": view.model_dump(mode="json"),
+                    "timeline": [e.model_dump(mode="json") for e in events],
+                }
+            )
         else:
             output.incident_detail(view, events)

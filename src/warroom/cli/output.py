@@ -33,8 +33,13 @@ def incident_table(items: list[IncidentRead], ranks: dict[str, int]) -> None:
     for item in items:
         style = SEVERITY_STYLE.get(ranks.get(item.severity, 9), "")
         table.add_row(
-            item.ref, f"[{style}]{item.severity}[/]" if style else item.severity, item.status,
-            item.title, item.service or "-", item.roles.commander or "-", when(item.declared_at),
+            item.ref,
+            f"[{style}]{item.severity}[/]" if style else item.severity,
+            item.status,
+            item.title,
+            item.service or "-",
+            item.roles.commander or "-",
+            when(item.declared_at),
         )
     console.print(table if items else "No incidents match.")
 
@@ -43,12 +48,20 @@ def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
     console.print(f"[bold]{item.ref}[/] {item.title}")
     roles = item.roles
     facts = [
-        ("severity", item.severity), ("status", item.status), ("service", item.service),
-        ("channel", item.channel), ("commander", roles.commander), ("comms", roles.comms),
-        ("scribe", roles.scribe), ("responders", ", ".join(roles.responders) or None),
-        ("declared", when(item.declared_at)), ("acknowledged", when(item.acknowledged_at)),
-        ("ack due", when(item.ack_due_at)), ("next update due", when(item.next_update_due_at)),
-        ("resolved", when(item.resolved_at)), ("post-mortem due", when(item.postmortem_due_at)),
+        ("severity", item.severity),
+        ("status", item.status),
+        ("service", item.service),
+        ("channel", item.channel),
+        ("commander", roles.commander),
+        ("comms", roles.comms),
+        ("scribe", roles.scribe),
+        ("responders", ", ".join(roles.responders) or None),
+        ("declared", when(item.declared_at)),
+        ("acknowledged", when(item.acknowledged_at)),
+        ("ack due", when(item.ack_due_at)),
+        ("next update due", when(item.next_update_due_at)),
+        ("resolved", when(item.resolved_at)),
+        ("post-mortem due", when(item.postmortem_due_at)),
     ]
     for label, value in facts:
         if value and value != "-":

@@ -29,8 +29,9 @@ Db = Annotated[
 ]
 ConfigPath = Annotated[
     Path | None,
-    typer.Option("--config", envvar="WARROOM_CONFIG", help="Config file (TOML).",
-                 show_default=False),
+    typer.Option(
+        "--config", envvar="WARROOM_CONFIG", help="Config file (TOML).", show_default=False
+    ),
 ]
 By = Annotated[
     str | None, typer.Option("--by", help="Who did it (default: $WARROOM_ACTOR or your login).")
@@ -48,9 +49,7 @@ def parse_at(text: str | None) -> datetime | None:
             f"{text!r} is not an ISO 8601 time (e.g. 2026-11-23T09:00:00Z)", param_hint="--at"
         ) from None
     if moment.tzinfo is None:
-        raise typer.BadParameter(
-            f"{text!r} has no time zone (add Z or +01:00)", param_hint="--at"
-        )
+        raise typer.BadParameter(f"{text!r} has no time zone (add Z or +01:00)", param_hint="--at")
     return moment
 
 

@@ -52,6 +52,15 @@ class BusinessHours(BaseModel):
         zone = ZoneInfo(self.timezone)
         return datetime.combine(day, self.start, zone), datetime.combine(day, self.end, zone)
 
+    @property
+    def day_length(self) -> timedelta:
+        today = date(2026, 1, 5)
+        return datetime.combine(today, self.end) - datetime.combine(today, self.start)
+
+    def working(self, duration: timedelta) -> timedelta:
+        """Read whole days as working days: `1d` is one working day, not 24 working hours."""
+        return duration.days * self.day_length + timedelta(seconds=duration.seconds)
+
     def add(self, moment: datetime, duration: timedelta) -> datetime:
         """The instant at which `duration` of working time has passed after `moment`."""
         remaining = duration

@@ -41,5 +41,6 @@ class Severity(BaseModel):
 def deadline(
     severity: Severity, start: datetime, delta: timedelta, hours: BusinessHours
 ) -> datetime:
-    """`start + delta`, counted in working time when the severity says so."""
-    return hours.add(start, delta) if severity.business_hours else start + delta
+    """`start + delta`, counted in working time when the severity says so (then a `d` in
+    the duration is a working day)."""
+    return hours.add(start, hours.working(delta)) if severity.business_hours else start + delta

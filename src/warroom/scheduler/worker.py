@@ -84,7 +84,10 @@ class Worker:
             except Exception as exc:  # a job's failure is data on its row
                 log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
                 jobs.fail(
-                    session, job, now=now, error="".join(traceback.format_exception(exc)),
+                    session,
+                    job,
+                    now=now,
+                    error="".join(traceback.format_exception(exc)),
                     retry_in=timedelta(seconds=min(600, 2**job.attempts)),
                 )
                 return True

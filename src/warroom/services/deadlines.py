@@ -73,7 +73,12 @@ def arm_escalation(session: Session, ctx: Context, incident: Incident, *, now: d
 
 
 def arm_monitoring(
-    session: Session, ctx: Context, incident: Incident, *, since: datetime, after_event: int,
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    *,
+    since: datetime,
+    after_event: int,
     now: datetime,
 ) -> None:
     """After `monitor_for` in monitoring with no status change, prompt to resolve."""

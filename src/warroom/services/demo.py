@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from warroom.domain.incidents import Role, Status
 from warroom.services import incidents, tokens
 from warroom.services.context import Context
 
-DEMO_TOKEN = "demo-admin"
+DEMO_TOKEN_NAME = "demo-admin"  # noqa: S105 - a name, not a secret
 
 # (title, service, hours ago, how far it got); one row per demo incident
 STORIES = [
@@ -25,8 +25,8 @@ STORIES = [
     ("p95 latency above 10 s on search", "search", 5, Status.MONITORING),
     ("Webhook deliveries delayed", "api", 50, Status.RESOLVED),
     ("Analytics stopped updating", "analytics", 3, Status.INVESTIGATING),
-    ("One report export fails", "reports", 26, Status.RESOLVED),
     ("Error rate at 3% on profile API", "api", 0.5, Status.TRIGGERED),
+    ("One report export fails", "reports", 26, Status.RESOLVED),
     ("Typo on the pricing page", "web", 20, Status.TRIGGERED),
     ("Avatar images stretched on mobile", "web", 72, Status.CLOSED),
 ]
@@ -44,10 +44,16 @@ def seed(session: Session, *, ctx: Context) -> int:
         step = timedelta(hours=hours_ago) / 8
         person = PEOPLE[n % len(PEOPLE)]
         incident = incidents.declare(
-            session, ctx=ctx, actor=person, title=title, severity=levels[n * len(levels) //
-                                                                          len(STORIES)],
-            service=service, summary=f"{title}.", impact="Customers notice it.",
-            commander=person if goal != Status.TRIGGERED else None, at=start,
+            session,
+            ctx=ctx,
+            actor=person,
+            title=title,
+            severity=levels[n * len(levels) // len(STORIES)],
+            service=service,
+            summary=f"{title}.",
+            impact="Customers notice it.",
+            commander=person if goal != Status.TRIGGERED else None,
+            at=start,
         )
         session.flush()
         _advance(session, ctx, incident.id, person, goal, start, step)
@@ -55,32 +61,57 @@ def seed(session: Session, *, ctx: Context) -> int:
 
 
 def _advance(
-    session: Session, ctx: Context, incident_id: int, person: str, goal: Status,
-    start: object, step: timedelta,
+    session: Session,
+    ctx: Context,
+    incident_id: int,
+    person: str,
+    goal: Status,
+    start: datetime,
+    step: timedelta,
 ) -> None:
-    assert hasattr(start, "tzinfo")
-    path = [Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.IDENTIFIED, Status.MITIGATING,
-            Status.MONITORING, Status.RESOLVED, Status.CLOSED]
+    path = [
+        Status.ACKNOWLEDGED,
+        Status.INVESTIGATING,
+        Status.IDENTIFIED,
+        Status.MITIGATING,
+        Status.MONITORING,
+        Status.RESOLVED,
+        Status.CLOSED,
+    ]
     when = start
     for number, status in enumerate(path[: path.index(goal) + 1] if goal in path else [], 1):
-        when = when + step  # type: ignore[operator]
+        when = when + step
         if status == Status.INVESTIGATING:
-            incidents.assign_role(session, ctx=ctx, actor=person, incident_id=incident_id,
-                                  role=Role.RESPONDER, person=PEOPLE[(number + 1) % 4])
-            incidents.post_update(session, ctx=ctx, actor=person, incident_id=incident_id,
-                                  message="We are looking into it.", public=True, at=when)
+            incidents.assign_role(
+                session,
+                ctx=ctx,
+                actor=person,
+                incident_id=incident_id,
+                role=Role.RESPONDER,
+                person=PEOPLE[(number + 1) % 4],
+            )
+            incidents.post_update(
+                session,
+                ctx=ctx,
+                actor=person,
+                incident_id=incident_id,
+                message="We are looking into it.",
+                public=True,
+                at=when,
+            )
         if status == Status.CLOSED:
             incidents.close(session, ctx=ctx, actor=person, incident_id=incident_id)
             continue
-        incidents.change_status(session, ctx=ctx, actor=person, incident_id=incident_id,
-                                status=status, at=when)
+        incidents.change_status(
+            session, ctx=ctx, actor=person, incident_id=incident_id, status=status, at=when
+        )
 
 
 def rotate_token(session: Session, *, ctx: Context) -> str:
     """A fresh demo admin token on each demo start (the old one stops working)."""
-    old = session.scalar(select(ApiToken).where(ApiToken.name == DEMO_TOKEN))
+    old = session.scalar(select(ApiToken).where(ApiToken.name == DEMO_TOKEN_NAME))
     if old is not None:
         session.delete(old)
         session.flush()
-    _, plain = tokens.create(session, ctx=ctx, name=DEMO_TOKEN, role=AccessRole.ADMIN)
+    _, plain = tokens.create(session, ctx=ctx, name=DEMO_TOKEN_NAME, role=AccessRole.ADMIN)
     return plain

@@ -22,9 +22,7 @@ from warroom.services.timeline import Kind
 SKEW = timedelta(seconds=5)  # a client clock this far ahead still counts as "now"
 
 
-def happened_at(
-    now: datetime, at: datetime | None, incident: Incident | None = None
-) -> datetime:
+def happened_at(now: datetime, at: datetime | None, incident: Incident | None = None) -> datetime:
     """When the thing happened: now, or an earlier moment that is not in the future."""
     if at is None:
         return now
@@ -109,14 +107,25 @@ def declare(
         incident.channel = f"{incident.channel}-{incident.id}"
     text = f"Declared {level.id} ({level.name}): {title}"
     timeline.record(
-        session, incident, kind=Kind.DECLARED, actor=actor, at=when, now=now, text=text,
+        session,
+        incident,
+        kind=Kind.DECLARED,
+        actor=actor,
+        at=when,
+        now=now,
+        text=text,
         data={"severity": level.id, "service": incident.service, "source": source.value},
     )
     if incident.commander:
         timeline.record(
-            session, incident, kind=Kind.ROLE, actor=actor, at=when, now=now,
-            text=f"{incident.commander} is commander", data={"role": "commander",
-                                                             "person": incident.commander},
+            session,
+            incident,
+            kind=Kind.ROLE,
+            actor=actor,
+            at=when,
+            now=now,
+            text=f"{incident.commander} is commander",
+            data={"role": "commander", "person": incident.commander},
         )
     deadlines.arm_ack(session, ctx, incident, now=now)
     deadlines.arm_update(session, ctx, incident, since=when, now=now)
@@ -149,7 +158,13 @@ def change_status(
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
     text = message or f"Status {current} → {status}"
     event = timeline.record(
-        session, incident, kind=kind, actor=actor, at=when, now=now, text=text,
+        session,
+        incident,
+        kind=kind,
+        actor=actor,
+        at=when,
+        now=now,
+        text=text,
         data={"from": current.value, "to": status.value},
     )
     session.flush()
@@ -158,9 +173,7 @@ def change_status(
     elif message:
         deadlines.arm_update(session, ctx, incident, since=when, now=now)
     if status == Status.MONITORING:
-        deadlines.arm_monitoring(
-            session, ctx, incident, since=when, after_event=event.id, now=now
-        )
+        deadlines.arm_monitoring(session, ctx, incident, since=when, after_event=event.id, now=now)
     return incident
 
 
@@ -182,18 +195,33 @@ def acknowledge(
     session: Session, *, ctx: Context, actor: str, incident_id: int, at: datetime | None = None
 ) -> Incident:
     return change_status(
-        session, ctx=ctx, actor=actor, incident_id=incident_id, status=Status.ACKNOWLEDGED,
-        message=f"Acknowledged by {actor}", at=at,
+        session,
+        ctx=ctx,
+        actor=actor,
+        incident_id=incident_id,
+        status=Status.ACKNOWLEDGED,
+        message=f"Acknowledged by {actor}",
+        at=at,
     )
 
 
 def resolve(
-    session: Session, *, ctx: Context, actor: str, incident_id: int,
-    message: str | None = None, at: datetime | None = None,
+    session: Session,
+    *,
+    ctx: Context,
+    actor: str,
+    incident_id: int,
+    message: str | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     return change_status(
-        session, ctx=ctx, actor=actor, incident_id=incident_id, status=Status.RESOLVED,
-        message=message, at=at,
+        session,
+        ctx=ctx,
+        actor=actor,
+        incident_id=incident_id,
+        status=Status.RESOLVED,
+        message=message,
+        at=at,
     )
 
 
@@ -216,7 +244,12 @@ def reopen(
     incident.postmortem_due_at = None
     _touch(incident, now)
     timeline.record(
-        session, incident, kind=Kind.REOPENED, actor=actor, at=now, now=now,
+        session,
+        incident,
+        kind=Kind.REOPENED,
+        actor=actor,
+        at=now,
+        now=now,
         text=_clean(message, "message", 10_000) or f"Reopened (was {current})",
         data={"from": current.value, "to": Status.INVESTIGATING.value},
     )
@@ -225,8 +258,14 @@ def reopen(
 
 
 def post_update(
-    session: Session, *, ctx: Context, actor: str, incident_id: int, message: str,
-    public: bool = False, at: datetime | None = None,
+    session: Session,
+    *,
+    ctx: Context,
+    actor: str,
+    incident_id: int,
+    message: str,
+    public: bool = False,
+    at: datetime | None = None,
 ) -> Incident:
     text = _clean(message, "message", 10_000)
     if not text:
@@ -237,7 +276,13 @@ def post_update(
     when = happened_at(now, at, incident)
     _touch(incident, now)
     timeline.record(
-        session, incident, kind=Kind.UPDATE, actor=actor, at=when, now=now, text=text,
+        session,
+        incident,
+        kind=Kind.UPDATE,
+        actor=actor,
+        at=when,
+        now=now,
+        text=text,
         public=public,
     )
     if rules.is_open(Status(incident.status)):
@@ -246,7 +291,12 @@ def post_update(
 
 
 def change_severity(
-    session: Session, *, ctx: Context, actor: str, incident_id: int, severity: str,
+    session: Session,
+    *,
+    ctx: Context,
+    actor: str,
+    incident_id: int,
+    severity: str,
     reason: str | None = None,
 ) -> Incident:
     level = ctx.config.severity(severity)
@@ -261,10 +311,17 @@ def change_severity(
     incident.severity = level.id
     _touch(incident, now)
     reason_text = _clean(reason, "reason", 2000)
-    text = f"Severity {direction} {previous} → {level.id}" + (f": {reason_text}" if reason_text
-                                                              else "")
+    text = f"Severity {direction} {previous} → {level.id}" + (
+        f": {reason_text}" if reason_text else ""
+    )
     timeline.record(
-        session, incident, kind=Kind.SEVERITY, actor=actor, at=now, now=now, text=text,
+        session,
+        incident,
+        kind=Kind.SEVERITY,
+        actor=actor,
+        at=now,
+        now=now,
+        text=text,
         data={"from": previous, "to": level.id, "reason": reason_text},
     )
     if rules.is_open(Status(incident.status)):
@@ -303,7 +360,13 @@ def assign_role(
     now = ctx.clock.now()
     _touch(incident, now)
     timeline.record(
-        session, incident, kind=Kind.ROLE, actor=actor, at=now, now=now, text=text,
+        session,
+        incident,
+        kind=Kind.ROLE,
+        actor=actor,
+        at=now,
+        now=now,
+        text=text,
         data={"role": role.value, "person": name},
     )
     return incident

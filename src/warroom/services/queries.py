@@ -31,7 +31,7 @@ def _parse_cursor(cursor: str | None) -> int | None:
 
 def _filtered(
     ctx: Context, status: str, severity: str | None, service: str | None
-) -> Select[tuple[Incident]]:
+) -> Select[Incident]:
     query = select(Incident)
     wanted = status.strip().lower()
     if wanted == "open":

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from warroom.db.models import Event, Incident, Job
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import Status, is_open
+from warroom.domain.severities import deadline
 from warroom.services import deadlines, jobs, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
@@ -42,7 +43,12 @@ def ack_overdue(session: Session, ctx: Context, job: Job) -> None:
     incident.version += 1
     incident.updated_at = now
     timeline.record(
-        session, incident, kind=Kind.ACK_OVERDUE, actor=SYSTEM, at=now, now=now,
+        session,
+        incident,
+        kind=Kind.ACK_OVERDUE,
+        actor=SYSTEM,
+        at=now,
+        now=now,
         text=f"Not acknowledged within {format_duration(level.ack_within)}: escalating "
         f"(level {incident.escalation_level})",
         data={"due_at": job.payload.get("due_at"), "level": incident.escalation_level},
@@ -61,14 +67,22 @@ def update_overdue(session: Session, ctx: Context, job: Job) -> None:
         return
     count = int(job.payload.get("reminder", 1))
     timeline.record(
-        session, incident, kind=Kind.UPDATE_OVERDUE, actor=SYSTEM, at=now, now=now,
-        text=f"No update for {format_duration(level.update_every)} at {level.id}: "
-        "post one now",
+        session,
+        incident,
+        kind=Kind.UPDATE_OVERDUE,
+        actor=SYSTEM,
+        at=now,
+        now=now,
+        text=f"No update for {format_duration(level.update_every)} at {level.id}: post one now",
         data={"due_at": job.payload.get("due_at"), "reminder": count},
     )
     jobs.schedule(
-        session, kind=deadlines.UPDATE_OVERDUE, due_at=now + level.update_every, now=now,
-        incident_id=incident.id, payload={**job.payload, "reminder": count + 1},
+        session,
+        kind=deadlines.UPDATE_OVERDUE,
+        due_at=now + level.update_every,
+        now=now,
+        incident_id=incident.id,
+        payload={**job.payload, "reminder": count + 1},
     )
 
 
@@ -84,7 +98,12 @@ def escalate(session: Session, ctx: Context, job: Job) -> None:
     incident.version += 1
     incident.updated_at = now
     timeline.record(
-        session, incident, kind=Kind.ESCALATED, actor=SYSTEM, at=now, now=now,
+        session,
+        incident,
+        kind=Kind.ESCALATED,
+        actor=SYSTEM,
+        at=now,
+        now=now,
         text=f"{incident.severity} still unresolved: escalated to {target}",
         data={"to": target, "level": incident.escalation_level},
     )
@@ -108,7 +127,12 @@ def monitoring_over(session: Session, ctx: Context, job: Job) -> None:
     level = deadlines.severity_of(ctx, incident)
     window = format_duration(level.monitor_for) if level.monitor_for else "the window"
     timeline.record(
-        session, incident, kind=Kind.MONITORING_OVER, actor=SYSTEM, at=now, now=now,
+        session,
+        incident,
+        kind=Kind.MONITORING_OVER,
+        actor=SYSTEM,
+        at=now,
+        now=now,
         text=f"Monitored for {window} with no change: resolve it if the fix holds",
     )
 

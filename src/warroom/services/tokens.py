@@ -24,7 +24,11 @@ def digest(token: str) -> str:
 
 
 def create(
-    session: Session, *, ctx: Context, name: str, role: AccessRole,
+    session: Session,
+    *,
+    ctx: Context,
+    name: str,
+    role: AccessRole,
     expires_in: timedelta | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token; the plain text is returned here and nowhere else, ever."""
@@ -36,7 +40,10 @@ def create(
     plain = PREFIX + secrets.token_urlsafe(32)
     now = ctx.clock.now()
     token = ApiToken(
-        name=name, role=role.value, token_hash=digest(plain), created_at=now,
+        name=name,
+        role=role.value,
+        token_hash=digest(plain),
+        created_at=now,
         expires_at=now + expires_in if expires_in else None,
     )
     session.add(token)

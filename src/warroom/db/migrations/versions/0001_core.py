@@ -14,7 +14,9 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-OPEN = "status IN ('triggered','acknowledged','investigating','identified','mitigating','monitoring')"
+OPEN = (
+    "status IN ('triggered','acknowledged','investigating','identified','mitigating','monitoring')"
+)
 
 
 def upgrade() -> None:

@@ -1,0 +1,549 @@
+"""Core platform benchmark: list, fetch and declare incidents over HTTP on a big database.
+
+Seeds a fresh SQLite and/or PostgreSQL database with many incidents and their timelines,
+starts the real `warroom serve`, and measures on loopback:
+
+- start → first 200 from /healthz;
+- p50/p95/p99 of `GET /api/v1/incidents?status=open&limit=50`, `GET /api/v1/incidents/{id}`
+  (random ids; incident plus timeline) and `POST /api/v1/incidents`;
+- the server's resident memory after the run.
+
+Run: .venv/bin/python bench/core.py [--db sqlite|postgres|both] [--incidents 100000]
+         [--events-per-incident 10] [--requests 500] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import Connection
+
+from warroom.db.engine import open_database
+from warroom.db.migrate import upgrade
+from warroom.db.models import Event, Incident
+from warroom.domain.incidents import OPEN_STATUSES, ORDER, Status
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SQLITE_PATH = Path("/tmp/wr-bench.sqlite")
+PG_DIR = Path("/tmp/wr-bench-pg")
+PG_PORT = 54339
+PG_DB = "warroom_bench"
+PG_URL = f"postgresql+psycopg://warroom@127.0.0.1:{PG_PORT}/{PG_DB}"
+
+BATCH = 5_000  # incidents per transaction (their events go with them)
+OPEN_PER_100K = 300  # a few hundred open incidents; everything else resolved or closed
+SEVERITIES = (("P0", 0.02), ("P1", 0.10), ("P2", 0.38), ("P3", 0.50))
+SERVICES = ("api", "web", "payments", "auth", "search", "billing", "mobile", "db", "queue", None)
+SYMPTOMS = ("5xx spike", "latency above SLO", "login failures", "stuck jobs", "disk full")
+ACTORS = ("alice", "bob", "charlie", "dana", "erin", "alertmanager")
+UPDATE_TEXT = "We are still looking into elevated error rates; next update soon. " * 2
+HISTORY = timedelta(days=3 * 365)
+STEP = timedelta(minutes=7)  # between one timeline event and the next
+
+GOALS_MS = {"list_open": 20.0, "show": 20.0, "declare": 10.0}
+GOAL_START_S = 2.0
+GOAL_RSS_MB = 150.0
+
+
+# --- seeding -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seeded:
+    incidents: int
+    events: int
+    open: int
+    seconds: float
+
+
+def pick_severity(rng: random.Random) -> str:
+    return rng.choices([s for s, _ in SEVERITIES], weights=[w for _, w in SEVERITIES])[0]
+
+
+def open_ids(rng: random.Random, count: int) -> dict[int, Status]:
+    """Open incidents: most among the newest 1%, some old ones left lingering."""
+    wanted = max(1, count * OPEN_PER_100K // 100_000)
+    recent = range(max(1, count - max(count // 100, wanted)) + 1, count + 1)
+    ids = set(rng.sample(recent, min(len(recent), wanted * 4 // 5)))
+    while len(ids) < wanted:
+        ids.add(rng.randint(1, count))
+    return {i: rng.choice(OPEN_STATUSES) for i in ids}
+
+
+def lifecycle(status: Status) -> list[Status]:
+    """The statuses an incident passed through to reach `status` (after triggered)."""
+    return ORDER[1 : ORDER.index(status) + 1]
+
+
+def incident_row(
+    incident_id: int, status: Status, declared: datetime, rng: random.Random
+) -> dict[str, Any]:
+    reached = lifecycle(status)
+
+    def at(stage: Status) -> datetime | None:
+        return declared + STEP * (reached.index(stage) + 1) if stage in reached else None
+
+    service = rng.choice(SERVICES)
+    title = f"{service or 'platform'}: {rng.choice(SYMPTOMS)}"
+    return {
+        "id": incident_id,
+        "title": title,
+        "summary": f"Seeded incident {incident_id}.",
+        "impact": "Some users see errors." if rng.random() < 0.5 else "",
+        "severity": pick_severity(rng),
+        "status": status.value,
+        "source": rng.choice(("manual", "alert", "alert", "check")),
+        "service": service,
+        "channel": f"incident-{declared:%Y-%m-%d}-{incident_id}",
+        "commander": rng.choice(ACTORS[:5]),
+        "comms": None,
+        "scribe": None,
+        "responders": "\n".join(rng.sample(ACTORS[:5], 2)),
+        "declared_at": declared,
+        "acknowledged_at": at(Status.ACKNOWLEDGED),
+        "mitigated_at": at(Status.MONITORING),
+        "resolved_at": at(Status.RESOLVED),
+        "closed_at": at(Status.CLOSED),
+        "ack_due_at": declared + timedelta(minutes=15),
+        "next_update_due_at": None,
+        "postmortem_due_at": None,
+        "escalation_level": 0,
+        "version": len(reached) + 1,
+        "updated_at": at(status) or declared,
+    }
+
+
+def timeline_rows(incident: dict[str, Any], count: int, rng: random.Random) -> list[dict[str, Any]]:
+    """`count` events: declared, each status reached, and updates or notes in between."""
+    moves = lifecycle(Status(incident["status"]))
+    kinds = ["declared", *("status" for _ in moves)]
+    kinds += [rng.choice(("update", "update", "note", "role")) for _ in range(count - len(kinds))]
+    declared: datetime = incident["declared_at"]
+    rows = []
+    for n, kind in enumerate(kinds):
+        when = declared + STEP * n
+        data: dict[str, Any] = {}
+        if kind == "declared":
+            data = {"severity": incident["severity"], "service": incident["service"]}
+        elif kind == "status":
+            data = {"from": ORDER[n - 1].value, "to": moves[n - 1].value}
+        rows.append(
+            {
+                "incident_id": incident["id"],
+                "at": when,
+                "recorded_at": when + timedelta(seconds=rng.randint(0, 3)),
+                "actor": rng.choice(ACTORS),
+                "kind": kind,
+                "text": UPDATE_TEXT if kind == "update" else f"{kind} ({incident['title']})",
+                "visibility": "public" if kind == "update" and rng.random() < 0.3 else "internal",
+                "data": data,
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to seed: `count` incidents over three years, ~`per` events each."""
+
+    count: int
+    per: int
+    opened: dict[int, Status]
+    rng: random.Random
+    now: datetime
+
+    def status(self, incident_id: int) -> Status:
+        closed = Status.CLOSED if self.rng.random() < 0.9 else Status.RESOLVED
+        return self.opened.get(incident_id, closed)
+
+    def declared(self, incident_id: int) -> datetime:
+        return self.now - HISTORY * (1 - incident_id / (self.count + 1)) - timedelta(hours=2)
+
+    def events(self, status: Status) -> int:
+        return max(len(lifecycle(status)) + 1, self.rng.randint(self.per // 2, self.per * 3 // 2))
+
+
+def insert_batch(conn: Connection, plan: Plan, ids: range) -> int:
+    incidents, events = [], []
+    for i in ids:
+        status = plan.status(i)
+        row = incident_row(i, status, plan.declared(i), plan.rng)
+        incidents.append(row)
+        events += timeline_rows(row, plan.events(status), plan.rng)
+    conn.execute(insert(Incident), incidents)
+    conn.execute(insert(Event), events)
+    return len(events)
+
+
+def seed(url: str, count: int, per: int) -> Seeded:
+    started = time.perf_counter()
+    rng = random.Random(20261123)
+    plan = Plan(count, per, open_ids(rng, count), rng, datetime.now(UTC))
+    database = open_database(url)
+    try:
+        upgrade(database.engine)
+        events = 0
+        for first in range(1, count + 1, BATCH):
+            with database.engine.begin() as conn:
+                events += insert_batch(conn, plan, range(first, min(first + BATCH, count + 1)))
+        with database.engine.begin() as conn:
+            finish_seeding(conn)
+    finally:
+        database.dispose()
+    return Seeded(count, events, len(plan.opened), time.perf_counter() - started)
+
+
+def finish_seeding(conn: Connection) -> None:
+    """PostgreSQL: move the id sequence past the seeded ids; gather planner statistics
+    (autovacuum would do so minutes later). SQLite: nothing (warroom never runs ANALYZE)."""
+    if conn.dialect.name != "postgresql":
+        return
+    top = conn.scalar(select(func.max(Incident.id)))
+    conn.execute(
+        text("SELECT setval(pg_get_serial_sequence('incidents', 'id'), :top)"), {"top": top}
+    )
+    conn.execute(text("ANALYZE"))
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+def fresh_sqlite() -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{SQLITE_PATH}"
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL (scripts/pg) with a fresh database; stopped afterwards."""
+    pg = str(ROOT / "scripts" / "pg")
+    started = subprocess.run(
+        [pg, "start", str(PG_DIR), str(PG_PORT)], check=True, capture_output=True, text=True
+    )
+    superuser = started.stdout.strip().rpartition("WARROOM_PG_URL=")[2]
+    try:
+        admin = create_engine(superuser, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
+        admin.dispose()
+        yield PG_URL
+    finally:
+        subprocess.run([pg, "stop", str(PG_DIR)], check=False)
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_env() -> dict[str, str]:
+    """Our environment without WARROOM_* settings: the built-in defaults apply."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
+
+
+def admin_token(url: str) -> str:
+    command = [
+        str(BIN / "warroom"),
+        "token",
+        "create",
+        "bench",
+        "--role",
+        "admin",
+        "--json",
+        "--db",
+        url,
+    ]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=server_env())
+    token: str = json.loads(done.stdout)["token"]
+    return token
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base: str
+    start_seconds: float
+
+
+def wait_healthy(process: subprocess.Popen[bytes], base: str, started: float) -> float:
+    """Seconds from spawn to the first 200 on /healthz, polling every 10 ms."""
+    with httpx.Client(timeout=1.0) as client:
+        while time.perf_counter() - started < 60:
+            if process.poll() is not None:
+                raise RuntimeError(f"warroom serve exited with code {process.returncode}")
+            try:
+                if client.get(f"{base}/healthz").status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(0.01)
+    raise RuntimeError("warroom serve did not answer /healthz within 60 s")
+
+
+@contextmanager
+def running_server(url: str, log: Path) -> Iterator[Server]:
+    port = free_port()
+    command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", url]
+    with log.open("wb") as sink:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=server_env())
+        try:
+            base = f"http://127.0.0.1:{port}"
+            yield Server(process, base, wait_healthy(process, base, started))
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """VmRSS (now) and VmHWM (peak) of a process, in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return {"rss_mb": fields["VmRSS"], "peak_rss_mb": fields["VmHWM"]}
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50: float
+    p95: float
+    p99: float
+    n: int
+
+
+def timed(call: Callable[[int], httpx.Response], requests: int, expect: int) -> Latency:
+    """Run `call` `requests` times after a warm-up; latencies in milliseconds."""
+    for i in range(min(50, requests)):
+        call(-1 - i).raise_for_status()
+    samples = []
+    for i in range(requests):
+        started = time.perf_counter()
+        response = call(i)
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != expect:
+            raise RuntimeError(
+                f"{response.request.url}: {response.status_code} {response.text[:300]}"
+            )
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return Latency(p50=cuts[49], p95=cuts[94], p99=cuts[98], n=requests)
+
+
+def measure_api(client: httpx.Client, incidents: int, requests: int) -> dict[str, Latency]:
+    rng = random.Random(7)
+
+    def list_open(_: int) -> httpx.Response:
+        return client.get("/api/v1/incidents", params={"status": "open", "limit": 50})
+
+    def show(_: int) -> httpx.Response:
+        return client.get(f"/api/v1/incidents/{rng.randint(1, incidents)}")
+
+    def declare(i: int) -> httpx.Response:
+        title = f"bench: {rng.choice(SYMPTOMS)} on {rng.choice(SERVICES[:-1])} #{i}"
+        return client.post("/api/v1/incidents", json={"title": title, "severity": "P2"})
+
+    return {
+        "list_open": timed(list_open, requests, 200),
+        "show": timed(show, requests, 200),
+        "declare": timed(declare, requests, 201),
+    }
+
+
+@dataclass
+class Result:
+    database: str
+    url: str
+    seeded: Seeded
+    start_seconds: float
+    latency: dict[str, Latency]
+    memory: dict[str, float]
+    passed: dict[str, bool] = field(default_factory=dict)
+
+    def judge(self) -> None:
+        self.passed = {key: self.latency[key].p95 < goal for key, goal in GOALS_MS.items()}
+        self.passed["start"] = self.start_seconds < GOAL_START_S
+        self.passed["rss"] = self.memory["rss_mb"] < GOAL_RSS_MB
+
+
+def bench_one(name: str, url: str, args: argparse.Namespace) -> Result:
+    print(f"[{name}] seeding {args.incidents:,} incidents ...", file=sys.stderr, flush=True)
+    seeded = seed(url, args.incidents, args.events_per_incident)
+    print(f"[{name}] seeded {seeded.events:,} events in {seeded.seconds:.1f} s", file=sys.stderr)
+    token = admin_token(url)
+    log = Path(tempfile.gettempdir()) / f"wr-bench-{name}.log"
+    with running_server(url, log) as server:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=server.base, headers=headers, timeout=10.0) as client:
+            latency = measure_api(client, args.incidents, args.requests)
+        memory = memory_mb(server.process.pid)
+    result = Result(name, url, seeded, server.start_seconds, latency, memory)
+    result.judge()
+    return result
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+LABELS = {
+    "list_open": "GET /api/v1/incidents?status=open&limit=50",
+    "show": "GET /api/v1/incidents/{id} (with timeline)",
+    "declare": "POST /api/v1/incidents (declare)",
+}
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def line(label: str, figures: str, goal: str, result: str) -> str:
+    return f"  {label:<44}{figures:>30}   {goal:<13}{result}"
+
+
+def table(result: Result) -> str:
+    s, mem = result.seeded, result.memory
+    lines = [
+        f"{result.database}: {s.incidents:,} incidents ({s.open} open), {s.events:,} events, "
+        f"seeded in {s.seconds:.1f} s",
+        line("measure", f"{'p50':>10}{'p95':>10}{'p99':>10}", "goal", "result"),
+    ]
+    for key, label in LABELS.items():
+        lat = result.latency[key]
+        figures = "".join(f"{ms:>8.2f}ms" for ms in (lat.p50, lat.p95, lat.p99))
+        lines.append(
+            line(label, figures, f"p95 < {GOALS_MS[key]:.0f} ms", verdict(result.passed[key]))
+        )
+    lines.append(
+        line(
+            "warroom serve → first 200 on /healthz",
+            f"{result.start_seconds:.2f} s",
+            f"< {GOAL_START_S:.0f} s",
+            verdict(result.passed["start"]),
+        )
+    )
+    lines.append(
+        line(
+            "server RSS after the run",
+            f"{mem['rss_mb']:.0f} MB (peak {mem['peak_rss_mb']:.0f} MB)",
+            f"< {GOAL_RSS_MB:.0f} MB",
+            verdict(result.passed["rss"]),
+        )
+    )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    total_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(total_kb / 1024 / 1024, 1),
+        "cpu_model": cpu,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+def header(command: str, box: dict[str, Any]) -> str:
+    return (
+        f"command: {command}\n"
+        f"machine: {box['cpus']} CPUs ({box['cpu_model']}), {box['memory_gb']} GB RAM, "
+        f"Python {box['python']}, Linux {box['kernel']}\n"
+        f"date:    {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
+        "requests: sequential over one keep-alive HTTP connection on 127.0.0.1, after a warm-up"
+    )
+
+
+# --- main --------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--events-per-incident", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=500, help="timed requests per endpoint")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    args = parser.parse_args(argv)
+    if not 1 <= args.requests <= 10_000 or args.incidents < 1 or args.events_per_incident < 1:
+        parser.error("--requests must be 1..10000; --incidents and --events-per-incident ≥ 1")
+    return args
+
+
+def run(args: argparse.Namespace) -> list[Result]:
+    results = []
+    if args.db in ("sqlite", "both"):
+        results.append(bench_one("SQLite", fresh_sqlite(), args))
+    if args.db in ("postgres", "both"):
+        with postgres_server() as url:
+            results.append(bench_one("PostgreSQL", url, args))
+    return results
+
+
+def main() -> int:
+    args = parse_args()
+    command = shlex.join([".venv/bin/python", "bench/core.py", *sys.argv[1:]])
+    results = run(args)
+    box = machine()
+    if args.json:
+        report = {"command": command, "machine": box, "date": datetime.now(UTC).isoformat()}
+        report["results"] = [asdict(r) for r in results]
+        print(json.dumps(report, indent=2))
+    else:
+        print(header(command, box))
+        for result in results:
+            print()
+            print(table(result))
+    return 0 if all(all(r.passed.values()) for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

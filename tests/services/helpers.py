@@ -1,0 +1,28 @@
+"""Small helpers for service tests: run one use case in its own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from warroom.db.engine import Database
+from warroom.db.models import Event
+from warroom.services import timeline
+
+T = TypeVar("T")
+
+
+def run(database: Database, action: Callable[[Session], T]) -> T:
+    with database.write.begin() as session:
+        return action(session)
+
+
+def kinds(database: Database, incident_id: int) -> list[str]:
+    return [e.kind for e in events(database, incident_id)]
+
+
+def events(database: Database, incident_id: int) -> list[Event]:
+    with database.read() as session:
+        return timeline.events_of(session, incident_id)
