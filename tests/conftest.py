@@ -21,6 +21,7 @@ from warroom.clock import FrozenClock
 from warroom.config import Settings, WarroomConfig, load_config
 from warroom.db.engine import Database, normalise_url, open_database
 from warroom.db.migrate import upgrade
+from warroom.db.models import Base
 from warroom.domain.access import AccessRole
 from warroom.scheduler.worker import Worker, install_wakeup
 from warroom.services import tokens
@@ -30,7 +31,6 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402
 
 PG_BASE = os.environ.get("WARROOM_TEST_DATABASE_URL")
-TABLES = ("events", "jobs", "api_tokens", "incidents")
 MONDAY_9AM = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
@@ -71,7 +71,8 @@ def db_url(_template: str, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     engine = create_engine(_template)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return _template
 

@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from warroom import __version__
-from warroom.api import admin, health, incidents, problems
+from warroom.api import admin, health, incidents, ingest, integrations, problems
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
+from warroom.api.senders import SenderCache
 from warroom.api.state import ApiState
 from warroom.clock import Clock, SystemClock
 from warroom.config import Settings, WarroomConfig, load_config
@@ -18,6 +19,7 @@ from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.scheduler.worker import Worker, install_wakeup
 from warroom.services.context import Context
+from warroom.services.ingest_writer import IngestWriter
 
 
 def create_app(
@@ -32,6 +34,7 @@ def create_app(
     db = open_database(settings.database_url)
     worker = Worker(db, ctx)
     install_wakeup(db, worker.wake)
+    writer = IngestWriter(db, ctx)
     if migrate:
         upgrade(db.engine)
 
@@ -40,6 +43,7 @@ def create_app(
         if run_worker:
             worker.start()
         yield
+        writer.stop()
         worker.stop()
         db.dispose()
 
@@ -54,9 +58,12 @@ def create_app(
     app.state.warroom = ApiState(settings=settings, db=db, ctx=ctx)
     app.state.metrics = metrics
     app.state.worker = worker
+    app.state.ingest_writer = writer
+    app.state.senders = SenderCache(db)
     problems.install(app)
-    for router in (incidents.router, admin.router, health.router):
+    for router in (incidents.router, integrations.router, admin.router, health.router):
         app.include_router(router)
+    app.router.routes.extend(ingest.routes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warroom.domain.business_hours import BusinessHours
+from warroom.domain.routing import DefaultRoute, Route
 from warroom.domain.severities import Severity
 from warroom.errors import Invalid
 
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     config: Path | None = None
     max_body_bytes: int = 1024 * 1024
+    public_url: str = "http://127.0.0.1:8080"
 
 
 class Service(BaseModel):
@@ -49,6 +51,8 @@ class WarroomConfig(BaseModel):
     business_hours: BusinessHours = BusinessHours()
     severities: tuple[Severity, ...] = ()
     services: tuple[Service, ...] = ()
+    routes: tuple[Route, ...] = ()
+    default_route: DefaultRoute = DefaultRoute()
 
     @field_validator("preset")
     @classmethod
@@ -84,7 +88,18 @@ class WarroomConfig(BaseModel):
                 raise ValueError(
                     f"severity {level.id}: postmortem_required needs postmortem_within"
                 )
+        ids = [s.id for s in self.severities]
+        for n, route in enumerate((*self.routes, self.default_route)):
+            where = f"routes[{n}]" if n < len(self.routes) else "default_route"
+            named = [route.severity, *(t.severity for t in route.raise_when)]
+            for level_id in named:
+                if level_id is not None and level_id not in ids:
+                    raise ValueError(f"{where}: severity {level_id!r} is not one of {ids}")
         return self
+
+    @property
+    def level_ids(self) -> list[str]:
+        return [s.id for s in self.severities]
 
     def severity(self, level: str) -> Severity:
         """The level with this id (case-insensitive), or a refusal naming the known ones."""

@@ -322,9 +322,7 @@ def test_unknown_status_is_422_naming_status_and_the_known_ones(client, as_):
 def test_updates_carry_their_visibility_onto_the_timeline(client, as_):
     incident = declare(client, as_("bob"))
     internal = act(client, as_("bob"), incident["id"], "updates", message="Looking at logs")
-    public = act(
-        client, as_("bob"), incident["id"], "updates", message="We are on it", public=True
-    )
+    public = act(client, as_("bob"), incident["id"], "updates", message="We are on it", public=True)
     assert internal.status_code == public.status_code == 201
     updates = [e for e in timeline(client, as_("bob"), incident["id"]) if e["kind"] == "update"]
     assert [(e["text"], e["visibility"]) for e in updates] == [
@@ -454,9 +452,7 @@ def test_resolving_a_p2_needs_no_postmortem(client, as_):
 
 
 @pytest.mark.parametrize("reached", ["monitoring", "resolved"])
-def test_reopen_returns_a_monitoring_or_resolved_incident_to_investigating(
-    client, as_, reached
-):
+def test_reopen_returns_a_monitoring_or_resolved_incident_to_investigating(client, as_, reached):
     incident = declare(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "status", status=reached)
     response = act(client, as_("bob"), incident["id"], "reopen", message="It is back")

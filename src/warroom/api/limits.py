@@ -24,6 +24,20 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
+        if declared is None:
+            # A streamed (chunked) body: read it here, up to the limit, and hand it on.
+            # Raising from inside the app's receive would reach FastAPI's body parser,
+            # which turns any exception into a 400.
+            buffered = await self._read_within_limit(receive)
+            if buffered is None:
+                await self._refuse(send)
+                return
+
+            async def replay() -> Message:
+                return buffered.pop(0) if buffered else await receive()
+
+            await self.app(scope, replay, send)
+            return
         seen = 0
         started = False
 
@@ -47,6 +61,21 @@ class BodyLimit:
         except _TooLarge:
             if not started:
                 await self._refuse(send)
+
+    async def _read_within_limit(self, receive: Receive) -> list[Message] | None:
+        """The request's messages, or None once its body passes the limit."""
+        messages: list[Message] = []
+        seen = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                return None
+            if not message.get("more_body", False):
+                return messages
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import admin, incidents
+from warroom.cli import admin, alerts, incidents
 
 app = typer.Typer(
     name="warroom",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 incidents.register(app)
 admin.register(app)
+alerts.register(app)
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ class Incident(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]
+    group_key: Mapped[str | None] = mapped_column(String(400))  # alert grouping, while open
 
     __table_args__ = (
         CheckConstraint(
@@ -57,6 +58,13 @@ class Incident(Base):
         Index("ix_incidents_severity_id", "severity", "id"),
         Index("ix_incidents_service_id", "service", "id"),
         Index("ix_incidents_channel", "channel"),
+        Index(
+            "ux_incidents_open_group",
+            "group_key",
+            unique=True,
+            sqlite_where=text(f"group_key IS NOT NULL AND {OPEN_STATUSES_SQL}"),
+            postgresql_where=text(f"group_key IS NOT NULL AND {OPEN_STATUSES_SQL}"),
+        ),
         Index(
             "ix_incidents_open_id",
             "id",
@@ -133,3 +141,58 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class Integration(Base):
+    """An alert sender: its kind, the hash of the key in its URL, an optional HMAC secret."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    service: Mapped[str | None] = mapped_column(String(80))
+    hmac_secret: Mapped[str | None] = mapped_column(String(200))
+    disabled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Alert(Base):
+    """One signal, deduplicated: repeats of a firing dedup key update this row."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    dedup_key: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12))
+    summary: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(16))
+    source_severity: Mapped[str | None] = mapped_column(String(40))
+    service: Mapped[str | None] = mapped_column(String(80))
+    source: Mapped[str | None] = mapped_column(String(255))
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("status IN ('firing','resolved')", name="ck_alerts_status"),
+        Index(
+            "ux_alerts_firing_key",
+            "integration_id",
+            "dedup_key",
+            unique=True,
+            sqlite_where=text("status = 'firing'"),
+            postgresql_where=text("status = 'firing'"),
+        ),
+        Index("ix_alerts_incident", "incident_id", "status"),
+        Index("ix_alerts_status_id", "status", "id"),
+    )

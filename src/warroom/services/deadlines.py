@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -80,18 +80,20 @@ def arm_monitoring(
     since: datetime,
     after_event: int,
     now: datetime,
+    auto_resolve: bool = False,
 ) -> None:
-    """After `monitor_for` in monitoring with no status change, prompt to resolve."""
+    """After `monitor_for` in monitoring with no status change, prompt to resolve (or,
+    for `auto_resolve`, resolve if no alert fired again)."""
     level = severity_of(ctx, incident)
-    if level.monitor_for is None:
+    if level.monitor_for is None and not auto_resolve:
         return
     jobs.schedule(
         session,
         kind=MONITORING_OVER,
-        due_at=since + level.monitor_for,
+        due_at=since + (level.monitor_for or timedelta(0)),
         now=now,
         incident_id=incident.id,
-        payload={"after_event": after_event},
+        payload={"after_event": after_event, "auto_resolve": auto_resolve},
     )
 
 

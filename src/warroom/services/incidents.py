@@ -6,7 +6,7 @@ or command is one transaction. Every change is a timeline event.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
 SKEW = timedelta(seconds=5)  # a client clock this far ahead still counts as "now"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: no incident lies beyond
 
 
 def happened_at(now: datetime, at: datetime | None, incident: Incident | None = None) -> datetime:
@@ -28,6 +29,10 @@ def happened_at(now: datetime, at: datetime | None, incident: Incident | None = 
         return now
     if at.tzinfo is None:
         raise Invalid("at must include a time zone, e.g. 2026-11-23T09:00:00Z.", field="at")
+    try:
+        at = at.astimezone(UTC)
+    except OverflowError:
+        raise Invalid(f"at {at.isoformat()} is out of range.", field="at") from None
     if at > now + SKEW:
         raise Invalid(f"at {at.isoformat()} is in the future.", field="at")
     if incident is not None and at < incident.declared_at:
@@ -40,6 +45,8 @@ def happened_at(now: datetime, at: datetime | None, incident: Incident | None = 
 
 
 def get(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    if not 0 < incident_id <= MAX_ID:
+        raise NotFound(f"{rules.ref_of(incident_id)} does not exist.", field="ref")
     incident = session.get(Incident, incident_id, with_for_update=for_update)
     if incident is None:
         raise NotFound(f"{rules.ref_of(incident_id)} does not exist.", field="ref")
@@ -58,6 +65,8 @@ def _refuse_if_closed(incident: Incident) -> None:
 
 def _clean(text: str | None, field: str, limit: int) -> str:
     value = (text or "").strip()
+    if "\x00" in value:
+        raise Invalid(f"{field} must not contain NUL characters.", field=field)
     if len(value) > limit:
         raise Invalid(f"{field} is longer than {limit} characters.", field=field)
     return value
@@ -142,7 +151,10 @@ def change_status(
     status: Status,
     message: str | None = None,
     at: datetime | None = None,
+    auto_resolve: bool = False,
 ) -> Incident:
+    """Move forward; `auto_resolve` (alerts all clear) resolves it after the monitoring
+    window unless something changes."""
     incident = get(session, incident_id, for_update=True)
     current = Status(incident.status)
     ref = rules.ref_of(incident.id)
@@ -173,7 +185,10 @@ def change_status(
     elif message:
         deadlines.arm_update(session, ctx, incident, since=when, now=now)
     if status == Status.MONITORING:
-        deadlines.arm_monitoring(session, ctx, incident, since=when, after_event=event.id, now=now)
+        deadlines.arm_monitoring(
+            session, ctx, incident, since=when, after_event=event.id, now=now,
+            auto_resolve=auto_resolve,
+        )
     return incident
 
 

@@ -11,6 +11,7 @@ from warroom.db.models import Incident
 from warroom.domain.incidents import OPEN_STATUSES, parse_status
 from warroom.errors import Invalid
 from warroom.services.context import Context
+from warroom.services.incidents import MAX_ID
 
 MAX_LIMIT = 200
 
@@ -24,7 +25,7 @@ class Page:
 def _parse_cursor(cursor: str | None) -> int | None:
     if cursor in (None, ""):
         return None
-    if not cursor.isdigit():
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > MAX_ID:
         raise Invalid(f"cursor {cursor!r} is not one this server gave out.", field="cursor")
     return int(cursor)
 
@@ -41,6 +42,8 @@ def _filtered(
     if severity:
         query = query.where(Incident.severity == ctx.config.severity(severity).id)
     if service:
+        if "\x00" in service:
+            raise Invalid("service must not contain NUL characters.", field="service")
         query = query.where(Incident.service == service)
     return query
 

@@ -13,7 +13,7 @@ from warroom.db.models import Event, Incident, Job
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.severities import deadline
-from warroom.services import deadlines, jobs, timeline
+from warroom.services import alerts, deadlines, incidents, jobs, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
@@ -126,6 +126,12 @@ def monitoring_over(session: Session, ctx: Context, job: Job) -> None:
     now = ctx.clock.now()
     level = deadlines.severity_of(ctx, incident)
     window = format_duration(level.monitor_for) if level.monitor_for else "the window"
+    if job.payload.get("auto_resolve") and not alerts.firing_count(session, [incident.id]):
+        incidents.resolve(
+            session, ctx=ctx, actor=SYSTEM, incident_id=incident.id,
+            message=f"Resolved automatically: no alert fired again within {window}",
+        )
+        return
     timeline.record(
         session,
         incident,

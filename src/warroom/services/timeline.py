@@ -27,6 +27,9 @@ class Kind(StrEnum):
     ESCALATED = "escalated"
     MONITORING_OVER = "monitoring_over"
     REOPENED = "reopened"
+    ALERT = "alert"
+    ALERT_RESOLVED = "alert_resolved"
+    NOTE_ALERTS_CLEAR = "alerts_clear"
 
 
 def record(

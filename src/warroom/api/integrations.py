@@ -1,0 +1,139 @@
+"""/api/v1/integrations (admin) and /api/v1/alerts (viewer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom.api.deps import Admin, StateDep, Viewer
+from warroom.db.models import Alert, Integration
+from warroom.domain.incidents import parse_ref
+from warroom.services import alerts, integrations
+
+router = APIRouter(prefix="/api/v1", tags=["alerts"])
+
+
+class IntegrationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=80)
+    kind: str
+    service: str | None = None
+    hmac_secret: str | None = None
+
+
+class IntegrationRead(BaseModel):
+    name: str
+    kind: str
+    service: str | None
+    signed: bool
+    disabled_at: datetime | None
+    created_at: datetime
+
+
+class IntegrationCreated(BaseModel):
+    name: str
+    kind: str
+    key: str
+    url: str
+
+
+class AlertRead(BaseModel):
+    id: int
+    incident: str | None
+    dedup_key: str
+    status: str
+    summary: str
+    severity: str | None
+    source_severity: str | None
+    service: str | None
+    source: str | None
+    labels: dict[str, Any]
+    links: list[Any]
+    count: int
+    started_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    resolved_at: datetime | None
+
+
+def integration_view(integration: Integration) -> IntegrationRead:
+    return IntegrationRead(
+        name=integration.name, kind=integration.kind, service=integration.service,
+        signed=integration.hmac_secret is not None, disabled_at=integration.disabled_at,
+        created_at=integration.created_at,
+    )
+
+
+def alert_view(alert: Alert) -> AlertRead:
+    return AlertRead(
+        id=alert.id, incident=f"INC-{alert.incident_id}" if alert.incident_id else None,
+        dedup_key=alert.dedup_key, status=alert.status, summary=alert.summary,
+        severity=alert.severity, source_severity=alert.source_severity, service=alert.service,
+        source=alert.source, labels=alert.labels, links=alert.links, count=alert.count,
+        started_at=alert.started_at, first_seen_at=alert.first_seen_at,
+        last_seen_at=alert.last_seen_at, resolved_at=alert.resolved_at,
+    )
+
+
+@router.post("/integrations", status_code=201)
+def create_integration(body: IntegrationCreate, state: StateDep, _: Admin) -> IntegrationCreated:
+    with state.db.write.begin() as session:
+        integration, key = integrations.create(
+            session, ctx=state.ctx, name=body.name, kind=body.kind, service=body.service,
+            hmac_secret=body.hmac_secret,
+        )
+        return IntegrationCreated(
+            name=integration.name, kind=integration.kind, key=key,
+            url=integrations.url_for(state.settings.public_url, integration.kind, key),
+        )
+
+
+@router.get("/integrations")
+def list_integrations(state: StateDep, _: Admin) -> dict[str, list[IntegrationRead]]:
+    with state.db.read() as session:
+        return {"items": [integration_view(i) for i in integrations.list_all(session)]}
+
+
+@router.post("/integrations/{name}/disable")
+def disable_integration(
+    name: str, request: Request, state: StateDep, _: Admin
+) -> IntegrationRead:
+    with state.db.write.begin() as session:
+        view = integration_view(integrations.disable(session, ctx=state.ctx, name=name))
+    request.app.state.senders.clear()
+    return view
+
+
+@router.post("/integrations/{name}/rotate-key")
+def rotate_integration_key(
+    name: str, request: Request, state: StateDep, _: Admin
+) -> IntegrationCreated:
+    with state.db.write.begin() as session:
+        integration, key = integrations.rotate_key(session, name=name)
+        result = IntegrationCreated(
+            name=integration.name, kind=integration.kind, key=key,
+            url=integrations.url_for(state.settings.public_url, integration.kind, key),
+        )
+    request.app.state.senders.clear()
+    return result
+
+
+@router.get("/alerts")
+def list_alerts(
+    state: StateDep,
+    _: Viewer,
+    incident: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> dict[str, Any]:
+    incident_id = parse_ref(incident) if incident else None
+    with state.db.read() as session:
+        rows = alerts.list_alerts(session, incident_id=incident_id, status=status,
+                                  limit=limit + 1, before=cursor)
+        items = [alert_view(a) for a in rows[:limit]]
+    more = len(rows) > limit
+    return {"items": items, "next_cursor": str(items[-1].id) if more and items else None}

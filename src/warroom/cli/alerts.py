@@ -1,0 +1,117 @@
+"""Commands for alert intake: `warroom integration ...` and `warroom alerts`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from warroom.cli import output
+from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.domain.incidents import parse_ref
+from warroom.services import alerts, integrations
+
+integration_app = typer.Typer(help="Alert senders (Alertmanager, Grafana, ...).",
+                              no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(integration_app, name="integration")
+    app.command("alerts")(list_alerts)
+
+
+def _created(name: str, kind: str, key: str, url: str, as_json: bool) -> None:
+    result = {"name": name, "kind": kind, "key": key, "url": url}
+    if as_json:
+        output.emit_json(result)
+        return
+    typer.echo(f"integration {name} ({kind})\n  key: {key}\n  url: {url}")
+    typer.echo("Keep the key now: it is not shown again.", err=True)
+
+
+@integration_app.command("create")
+def create(
+    name: str,
+    kind: Annotated[str, typer.Option(help="alertmanager, grafana, sentry, datadog, "
+                                      "pagerduty or generic.")],
+    service: Annotated[str | None, typer.Option(help="Service its alerts belong to.")] = None,
+    hmac_secret: Annotated[str | None, typer.Option(help="Require signed requests.")] = None,
+    json: Json = False, db: Db = None, config: ConfigPath = None,
+) -> None:
+    """Create an integration; prints its key and the URL to give the sender."""
+    with opened(db, config) as rt:
+        with rt.db.write.begin() as session:
+            integration, key = integrations.create(
+                session, ctx=rt.ctx, name=name, kind=kind, service=service,
+                hmac_secret=hmac_secret)
+            kind_ = integration.kind
+        url = integrations.url_for(rt.settings.public_url, kind_, key)
+    _created(name, kind_, key, url, json)
+
+
+@integration_app.command("ls")
+def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """List integrations (never their keys)."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        rows = [{"name": i.name, "kind": i.kind, "service": i.service,
+                 "signed": i.hmac_secret is not None,
+                 "disabled": i.disabled_at is not None} for i in integrations.list_all(session)]
+    if json:
+        output.emit_json({"items": rows})
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) if v is not None else "-" for v in row.values()))
+    output.console.print(table if rows else "No integrations.")
+
+
+@integration_app.command("disable")
+def disable(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """Refuse further alerts from an integration."""
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        integrations.disable(session, ctx=rt.ctx, name=name)
+    if json:
+        output.emit_json({"name": name, "disabled": True})
+    else:
+        typer.echo(f"integration {name} disabled")
+
+
+@integration_app.command("rotate-key")
+def rotate_key(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """Give an integration a new key; the old URL stops working."""
+    with opened(db, config) as rt:
+        with rt.db.write.begin() as session:
+            integration, key = integrations.rotate_key(session, name=name)
+            kind = integration.kind
+        url = integrations.url_for(rt.settings.public_url, kind, key)
+    _created(name, kind, key, url, json)
+
+
+def list_alerts(
+    ref: Annotated[str | None, typer.Argument(help="Only this incident's alerts.")] = None,
+    status: Annotated[str | None, typer.Option(help="firing or resolved.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json: Json = False, db: Db = None, config: ConfigPath = None,
+) -> None:
+    """List alerts, newest first."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        incident_id = parse_ref(ref) if ref else None
+        rows = alerts.list_alerts(session, incident_id=incident_id, status=status, limit=limit)
+        items = [{"id": a.id, "incident": f"INC-{a.incident_id}" if a.incident_id else None,
+                  "dedup_key": a.dedup_key, "status": a.status, "severity": a.severity,
+                  "service": a.service, "summary": a.summary, "count": a.count,
+                  "first_seen_at": a.first_seen_at.isoformat(),
+                  "last_seen_at": a.last_seen_at.isoformat()} for a in rows]
+    if json:
+        output.emit_json({"items": items})
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("INCIDENT", "STATUS", "SEV", "COUNT", "SUMMARY", "DEDUP KEY"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(str(item["incident"] or "-"), str(item["status"]), str(item["severity"]),
+                      str(item["count"]), str(item["summary"]), str(item["dedup_key"]))
+    output.console.print(table if items else "No alerts match.")

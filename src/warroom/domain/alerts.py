@@ -1,0 +1,65 @@
+"""One normalised alert, whatever tool sent it.
+
+Each module in `warroom.sources` maps its tool's body to a list of `AlertIn`. Severity is
+carried on a small common scale (PagerDuty's: critical, error, warning, info) or, when the
+sender names one directly, as a level id such as "P1"; routing turns it into a level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+KINDS = ("alertmanager", "grafana", "sentry", "datadog", "pagerduty", "generic")
+MAX_DEDUP_KEY = 255
+MAX_SUMMARY = 1024
+
+
+class AlertAction(StrEnum):
+    TRIGGER = "trigger"  # firing (again): open or refresh the alert
+    ACKNOWLEDGE = "acknowledge"  # someone saw it at the source: acknowledge its incident
+    RESOLVE = "resolve"  # the condition cleared
+
+
+class Urgency(StrEnum):
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertIn:
+    dedup_key: str
+    action: AlertAction
+    summary: str
+    severity: str | None = None  # an Urgency value, or a level id ("P1") named by the sender
+    source_severity: str | None = None  # what the tool said, kept for display
+    service: str | None = None
+    source: str | None = None  # the host or component the alert is about
+    labels: dict[str, str] = field(default_factory=dict)
+    links: tuple[Link, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+    started_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class PayloadError(ValueError):
+    """The body is not what this kind of sender sends; `field` names the offending part."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,39 @@
+"""Reading alerts: by incident, by status, newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Alert
+from warroom.errors import Invalid
+
+STATUSES = ("firing", "resolved")
+
+
+def firing_count(session: Session, incident_ids: list[int]) -> dict[int, int]:
+    """How many alerts still fire on each of these incidents (absent: none)."""
+    rows = session.execute(
+        select(Alert.incident_id, func.count())
+        .where(Alert.incident_id.in_(incident_ids), Alert.status == "firing")
+        .group_by(Alert.incident_id)
+    )
+    return {int(i): int(n) for i, n in rows}
+
+
+def list_alerts(
+    session: Session, *, incident_id: int | None = None, status: str | None = None,
+    limit: int = 50, before: int | None = None,
+) -> list[Alert]:
+    if status is not None and status not in STATUSES:
+        raise Invalid(f"status {status!r} is not one of {', '.join(STATUSES)}.", field="status")
+    if not 1 <= limit <= 1000:
+        raise Invalid("limit must be between 1 and 1000.", field="limit")
+    query = select(Alert)
+    if incident_id is not None:
+        query = query.where(Alert.incident_id == incident_id)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    if before is not None:
+        query = query.where(Alert.id < before)
+    return list(session.scalars(query.order_by(Alert.id.desc()).limit(limit)))

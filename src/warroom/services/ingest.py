@@ -1,0 +1,247 @@
+"""Apply alerts from many requests in one transaction: deduplicate, group, open incidents.
+
+Reads are done in bulk (one query for the batch's dedup keys, one for its group keys) and
+alert rows and timeline lines are written with executemany; only the rare incident-level
+effects (a new incident, a reopen, a severity raise, an acknowledgement, an auto-resolve)
+go through the incident use cases one by one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Alert, Event, Incident
+from warroom.domain.alerts import AlertAction, AlertIn, clip
+from warroom.domain.incidents import OPEN_STATUSES, Source
+from warroom.domain.routing import Decision, decide
+from warroom.errors import Invalid
+from warroom.services import alert_effects, incidents
+from warroom.services.context import Context
+from warroom.services.integrations import Sender
+from warroom.services.timeline import Kind
+
+OPEN = [s.value for s in OPEN_STATUSES]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    sender: Sender
+    alerts: list[AlertIn]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    dedup_key: str
+    action: str
+    result: str  # created | updated | resolved | acknowledged | dropped | ignored
+    incident_id: int | None
+
+
+@dataclass(slots=True)
+class _Firing:
+    id: int | None  # None until inserted
+    incident_id: int
+    count: int
+    row: dict[str, Any] | None = None  # the insert, for an alert new in this batch
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Batch:
+    ctx: Context
+    firing: dict[tuple[int, str], _Firing]
+    open_groups: dict[str, int]
+    effects: alert_effects.Effects
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    resolved_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def apply(session: Session, *, ctx: Context, deliveries: list[Delivery]) -> list[list[Outcome]]:
+    """Apply every delivery's alerts in order; the caller commits once for all of them."""
+    routed = [[(a, _route(ctx, d.sender, a)) for a in map(_keyed, d.alerts)] for d in deliveries]
+    batch = _Batch(
+        ctx=ctx,
+        firing=_load_firing(session, deliveries, routed),
+        open_groups=_load_open_groups(session, routed),
+        effects=alert_effects.Effects(),
+    )
+    results = []
+    for delivery, pairs in zip(deliveries, routed, strict=True):
+        results.append([
+            _apply_one(session, batch, delivery.sender, alert, decision)
+            for alert, decision in pairs
+        ])
+    _write(session, batch)
+    alert_effects.apply(session, ctx=ctx, effects=batch.effects)
+    return results
+
+
+def _keyed(alert: AlertIn) -> AlertIn:
+    if alert.dedup_key:
+        return alert
+    return dataclasses.replace(alert, dedup_key=uuid.uuid4().hex)
+
+
+def _route(ctx: Context, sender: Sender, alert: AlertIn) -> Decision:
+    config = ctx.config
+    return decide(
+        alert, routes=config.routes, default=config.default_route, kind=sender.kind,
+        integration=sender.name, integration_service=sender.service, levels=config.level_ids,
+    )
+
+
+def _load_firing(
+    session: Session, deliveries: list[Delivery], routed: list[list[tuple[AlertIn, Decision]]]
+) -> dict[tuple[int, str], _Firing]:
+    wanted: dict[int, set[str]] = {}
+    for delivery, pairs in zip(deliveries, routed, strict=True):
+        wanted.setdefault(delivery.sender.id, set()).update(a.dedup_key for a, _ in pairs)
+    found: dict[tuple[int, str], _Firing] = {}
+    for sender_id, keys in wanted.items():
+        rows = session.execute(
+            select(Alert.id, Alert.dedup_key, Alert.incident_id, Alert.count).where(
+                Alert.integration_id == sender_id, Alert.status == "firing",
+                Alert.dedup_key.in_(keys),
+            )
+        )
+        for alert_id, key, incident_id, count in rows:
+            found[(sender_id, key)] = _Firing(id=alert_id, incident_id=incident_id, count=count)
+    return found
+
+
+def _load_open_groups(
+    session: Session, routed: list[list[tuple[AlertIn, Decision]]]
+) -> dict[str, int]:
+    keys = {d.group_key for pairs in routed for a, d in pairs
+            if a.action == AlertAction.TRIGGER and not d.drop}
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Incident.group_key, Incident.id).where(
+            Incident.group_key.in_(keys), Incident.status.in_(OPEN)
+        )
+    )
+    return {str(key): incident_id for key, incident_id in rows}
+
+
+def _apply_one(
+    session: Session, batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision
+) -> Outcome:
+    def outcome(result: str, incident_id: int | None) -> Outcome:
+        return Outcome(alert.dedup_key, alert.action.value, result, incident_id)
+
+    if decision.drop:
+        return outcome("dropped", None)
+    key = (sender.id, alert.dedup_key)
+    current = batch.firing.get(key)
+    now = batch.ctx.clock.now()
+    if alert.action == AlertAction.RESOLVE:
+        if current is None:
+            return outcome("ignored", None)
+        del batch.firing[key]
+        _resolve(batch, sender, alert, current, decision, now)
+        return outcome("resolved", current.incident_id)
+    if alert.action == AlertAction.ACKNOWLEDGE:
+        if current is None:
+            return outcome("ignored", None)
+        batch.effects.acknowledge.setdefault(current.incident_id, sender.name)
+        return outcome("acknowledged", current.incident_id)
+    if current is not None:
+        current.count += 1
+        repeat = {"count": current.count, "last_seen_at": now,
+                  "summary": clip(alert.summary, 1024)}
+        (current.row if current.row is not None else current.changes).update(repeat)
+        return outcome("updated", current.incident_id)
+    incident_id = _incident_for(session, batch, sender, alert, decision)
+    row = _alert_row(sender, alert, decision, incident_id, now)
+    batch.new_rows.append(row)
+    batch.firing[key] = _Firing(id=None, incident_id=incident_id, count=1, row=row)
+    batch.events.append(_event(incident_id, sender, now, Kind.ALERT,
+                               f"Alert firing: {clip(alert.summary, 300)}", alert, decision))
+    return outcome("created", incident_id)
+
+
+def _incident_for(
+    session: Session, batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision
+) -> int:
+    """The open incident of the alert's group, or a new one."""
+    existing = batch.open_groups.get(decision.group_key)
+    if existing is not None:
+        batch.effects.firing.setdefault(existing, []).append((decision.level, alert.summary,
+                                                               sender.name))
+        return existing
+    try:
+        service = batch.ctx.config.check_service(decision.service)
+    except Invalid:
+        service = None  # an unknown service never costs an alert
+    incident = incidents.declare(
+        session, ctx=batch.ctx, actor=sender.name, title=clip(alert.summary, 200) or "Alert",
+        severity=decision.level or batch.ctx.config.level_ids[-1], service=service,
+        summary=clip(alert.summary, 10_000), source=Source.ALERT,
+    )
+    incident.group_key = decision.group_key
+    session.flush()
+    batch.open_groups[decision.group_key] = incident.id
+    return incident.id
+
+
+def _resolve(
+    batch: _Batch, sender: Sender, alert: AlertIn, current: _Firing, decision: Decision,
+    now: Any,
+) -> None:
+    changes = {"status": "resolved", "resolved_at": now, "last_seen_at": now}
+    if current.row is not None:
+        current.row.update(changes)  # fired and cleared within this batch
+    else:
+        batch.resolved_rows.append({"id": current.id, **current.changes, **changes})
+        current.changes = {}
+    batch.events.append(_event(current.incident_id, sender, now, Kind.ALERT_RESOLVED,
+                               f"Alert resolved: {clip(alert.summary, 300)}", alert, decision))
+    batch.effects.cleared.setdefault(current.incident_id, (decision.auto_resolve, sender.name))
+
+
+def _alert_row(
+    sender: Sender, alert: AlertIn, decision: Decision, incident_id: int, now: Any
+) -> dict[str, Any]:
+    return {
+        "integration_id": sender.id, "incident_id": incident_id, "dedup_key": alert.dedup_key,
+        "status": "firing", "summary": clip(alert.summary, 1024), "severity": decision.level,
+        "source_severity": (alert.source_severity or "")[:40] or None,
+        "service": (decision.service or "")[:80] or None, "source": (alert.source or "")[:255]
+        or None, "labels": dict(alert.labels),
+        "links": [{"href": link.href, "text": link.text} for link in alert.links],
+        "details": dict(alert.details), "raw": dict(alert.raw), "count": 1,
+        "started_at": alert.started_at, "first_seen_at": now, "last_seen_at": now,
+        "resolved_at": None,
+    }
+
+
+def _event(
+    incident_id: int, sender: Sender, now: Any, kind: Kind, text: str, alert: AlertIn,
+    decision: Decision,
+) -> dict[str, Any]:
+    return {
+        "incident_id": incident_id, "at": now, "recorded_at": now, "actor": sender.name,
+        "kind": kind.value, "text": text, "visibility": "internal",
+        "data": {"dedup_key": alert.dedup_key, "integration": sender.name,
+                 "severity": decision.level, "route": decision.route},
+    }
+
+
+def _write(session: Session, batch: _Batch) -> None:
+    if batch.new_rows:
+        session.execute(insert(Alert), batch.new_rows)
+    changed = [{"id": f.id, **f.changes} for f in batch.firing.values()
+               if f.id is not None and f.changes] + batch.resolved_rows
+    if changed:
+        session.execute(update(Alert), changed)
+    if batch.events:
+        session.execute(insert(Event), batch.events)
+

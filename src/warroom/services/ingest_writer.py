@@ -1,0 +1,96 @@
+"""Group commit: one writer thread applies the alerts of many requests in one transaction
+and answers each request after that transaction commits.
+
+While one batch commits, the next requests queue up; the writer then takes all of them
+at once (up to a cap), so the commit cost is shared by every request in the batch. If a
+batch fails, each of its requests is retried alone, so one bad request never fails its
+neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from warroom.db.engine import Database
+from warroom.services import ingest
+from warroom.services.context import Context
+
+log = logging.getLogger("warroom.ingest")
+MAX_ALERTS_PER_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    delivery: ingest.Delivery
+    future: Future[list[ingest.Outcome]]
+
+
+class IngestWriter:
+    def __init__(self, db: Database, ctx: Context) -> None:
+        self.db = db
+        self.ctx = ctx
+        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, delivery: ingest.Delivery) -> Future[list[ingest.Outcome]]:
+        """Queue a delivery; the future completes once its alerts are committed."""
+        self._ensure_started()
+        future: Future[list[ingest.Outcome]] = Future()
+        self._queue.put(_Request(delivery, future))
+        return future
+
+    def _ensure_started(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="warroom-ingest", daemon=True
+                    )
+                    self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            size = len(first.delivery.alerts)
+            while size < MAX_ALERTS_PER_BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._commit(batch)
+                    return
+                batch.append(more)
+                size += len(more.delivery.alerts)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Request]) -> None:
+        try:
+            with self.db.write.begin() as session:
+                results = ingest.apply(
+                    session, ctx=self.ctx, deliveries=[r.delivery for r in batch]
+                )
+        except Exception as exc:
+            if len(batch) == 1:
+                log.warning("ingest of one request failed: %s", exc)
+                batch[0].future.set_exception(exc)
+                return
+            log.info("a batch of %d requests failed (%s); retrying each alone", len(batch), exc)
+            for request in batch:
+                self._commit([request])
+            return
+        for request, outcomes in zip(batch, results, strict=True):
+            request.future.set_result(outcomes)

@@ -1,0 +1,100 @@
+"""Integrations: where alerts come from. The key in the URL is shown once, stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Integration
+from warroom.errors import Conflict, Invalid, NotFound
+from warroom.services.context import Context
+from warroom.domain.alerts import KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """What the ingest path needs to know of an integration (cached between requests)."""
+
+    id: int
+    name: str
+    kind: str
+    service: str | None
+    hmac_secret: str | None
+    disabled: bool
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def url_for(public_url: str, kind: str, key: str) -> str:
+    base = public_url.rstrip("/")
+    return f"{base}/v2/enqueue" if kind == "pagerduty" else f"{base}/api/v1/ingest/{key}/{kind}"
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise Invalid(f"kind {kind!r} is not one of {', '.join(KINDS)}.", field="kind")
+    return kind
+
+
+def create(
+    session: Session, *, ctx: Context, name: str, kind: str, service: str | None = None,
+    hmac_secret: str | None = None,
+) -> tuple[Integration, str]:
+    name = name.strip()
+    if not name or len(name) > 80 or "\x00" in name:
+        raise Invalid("name must be 1 to 80 characters.", field="name")
+    if hmac_secret is not None and not 16 <= len(hmac_secret) <= 200:
+        raise Invalid("hmac_secret must be 16 to 200 characters.", field="hmac_secret")
+    if session.scalar(select(Integration.id).where(Integration.name == name)):
+        raise Conflict(f"an integration named {name!r} already exists.", field="name")
+    key = secrets.token_hex(16)
+    integration = Integration(
+        name=name, kind=_check_kind(kind), key_hash=key_hash(key),
+        service=ctx.config.check_service(service), hmac_secret=hmac_secret,
+        created_at=ctx.clock.now(),
+    )
+    session.add(integration)
+    session.flush()
+    return integration, key
+
+
+def by_name(session: Session, name: str) -> Integration:
+    found = session.scalar(select(Integration).where(Integration.name == name))
+    if found is None:
+        raise NotFound(f"no integration is named {name!r}.", field="name")
+    return found
+
+
+def list_all(session: Session) -> list[Integration]:
+    return list(session.scalars(select(Integration).order_by(Integration.id)))
+
+
+def disable(session: Session, *, ctx: Context, name: str) -> Integration:
+    integration = by_name(session, name)
+    if integration.disabled_at is None:
+        integration.disabled_at = ctx.clock.now()
+    return integration
+
+
+def rotate_key(session: Session, *, name: str) -> tuple[Integration, str]:
+    """A new key; the old URL stops working at once."""
+    integration = by_name(session, name)
+    key = secrets.token_hex(16)
+    integration.key_hash = key_hash(key)
+    return integration, key
+
+
+def sender_for_key(session: Session, key: str) -> Sender | None:
+    found = session.scalar(select(Integration).where(Integration.key_hash == key_hash(key)))
+    if found is None:
+        return None
+    return Sender(
+        id=found.id, name=found.name, kind=found.kind, service=found.service,
+        hmac_secret=found.hmac_secret, disabled=found.disabled_at is not None,
+    )

@@ -1,0 +1,144 @@
+"""The ingest endpoints and integration management, through the HTTP API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from warroom.clock import FrozenClock
+from warroom.domain.signatures import HEADER, sign
+
+Headers = Any
+
+
+def create(client: TestClient, as_: Headers, kind: str = "generic", **extra: object
+           ) -> dict[str, str]:
+    response = client.post("/api/v1/integrations", headers=as_("alice"),
+                           json={"name": f"{kind}-{len(extra)}", "kind": kind, **extra})
+    assert response.status_code == 201, response.text
+    created: dict[str, str] = response.json()
+    return created
+
+
+def post(client: TestClient, created: dict[str, str], body: object, kind: str | None = None,
+         **headers: str) -> Any:
+    path = f"/api/v1/ingest/{created['key']}/{kind or created['kind']}"
+    return client.post(path, content=json.dumps(body), headers=headers)
+
+
+def incidents(client: TestClient, as_: Headers) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = client.get(
+        "/api/v1/incidents", headers=as_("charlie")).json()["items"]
+    return items
+
+
+def test_an_admin_creates_an_integration_and_gets_its_key_and_url_once(
+    client: TestClient, as_: Headers
+) -> None:
+    created = create(client, as_, "alertmanager")
+    assert created["url"] == f"http://127.0.0.1:8080/api/v1/ingest/{created['key']}/alertmanager"
+    listed = client.get("/api/v1/integrations", headers=as_("alice")).json()["items"]
+    assert listed[0]["name"] == created["name"] and "key" not in listed[0]
+
+
+def test_only_admins_manage_integrations(client: TestClient, as_: Headers) -> None:
+    response = client.post("/api/v1/integrations", headers=as_("bob"),
+                           json={"name": "x", "kind": "generic"})
+    assert response.status_code == 403
+
+
+def test_an_unknown_kind_is_refused_naming_the_kinds(client: TestClient, as_: Headers) -> None:
+    response = client.post("/api/v1/integrations", headers=as_("alice"),
+                           json={"name": "x", "kind": "nagios"})
+    assert response.status_code == 422
+    assert "alertmanager, grafana, sentry, datadog, pagerduty, generic" in response.json()["detail"]
+
+
+def test_a_generic_alert_opens_an_incident_and_its_repeat_counts(
+    client: TestClient, as_: Headers
+) -> None:
+    created = create(client, as_)
+    body = {"summary": "Checkout error rate 9%", "dedup_key": "co-err", "severity": "P1",
+            "service": "checkout"}
+    first = post(client, created, body)
+    assert first.status_code == 202
+    assert first.json()["alerts"][0]["result"] == "created"
+    again = post(client, created, body)
+    assert again.json()["alerts"][0]["result"] == "updated"
+    [incident] = incidents(client, as_)
+    assert (incident["title"], incident["severity"], incident["source"]) == (
+        "Checkout error rate 9%", "P1", "alert")
+    alerts = client.get(f"/api/v1/alerts?incident={incident['ref']}",
+                        headers=as_("charlie")).json()["items"]
+    assert [(a["dedup_key"], a["count"]) for a in alerts] == [("co-err", 2)]
+
+
+def test_the_batch_form_takes_a_list(client: TestClient, as_: Headers) -> None:
+    created = create(client, as_)
+    body = [{"summary": f"Disk full on db{n}", "dedup_key": f"disk-{n}",
+             "labels": {"alertname": "DiskFull"}} for n in range(50)]
+    response = post(client, created, body)
+    assert response.status_code == 202
+    assert {a["result"] for a in response.json()["alerts"]} == {"created"}
+    assert len(incidents(client, as_)) == 1  # one group: DiskFull
+
+
+@pytest.mark.parametrize(
+    ("mutate", "status", "code"),
+    [
+        (lambda c: {**c, "key": "0" * 32}, 404, "unknown_key"),
+        (lambda c: {**c, "kind": "grafana"}, 400, "wrong_kind"),
+    ],
+)
+def test_a_wrong_key_or_kind_is_refused_and_creates_nothing(
+    client: TestClient, as_: Headers, mutate: Any, status: int, code: str
+) -> None:
+    created = create(client, as_)
+    response = post(client, mutate(created), {"summary": "x"})
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert incidents(client, as_) == []
+
+
+def test_bad_bodies_are_refused_naming_the_problem(client: TestClient, as_: Headers) -> None:
+    created = create(client, as_)
+    path = f"/api/v1/ingest/{created['key']}/generic"
+    assert client.post(path, content=b"{nope").json()["code"] == "bad_json"
+    missing = client.post(path, json={"severity": "critical"})
+    assert missing.status_code == 422 and missing.json()["field"] == "summary"
+    huge = client.post(path, content=b"[" + b" " * (1024 * 1024) + b"]")
+    assert huge.status_code == 413
+    assert incidents(client, as_) == []
+
+
+def test_a_disabled_integration_is_refused_at_once(client: TestClient, as_: Headers) -> None:
+    created = create(client, as_)
+    client.post(f"/api/v1/integrations/{created['name']}/disable", headers=as_("alice"))
+    assert post(client, created, {"summary": "x"}).status_code == 403
+
+
+def test_a_rotated_key_replaces_the_old_one(client: TestClient, as_: Headers) -> None:
+    created = create(client, as_)
+    rotated = client.post(f"/api/v1/integrations/{created['name']}/rotate-key",
+                          headers=as_("alice")).json()
+    assert post(client, created, {"summary": "x"}).status_code == 404
+    assert post(client, rotated, {"summary": "x"}).status_code == 202
+
+
+def test_a_signed_integration_refuses_unsigned_forged_and_replayed_requests(
+    client: TestClient, as_: Headers, clock: FrozenClock
+) -> None:
+    secret = "a-long-shared-secret"
+    created = create(client, as_, hmac_secret=secret)
+    body = json.dumps({"summary": "signed alert"}).encode()
+    path = f"/api/v1/ingest/{created['key']}/generic"
+    now = int(clock.now().timestamp())
+    assert client.post(path, content=body).status_code == 401
+    forged = sign("not-the-right-secret", now, body)
+    assert client.post(path, content=body, headers={HEADER: forged}).status_code == 401
+    stale = sign(secret, now - 3600, body)
+    assert client.post(path, content=body, headers={HEADER: stale}).status_code == 401
+    good = sign(secret, now, body)
+    assert client.post(path, content=body, headers={HEADER: good}).status_code == 202

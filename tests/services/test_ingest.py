@@ -1,0 +1,165 @@
+from datetime import timedelta
+
+import pytest
+
+from warroom.clock import FrozenClock
+from warroom.db.engine import Database
+from warroom.domain.alerts import AlertAction, AlertIn
+from warroom.domain.incidents import Status
+from warroom.scheduler.worker import Worker
+from warroom.services import alerts, incidents, ingest, integrations
+from warroom.services.context import Context
+from warroom.services.integrations import Sender
+from tests.services.helpers import kinds, run
+
+
+@pytest.fixture
+def sender(database: Database, ctx: Context) -> Sender:
+    integration, key = run(database, lambda s: integrations.create(
+        s, ctx=ctx, name="prom", kind="alertmanager", service="api"))
+    with database.read() as session:
+        found = integrations.sender_for_key(session, key)
+    assert found is not None and found.id == integration.id
+    return found
+
+
+def firing(key: str, name: str = "InstanceDown", severity: str = "critical") -> AlertIn:
+    return AlertIn(dedup_key=key, action=AlertAction.TRIGGER, summary=f"{name} on {key}",
+                   severity=severity, labels={"alertname": name, "instance": key})
+
+
+def resolved(key: str, name: str = "InstanceDown") -> AlertIn:
+    return AlertIn(dedup_key=key, action=AlertAction.RESOLVE, summary=f"{name} on {key}",
+                   labels={"alertname": name, "instance": key})
+
+
+def send(database: Database, ctx: Context, sender: Sender, *batches: list[AlertIn]
+         ) -> list[list[ingest.Outcome]]:
+    deliveries = [ingest.Delivery(sender, list(b)) for b in batches]
+    return run(database, lambda s: ingest.apply(s, ctx=ctx, deliveries=deliveries))
+
+
+def test_a_new_alert_opens_an_incident_from_its_summary(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[outcome]] = send(database, ctx, sender, [firing("h1")])
+    assert outcome.result == "created" and outcome.incident_id is not None
+    with database.read() as session:
+        incident = incidents.get(session, outcome.incident_id)
+        assert (incident.title, incident.severity, incident.source, incident.service) == (
+            "InstanceDown on h1", "P1", "alert", "api")
+    assert kinds(database, outcome.incident_id) == ["declared", "alert"]
+
+
+def test_repeats_of_a_dedup_key_count_up_instead_of_adding_alerts(
+    database: Database, ctx: Context, sender: Sender, clock: FrozenClock
+) -> None:
+    send(database, ctx, sender, [firing("h1")])
+    clock.advance(timedelta(minutes=1))
+    [[again], [third]] = send(database, ctx, sender, [firing("h1")], [firing("h1")])
+    assert (again.result, third.result) == ("updated", "updated")
+    with database.read() as session:
+        [row] = alerts.list_alerts(session)
+        assert row.count == 3 and row.last_seen_at == clock.now()
+
+
+def test_alerts_of_one_group_share_one_incident_and_others_get_their_own(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[a, b, c]] = send(database, ctx, sender,
+                       [firing("h1"), firing("h2"), firing("h3", name="DiskFull")])
+    assert a.incident_id == b.incident_id != c.incident_id
+    with database.read() as session:
+        assert len(alerts.list_alerts(session, incident_id=a.incident_id)) == 2
+
+
+def test_a_higher_severity_alert_raises_its_incident(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[first]] = send(database, ctx, sender, [firing("h1", severity="warning")])
+    send(database, ctx, sender, [firing("h2", severity="critical")])
+    with database.read() as session:
+        assert incidents.get(session, first.incident_id or 0).severity == "P1"
+
+
+def test_when_every_alert_clears_the_incident_is_monitored_then_resolved(
+    database: Database, ctx: Context, sender: Sender, clock: FrozenClock, worker: Worker
+) -> None:
+    [[one, _]] = send(database, ctx, sender, [firing("h1"), firing("h2")])
+    incident_id = one.incident_id or 0
+    send(database, ctx, sender, [resolved("h1")])
+    with database.read() as session:
+        assert incidents.get(session, incident_id).status == Status.TRIGGERED
+    send(database, ctx, sender, [resolved("h2")])
+    with database.read() as session:
+        assert incidents.get(session, incident_id).status == Status.MONITORING
+    clock.advance(timedelta(hours=1))  # P1 monitors for an hour
+    worker.run_due()
+    with database.read() as session:
+        assert incidents.get(session, incident_id).status == Status.RESOLVED
+    assert kinds(database, incident_id)[-1] == "status"
+
+
+def test_a_new_firing_during_monitoring_reopens_the_incident(
+    database: Database, ctx: Context, sender: Sender, clock: FrozenClock, worker: Worker
+) -> None:
+    [[one]] = send(database, ctx, sender, [firing("h1")])
+    send(database, ctx, sender, [resolved("h1")])
+    clock.advance(timedelta(minutes=30))
+    [[again]] = send(database, ctx, sender, [firing("h1")])
+    assert again.incident_id == one.incident_id
+    clock.advance(timedelta(hours=1))
+    worker.run_due()
+    with database.read() as session:
+        assert incidents.get(session, one.incident_id or 0).status == Status.INVESTIGATING
+    assert "reopened" in kinds(database, one.incident_id or 0)
+
+
+def test_after_resolution_the_same_alert_opens_a_new_incident(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[one]] = send(database, ctx, sender, [firing("h1")])
+    run(database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob",
+                                              incident_id=one.incident_id or 0))
+    send(database, ctx, sender, [resolved("h1")])
+    [[two]] = send(database, ctx, sender, [firing("h1")])
+    assert two.result == "created" and two.incident_id != one.incident_id
+
+
+def test_an_acknowledge_event_acknowledges_the_incident(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[one]] = send(database, ctx, sender, [firing("h1")])
+    ack = AlertIn(dedup_key="h1", action=AlertAction.ACKNOWLEDGE, summary="")
+    [[outcome]] = send(database, ctx, sender, [ack])
+    assert outcome.result == "acknowledged"
+    with database.read() as session:
+        assert incidents.get(session, one.incident_id or 0).status == Status.ACKNOWLEDGED
+
+
+def test_resolving_or_acknowledging_an_unknown_key_changes_nothing(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    ack = AlertIn(dedup_key="nope", action=AlertAction.ACKNOWLEDGE, summary="")
+    [[a, b]] = send(database, ctx, sender, [resolved("nope"), ack])
+    assert (a.result, b.result) == ("ignored", "ignored")
+    with database.read() as session:
+        assert alerts.list_alerts(session) == []
+
+
+def test_an_alert_that_fires_and_clears_within_one_batch_is_kept_resolved(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[fired], [cleared]] = send(database, ctx, sender, [firing("h1")], [resolved("h1")])
+    assert (fired.result, cleared.result) == ("created", "resolved")
+    with database.read() as session:
+        [row] = alerts.list_alerts(session)
+        assert row.status == "resolved" and row.resolved_at is not None
+        assert incidents.get(session, fired.incident_id or 0).status == Status.MONITORING
+
+
+def test_a_trigger_without_a_dedup_key_gets_one(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    [[outcome]] = send(database, ctx, sender, [firing("")])
+    assert len(outcome.dedup_key) == 32
