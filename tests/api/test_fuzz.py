@@ -112,6 +112,9 @@ def test_declare_with_random_json_never_fails_on_our_side(client, seeded, body):
 
 @FUZZ
 @given(raw=st.binary(max_size=80) | st.text(max_size=80).map(str.encode))
+@example(raw=b'{"title": "\\ud800", "severity": "P1"}')
+@example(raw=b'{"title": "x", "severity": "P1", "summary": "\\u0000"}')
+@example(raw=b'{"title": "x", "severity": "P1", "public": 1e999}')
 def test_declare_with_random_bytes_never_fails_on_our_side(client, seeded, raw):
     response = client.post(
         BASE, content=raw, headers={**seeded, "Content-Type": "application/json"}

@@ -60,13 +60,15 @@ def test_every_mistake_is_reported_on_its_own_line_with_its_place(tmp_path: Path
         ({"preset": "p1-p9"}, "unknown preset 'p1-p9'"),
         ({"services": [{"name": "api"}, {"name": "API"}]}, "'API' is defined twice"),
         (
-            {"severities": [{"id": "P1", "name": "x", "ack_within": "5m",
-                             "escalate_after": "5m"}]},
+            {"severities": [{"id": "P1", "name": "x", "ack_within": "5m", "escalate_after": "5m"}]},
             "escalate_after needs escalate_to",
         ),
         (
-            {"severities": [{"id": "P1", "name": "x", "ack_within": "5m",
-                             "postmortem_required": True}]},
+            {
+                "severities": [
+                    {"id": "P1", "name": "x", "ack_within": "5m", "postmortem_required": True}
+                ]
+            },
             "postmortem_required needs postmortem_within",
         ),
         ({"severities": [{"id": "P1", "name": "x", "ack_within": 15}]}, "needs a unit"),

@@ -46,7 +46,7 @@ def test_references_are_numbers_with_or_without_the_prefix(text: str, number: in
     assert parse_ref(text) == number
 
 
-@pytest.mark.parametrize("text", ["", "INC-", "INC-4x", "42; drop", "-1"])
+@pytest.mark.parametrize("text", ["", "INC-", "INC-4x", "42; drop", "-1", "INC-\u0663"])
 def test_a_bad_reference_is_refused_naming_the_form(text: str) -> None:
     with pytest.raises(Invalid, match="write 42 or INC-42"):
         parse_ref(text)
@@ -61,5 +61,7 @@ def test_unknown_statuses_and_roles_name_the_known_ones() -> None:
 
 def test_the_channel_is_named_after_the_day_and_the_title() -> None:
     day = datetime(2026, 11, 23, 3, 10, tzinfo=UTC)
-    assert channel_name(day, "Checkout: 500s on /pay!") == "incident-2026-11-23-checkout-500s-on-pay"
+    assert (
+        channel_name(day, "Checkout: 500s on /pay!") == "incident-2026-11-23-checkout-500s-on-pay"
+    )
     assert channel_name(day, "!!!") == "incident-2026-11-23-incident"

@@ -9,21 +9,38 @@ LEVELS = ["P0", "P1", "P2", "P3"]
 
 
 def alert(**fields: object) -> AlertIn:
-    values: dict[str, object] = {"dedup_key": "k1", "action": AlertAction.TRIGGER,
-                                 "summary": "Instance down"} | fields
+    values: dict[str, object] = {
+        "dedup_key": "k1",
+        "action": AlertAction.TRIGGER,
+        "summary": "Instance down",
+    } | fields
     return AlertIn(**values)  # type: ignore[arg-type]
 
 
-def route(one: AlertIn, *routes: Route, default: DefaultRoute | None = None,
-          service: str | None = None):  # type: ignore[no-untyped-def]
-    return decide(one, routes=routes, default=default or DefaultRoute(), kind="alertmanager",
-                  integration="prom", integration_service=service, levels=LEVELS)
+def route(
+    one: AlertIn, *routes: Route, default: DefaultRoute | None = None, service: str | None = None
+):  # type: ignore[no-untyped-def]
+    return decide(
+        one,
+        routes=routes,
+        default=default or DefaultRoute(),
+        kind="alertmanager",
+        integration="prom",
+        integration_service=service,
+        levels=LEVELS,
+    )
 
 
 @pytest.mark.parametrize(
     ("severity", "level"),
-    [("critical", "P1"), ("error", "P2"), ("warning", "P3"), ("info", "P3"), (None, "P2"),
-     ("P0", "P0")],
+    [
+        ("critical", "P1"),
+        ("error", "P2"),
+        ("warning", "P3"),
+        ("info", "P3"),
+        (None, "P2"),
+        ("P0", "P0"),
+    ],
 )
 def test_tool_severities_land_on_sensible_levels(severity: str | None, level: str) -> None:
     assert route(alert(severity=severity)).level == level
@@ -47,8 +64,10 @@ def test_routes_match_by_regex_and_can_drop() -> None:
 
 
 def test_a_threshold_raises_the_level_when_crossed() -> None:
-    errors = Route(match={"alertname": "HighErrorRate"},
-                   raise_when=({"field": "error_rate", "above": 5, "severity": "P1"},))  # type: ignore[arg-type]
+    errors = Route(
+        match={"alertname": "HighErrorRate"},
+        raise_when=({"field": "error_rate", "above": 5, "severity": "P1"},),
+    )  # type: ignore[arg-type]
     calm = alert(severity="warning", labels={"alertname": "HighErrorRate", "error_rate": "3.2%"})
     storm = alert(severity="warning", labels={"alertname": "HighErrorRate", "error_rate": "7%"})
     assert route(calm, errors).level == "P3"
@@ -56,10 +75,8 @@ def test_a_threshold_raises_the_level_when_crossed() -> None:
 
 
 def test_alerts_group_by_service_and_alertname() -> None:
-    one = route(alert(dedup_key="a", labels={"alertname": "Down", "instance": "h1"}),
-                service="api")
-    two = route(alert(dedup_key="b", labels={"alertname": "Down", "instance": "h2"}),
-                service="api")
+    one = route(alert(dedup_key="a", labels={"alertname": "Down", "instance": "h1"}), service="api")
+    two = route(alert(dedup_key="b", labels={"alertname": "Down", "instance": "h2"}), service="api")
     other = route(alert(dedup_key="c", labels={"alertname": "Down"}), service="web")
     assert one.group_key == two.group_key == "api|alertname=Down"
     assert other.group_key != one.group_key

@@ -10,7 +10,9 @@ def test_a_fresh_signature_of_the_same_body_is_accepted() -> None:
 
 def test_a_changed_body_or_secret_is_refused() -> None:
     header = sign(SECRET, 1_000_000, BODY)
-    assert check(SECRET, header, BODY + b" ", now=1_000_000) == "the signature does not match the body"
+    assert (
+        check(SECRET, header, BODY + b" ", now=1_000_000) == "the signature does not match the body"
+    )
     assert check("another-secret-value", header, BODY, now=1_000_000) is not None
 
 

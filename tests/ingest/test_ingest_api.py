@@ -14,24 +14,34 @@ from warroom.domain.signatures import HEADER, sign
 Headers = Any
 
 
-def create(client: TestClient, as_: Headers, kind: str = "generic", **extra: object
-           ) -> dict[str, str]:
-    response = client.post("/api/v1/integrations", headers=as_("alice"),
-                           json={"name": f"{kind}-{len(extra)}", "kind": kind, **extra})
+def create(
+    client: TestClient, as_: Headers, kind: str = "generic", **extra: object
+) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/integrations",
+        headers=as_("alice"),
+        json={"name": f"{kind}-{len(extra)}", "kind": kind, **extra},
+    )
     assert response.status_code == 201, response.text
     created: dict[str, str] = response.json()
     return created
 
 
-def post(client: TestClient, created: dict[str, str], body: object, kind: str | None = None,
-         **headers: str) -> Any:
+def post(
+    client: TestClient,
+    created: dict[str, str],
+    body: object,
+    kind: str | None = None,
+    **headers: str,
+) -> Any:
     path = f"/api/v1/ingest/{created['key']}/{kind or created['kind']}"
     return client.post(path, content=json.dumps(body), headers=headers)
 
 
 def incidents(client: TestClient, as_: Headers) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = client.get(
-        "/api/v1/incidents", headers=as_("charlie")).json()["items"]
+    items: list[dict[str, Any]] = client.get("/api/v1/incidents", headers=as_("charlie")).json()[
+        "items"
+    ]
     return items
 
 
@@ -45,14 +55,16 @@ def test_an_admin_creates_an_integration_and_gets_its_key_and_url_once(
 
 
 def test_only_admins_manage_integrations(client: TestClient, as_: Headers) -> None:
-    response = client.post("/api/v1/integrations", headers=as_("bob"),
-                           json={"name": "x", "kind": "generic"})
+    response = client.post(
+        "/api/v1/integrations", headers=as_("bob"), json={"name": "x", "kind": "generic"}
+    )
     assert response.status_code == 403
 
 
 def test_an_unknown_kind_is_refused_naming_the_kinds(client: TestClient, as_: Headers) -> None:
-    response = client.post("/api/v1/integrations", headers=as_("alice"),
-                           json={"name": "x", "kind": "nagios"})
+    response = client.post(
+        "/api/v1/integrations", headers=as_("alice"), json={"name": "x", "kind": "nagios"}
+    )
     assert response.status_code == 422
     assert "alertmanager, grafana, sentry, datadog, pagerduty, generic" in response.json()["detail"]
 
@@ -61,8 +73,12 @@ def test_a_generic_alert_opens_an_incident_and_its_repeat_counts(
     client: TestClient, as_: Headers
 ) -> None:
     created = create(client, as_)
-    body = {"summary": "Checkout error rate 9%", "dedup_key": "co-err", "severity": "P1",
-            "service": "checkout"}
+    body = {
+        "summary": "Checkout error rate 9%",
+        "dedup_key": "co-err",
+        "severity": "P1",
+        "service": "checkout",
+    }
     first = post(client, created, body)
     assert first.status_code == 202
     assert first.json()["alerts"][0]["result"] == "created"
@@ -70,16 +86,26 @@ def test_a_generic_alert_opens_an_incident_and_its_repeat_counts(
     assert again.json()["alerts"][0]["result"] == "updated"
     [incident] = incidents(client, as_)
     assert (incident["title"], incident["severity"], incident["source"]) == (
-        "Checkout error rate 9%", "P1", "alert")
-    alerts = client.get(f"/api/v1/alerts?incident={incident['ref']}",
-                        headers=as_("charlie")).json()["items"]
+        "Checkout error rate 9%",
+        "P1",
+        "alert",
+    )
+    alerts = client.get(
+        f"/api/v1/alerts?incident={incident['ref']}", headers=as_("charlie")
+    ).json()["items"]
     assert [(a["dedup_key"], a["count"]) for a in alerts] == [("co-err", 2)]
 
 
 def test_the_batch_form_takes_a_list(client: TestClient, as_: Headers) -> None:
     created = create(client, as_)
-    body = [{"summary": f"Disk full on db{n}", "dedup_key": f"disk-{n}",
-             "labels": {"alertname": "DiskFull"}} for n in range(50)]
+    body = [
+        {
+            "summary": f"Disk full on db{n}",
+            "dedup_key": f"disk-{n}",
+            "labels": {"alertname": "DiskFull"},
+        }
+        for n in range(50)
+    ]
     response = post(client, created, body)
     assert response.status_code == 202
     assert {a["result"] for a in response.json()["alerts"]} == {"created"}
@@ -121,8 +147,9 @@ def test_a_disabled_integration_is_refused_at_once(client: TestClient, as_: Head
 
 def test_a_rotated_key_replaces_the_old_one(client: TestClient, as_: Headers) -> None:
     created = create(client, as_)
-    rotated = client.post(f"/api/v1/integrations/{created['name']}/rotate-key",
-                          headers=as_("alice")).json()
+    rotated = client.post(
+        f"/api/v1/integrations/{created['name']}/rotate-key", headers=as_("alice")
+    ).json()
     assert post(client, created, {"summary": "x"}).status_code == 404
     assert post(client, rotated, {"summary": "x"}).status_code == 202
 
@@ -142,3 +169,27 @@ def test_a_signed_integration_refuses_unsigned_forged_and_replayed_requests(
     assert client.post(path, content=body, headers={HEADER: stale}).status_code == 401
     good = sign(secret, now, body)
     assert client.post(path, content=body, headers={HEADER: good}).status_code == 202
+
+
+def test_the_alert_list_takes_its_largest_page_and_pages_on_with_a_cursor(
+    client: TestClient, as_: Headers
+) -> None:
+    created = create(client, as_)
+    post(
+        client,
+        created,
+        [{"summary": f"Disk full on db{n}", "dedup_key": f"disk-{n}"} for n in range(3)],
+    )
+    whole = client.get("/api/v1/alerts?limit=1000", headers=as_("charlie"))
+    assert whole.status_code == 200, whole.text
+    assert (len(whole.json()["items"]), whole.json()["next_cursor"]) == (3, None)
+    first = client.get("/api/v1/alerts?limit=2", headers=as_("charlie")).json()
+    rest = client.get(
+        f"/api/v1/alerts?limit=2&cursor={first['next_cursor']}", headers=as_("charlie")
+    ).json()
+    assert [a["dedup_key"] for a in first["items"] + rest["items"]] == [
+        "disk-2",
+        "disk-1",
+        "disk-0",
+    ]
+    assert rest["next_cursor"] is None

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from tests.services.helpers import kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database
@@ -10,13 +11,14 @@ from warroom.scheduler.worker import Worker
 from warroom.services import alerts, incidents, ingest, integrations
 from warroom.services.context import Context
 from warroom.services.integrations import Sender
-from tests.services.helpers import kinds, run
 
 
 @pytest.fixture
 def sender(database: Database, ctx: Context) -> Sender:
-    integration, key = run(database, lambda s: integrations.create(
-        s, ctx=ctx, name="prom", kind="alertmanager", service="api"))
+    integration, key = run(
+        database,
+        lambda s: integrations.create(s, ctx=ctx, name="prom", kind="alertmanager", service="api"),
+    )
     with database.read() as session:
         found = integrations.sender_for_key(session, key)
     assert found is not None and found.id == integration.id
@@ -24,17 +26,27 @@ def sender(database: Database, ctx: Context) -> Sender:
 
 
 def firing(key: str, name: str = "InstanceDown", severity: str = "critical") -> AlertIn:
-    return AlertIn(dedup_key=key, action=AlertAction.TRIGGER, summary=f"{name} on {key}",
-                   severity=severity, labels={"alertname": name, "instance": key})
+    return AlertIn(
+        dedup_key=key,
+        action=AlertAction.TRIGGER,
+        summary=f"{name} on {key}",
+        severity=severity,
+        labels={"alertname": name, "instance": key},
+    )
 
 
 def resolved(key: str, name: str = "InstanceDown") -> AlertIn:
-    return AlertIn(dedup_key=key, action=AlertAction.RESOLVE, summary=f"{name} on {key}",
-                   labels={"alertname": name, "instance": key})
+    return AlertIn(
+        dedup_key=key,
+        action=AlertAction.RESOLVE,
+        summary=f"{name} on {key}",
+        labels={"alertname": name, "instance": key},
+    )
 
 
-def send(database: Database, ctx: Context, sender: Sender, *batches: list[AlertIn]
-         ) -> list[list[ingest.Outcome]]:
+def send(
+    database: Database, ctx: Context, sender: Sender, *batches: list[AlertIn]
+) -> list[list[ingest.Outcome]]:
     deliveries = [ingest.Delivery(sender, list(b)) for b in batches]
     return run(database, lambda s: ingest.apply(s, ctx=ctx, deliveries=deliveries))
 
@@ -47,7 +59,11 @@ def test_a_new_alert_opens_an_incident_from_its_summary(
     with database.read() as session:
         incident = incidents.get(session, outcome.incident_id)
         assert (incident.title, incident.severity, incident.source, incident.service) == (
-            "InstanceDown on h1", "P1", "alert", "api")
+            "InstanceDown on h1",
+            "P1",
+            "alert",
+            "api",
+        )
     assert kinds(database, outcome.incident_id) == ["declared", "alert"]
 
 
@@ -66,8 +82,9 @@ def test_repeats_of_a_dedup_key_count_up_instead_of_adding_alerts(
 def test_alerts_of_one_group_share_one_incident_and_others_get_their_own(
     database: Database, ctx: Context, sender: Sender
 ) -> None:
-    [[a, b, c]] = send(database, ctx, sender,
-                       [firing("h1"), firing("h2"), firing("h3", name="DiskFull")])
+    [[a, b, c]] = send(
+        database, ctx, sender, [firing("h1"), firing("h2"), firing("h3", name="DiskFull")]
+    )
     assert a.incident_id == b.incident_id != c.incident_id
     with database.read() as session:
         assert len(alerts.list_alerts(session, incident_id=a.incident_id)) == 2
@@ -119,8 +136,10 @@ def test_after_resolution_the_same_alert_opens_a_new_incident(
     database: Database, ctx: Context, sender: Sender
 ) -> None:
     [[one]] = send(database, ctx, sender, [firing("h1")])
-    run(database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob",
-                                              incident_id=one.incident_id or 0))
+    run(
+        database,
+        lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=one.incident_id or 0),
+    )
     send(database, ctx, sender, [resolved("h1")])
     [[two]] = send(database, ctx, sender, [firing("h1")])
     assert two.result == "created" and two.incident_id != one.incident_id

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DatabaseError
+from tests.services.helpers import events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database, open_database
@@ -13,12 +14,15 @@ from warroom.errors import Conflict
 from warroom.scheduler.worker import Worker
 from warroom.services import incidents, jobs
 from warroom.services.context import Context
-from tests.services.helpers import events, kinds, run
 
 
 def declare(database: Database, ctx: Context, severity: str = "P1") -> int:
-    incident = run(database, lambda s: incidents.declare(
-        s, ctx=ctx, actor="alice", title="Payments fail", severity=severity))
+    incident = run(
+        database,
+        lambda s: incidents.declare(
+            s, ctx=ctx, actor="alice", title="Payments fail", severity=severity
+        ),
+    )
     return incident.id
 
 
@@ -40,8 +44,7 @@ def test_an_acknowledged_incident_is_not_flagged(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker
 ) -> None:
     incident_id = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob",
-                                                  incident_id=incident_id))
+    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(hours=1))
     worker.run_due()
     assert "ack_overdue" not in kinds(database, incident_id)
@@ -51,8 +54,7 @@ def test_the_severity_matrix_escalates_an_unresolved_p1_after_15_minutes(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker
 ) -> None:
     incident_id = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob",
-                                                  incident_id=incident_id))
+    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(minutes=15))
     worker.run_due()
     escalated = [e for e in events(database, incident_id) if e.kind == "escalated"]
@@ -79,8 +81,12 @@ def test_a_silent_incident_is_reminded_at_its_cadence_until_someone_posts(
     clock.advance(timedelta(days=1))
     worker.run_due()
     assert kinds(database, incident_id).count("update_overdue") == 2
-    run(database, lambda s: incidents.post_update(
-        s, ctx=ctx, actor="bob", incident_id=incident_id, message="Fix is in review"))
+    run(
+        database,
+        lambda s: incidents.post_update(
+            s, ctx=ctx, actor="bob", incident_id=incident_id, message="Fix is in review"
+        ),
+    )
     clock.advance(timedelta(hours=7, minutes=59))  # the next update is due at 17:00
     worker.run_due()
     assert kinds(database, incident_id).count("update_overdue") == 2
@@ -93,8 +99,12 @@ def test_monitoring_prompts_to_resolve_after_the_window_with_no_change(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker
 ) -> None:
     incident_id = declare(database, ctx)  # P1: monitor for 1h
-    run(database, lambda s: incidents.change_status(
-        s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING))
+    run(
+        database,
+        lambda s: incidents.change_status(
+            s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING
+        ),
+    )
     clock.advance(timedelta(minutes=59))
     worker.run_due()
     assert "monitoring_over" not in kinds(database, incident_id)
@@ -108,11 +118,13 @@ def test_a_reopened_incident_gets_no_stale_monitoring_prompt(
 ) -> None:
     incident_id = declare(database, ctx)
     for action in (
-        lambda s: incidents.change_status(s, ctx=ctx, actor="bob", incident_id=incident_id,
-                                          status=Status.MONITORING),
+        lambda s: incidents.change_status(
+            s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING
+        ),
         lambda s: incidents.reopen(s, ctx=ctx, actor="bob", incident_id=incident_id),
-        lambda s: incidents.change_status(s, ctx=ctx, actor="bob", incident_id=incident_id,
-                                          status=Status.MONITORING),
+        lambda s: incidents.change_status(
+            s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING
+        ),
     ):
         run(database, action)
         clock.advance(timedelta(minutes=40))
@@ -186,12 +198,9 @@ def test_a_failing_job_records_its_error_and_is_retried_later(
         assert job.due_at > clock.now()
 
 
-def test_the_timeline_cannot_be_rewritten_even_by_hand(
-    database: Database, ctx: Context
-) -> None:
+def test_the_timeline_cannot_be_rewritten_even_by_hand(database: Database, ctx: Context) -> None:
     incident_id = declare(database, ctx)
-    for statement in (update(Event).values(text="nothing happened"),
-                      text("DELETE FROM events")):
+    for statement in (update(Event).values(text="nothing happened"), text("DELETE FROM events")):
         with pytest.raises(DatabaseError, match="append-only"):
             run(database, lambda s, q=statement: s.execute(q))
     assert kinds(database, incident_id) == ["declared"]
@@ -208,8 +217,9 @@ def test_two_people_acknowledging_at_once_record_one_acknowledgement(
         db = open_database(db_url)
         try:
             barrier.wait()
-            run(db, lambda s: incidents.acknowledge(s, ctx=ctx, actor=name,
-                                                    incident_id=incident_id))
+            run(
+                db, lambda s: incidents.acknowledge(s, ctx=ctx, actor=name, incident_id=incident_id)
+            )
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")

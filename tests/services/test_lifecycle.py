@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.services.helpers import events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database
@@ -9,7 +10,6 @@ from warroom.domain.incidents import Role, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
 from warroom.services import incidents
 from warroom.services.context import Context
-from tests.services.helpers import events, kinds, run
 
 
 def declare(database: Database, ctx: Context, **fields: object) -> Incident:
@@ -50,8 +50,12 @@ def test_a_jump_forward_fills_the_milestones_it_passes(
 ) -> None:
     incident = declare(database, ctx)
     clock.advance(timedelta(minutes=20))
-    moved = run(database, lambda s: incidents.change_status(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.MONITORING))
+    moved = run(
+        database,
+        lambda s: incidents.change_status(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.MONITORING
+        ),
+    )
     assert moved.acknowledged_at == clock.now()
     assert moved.mitigated_at == clock.now()
     assert moved.resolved_at is None
@@ -62,8 +66,12 @@ def test_resolving_sets_the_postmortem_deadline_and_stops_update_reminders(
 ) -> None:
     incident = declare(database, ctx)
     clock.advance(timedelta(hours=1))
-    resolved = run(database, lambda s: incidents.resolve(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, message="Rolled back"))
+    resolved = run(
+        database,
+        lambda s: incidents.resolve(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, message="Rolled back"
+        ),
+    )
     assert resolved.resolved_at == clock.now()
     assert resolved.postmortem_due_at == clock.now() + timedelta(days=2)
     assert resolved.next_update_due_at is None
@@ -71,20 +79,27 @@ def test_resolving_sets_the_postmortem_deadline_and_stops_update_reminders(
 
 def test_a_p2_needs_no_postmortem(database: Database, ctx: Context) -> None:
     incident = declare(database, ctx, severity="P2")
-    resolved = run(database, lambda s: incidents.resolve(
-        s, ctx=ctx, actor="bob", incident_id=incident.id))
+    resolved = run(
+        database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id)
+    )
     assert resolved.postmortem_due_at is None
 
 
-def test_moving_backwards_is_refused_and_changes_nothing(
-    database: Database, ctx: Context
-) -> None:
+def test_moving_backwards_is_refused_and_changes_nothing(database: Database, ctx: Context) -> None:
     incident = declare(database, ctx)
-    run(database, lambda s: incidents.change_status(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.IDENTIFIED))
+    run(
+        database,
+        lambda s: incidents.change_status(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.IDENTIFIED
+        ),
+    )
     with pytest.raises(InvalidTransition, match="from identified to investigating"):
-        run(database, lambda s: incidents.change_status(
-            s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.INVESTIGATING))
+        run(
+            database,
+            lambda s: incidents.change_status(
+                s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.INVESTIGATING
+            ),
+        )
     with database.read() as session:
         assert incidents.get(session, incident.id).status == Status.IDENTIFIED
     assert kinds(database, incident.id) == ["declared", "status"]
@@ -94,11 +109,12 @@ def test_acknowledging_twice_says_it_is_already_acknowledged(
     database: Database, ctx: Context
 ) -> None:
     incident = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob",
-                                                  incident_id=incident.id))
+    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(Conflict, match="already acknowledged"):
-        run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob",
-                                                      incident_id=incident.id))
+        run(
+            database,
+            lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id),
+        )
 
 
 def test_reopening_a_resolved_incident_returns_it_to_investigating(
@@ -106,25 +122,30 @@ def test_reopening_a_resolved_incident_returns_it_to_investigating(
 ) -> None:
     incident = declare(database, ctx)
     run(database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id))
-    reopened = run(database, lambda s: incidents.reopen(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, message="Errors are back"))
+    reopened = run(
+        database,
+        lambda s: incidents.reopen(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, message="Errors are back"
+        ),
+    )
     assert reopened.status == Status.INVESTIGATING
     assert reopened.resolved_at is None and reopened.postmortem_due_at is None
     assert reopened.next_update_due_at is not None
     assert events(database, incident.id)[-1].text == "Errors are back"
 
 
-def test_a_closed_incident_cannot_be_reopened_or_updated(
-    database: Database, ctx: Context
-) -> None:
+def test_a_closed_incident_cannot_be_reopened_or_updated(database: Database, ctx: Context) -> None:
     incident = declare(database, ctx)
     run(database, lambda s: incidents.close(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(InvalidTransition):
-        run(database, lambda s: incidents.reopen(s, ctx=ctx, actor="bob",
-                                                 incident_id=incident.id))
+        run(database, lambda s: incidents.reopen(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(Conflict, match="closed"):
-        run(database, lambda s: incidents.post_update(
-            s, ctx=ctx, actor="bob", incident_id=incident.id, message="late note"))
+        run(
+            database,
+            lambda s: incidents.post_update(
+                s, ctx=ctx, actor="bob", incident_id=incident.id, message="late note"
+            ),
+        )
 
 
 def test_each_update_moves_the_next_update_deadline(
@@ -132,8 +153,12 @@ def test_each_update_moves_the_next_update_deadline(
 ) -> None:
     incident = declare(database, ctx)
     clock.advance(timedelta(minutes=10))
-    updated = run(database, lambda s: incidents.post_update(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, message="Rolling back", public=True))
+    updated = run(
+        database,
+        lambda s: incidents.post_update(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, message="Rolling back", public=True
+        ),
+    )
     assert updated.next_update_due_at == clock.now() + timedelta(minutes=30)
     last = events(database, incident.id)[-1]
     assert (last.kind, last.visibility, last.text) == ("update", "public", "Rolling back")
@@ -145,8 +170,12 @@ def test_raising_severity_tightens_the_ack_deadline_and_records_the_reason(
     incident = declare(database, ctx, severity="P2")
     declared = clock.now()
     clock.advance(timedelta(minutes=2))
-    raised = run(database, lambda s: incidents.change_severity(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, severity="p0", reason="All regions"))
+    raised = run(
+        database,
+        lambda s: incidents.change_severity(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, severity="p0", reason="All regions"
+        ),
+    )
     assert raised.severity == "P0"
     assert raised.ack_due_at == declared + timedelta(minutes=5)
     last = events(database, incident.id)[-1]
@@ -156,10 +185,18 @@ def test_raising_severity_tightens_the_ack_deadline_and_records_the_reason(
 
 def test_roles_are_assigned_and_responders_accumulate(database: Database, ctx: Context) -> None:
     incident = declare(database, ctx, commander="alice")
-    for role, person in ((Role.COMMANDER, "dana"), (Role.RESPONDER, "bob"),
-                         (Role.RESPONDER, "carol"), (Role.SCRIBE, "erin")):
-        run(database, lambda s, r=role, p=person: incidents.assign_role(
-            s, ctx=ctx, actor="alice", incident_id=incident.id, role=r, person=p))
+    for role, person in (
+        (Role.COMMANDER, "dana"),
+        (Role.RESPONDER, "bob"),
+        (Role.RESPONDER, "carol"),
+        (Role.SCRIBE, "erin"),
+    ):
+        run(
+            database,
+            lambda s, r=role, p=person: incidents.assign_role(
+                s, ctx=ctx, actor="alice", incident_id=incident.id, role=r, person=p
+            ),
+        )
     with database.read() as session:
         current = incidents.get(session, incident.id)
         assert (current.commander, current.scribe) == ("dana", "erin")
@@ -173,8 +210,10 @@ def test_an_incident_written_up_afterwards_keeps_its_true_times(
     started = clock.now() - timedelta(hours=3)
     incident = declare(database, ctx, at=started)
     acked = started + timedelta(minutes=4)
-    run(database, lambda s: incidents.acknowledge(
-        s, ctx=ctx, actor="bob", incident_id=incident.id, at=acked))
+    run(
+        database,
+        lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id, at=acked),
+    )
     with database.read() as session:
         current = incidents.get(session, incident.id)
         assert (current.declared_at, current.acknowledged_at) == (started, acked)
@@ -192,20 +231,37 @@ def test_a_time_in_the_future_is_refused(
     assert caught.value.field == "at"
 
 
+def test_a_time_more_than_a_year_back_is_refused_as_a_likely_typo(
+    database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    with pytest.raises(Invalid, match="more than 366 days ago"):
+        declare(database, ctx, at=clock.now() - timedelta(days=400))
+
+
 def test_an_action_before_the_declaration_is_refused(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
     incident = declare(database, ctx)
     with pytest.raises(Invalid, match="before INC-1 was declared"):
-        run(database, lambda s: incidents.acknowledge(
-            s, ctx=ctx, actor="bob", incident_id=incident.id,
-            at=clock.now() - timedelta(minutes=1)))
+        run(
+            database,
+            lambda s: incidents.acknowledge(
+                s,
+                ctx=ctx,
+                actor="bob",
+                incident_id=incident.id,
+                at=clock.now() - timedelta(minutes=1),
+            ),
+        )
 
 
 @pytest.mark.parametrize(
     ("fields", "field"),
-    [({"title": "   "}, "title"), ({"severity": "P9"}, "severity"),
-     ({"title": "x" * 201}, "title")],
+    [
+        ({"title": "   "}, "title"),
+        ({"severity": "P9"}, "severity"),
+        ({"title": "x" * 201}, "title"),
+    ],
 )
 def test_bad_input_is_refused_naming_the_field_and_stores_nothing(
     database: Database, ctx: Context, fields: dict[str, object], field: str

@@ -45,7 +45,9 @@ def _verify(state: ApiState, sender: Sender, request: Request, body: bytes) -> N
     if sender.hmac_secret is None:
         return
     reason = signatures.check(
-        sender.hmac_secret, request.headers.get(signatures.HEADER), body,
+        sender.hmac_secret,
+        request.headers.get(signatures.HEADER),
+        body,
         now=state.ctx.clock.now().timestamp(),
     )
     if reason:
@@ -71,8 +73,12 @@ async def ingest_webhook(request: Request) -> Response:
     try:
         sender = await _sender(request, key)
         if kind != sender.kind:
-            raise Refusal(400, f"This key belongs to a {sender.kind} integration, not {kind}.",
-                          "wrong_kind", "kind")
+            raise Refusal(
+                400,
+                f"This key belongs to a {sender.kind} integration, not {kind}.",
+                "wrong_kind",
+                "kind",
+            )
         body = await request.body()
         _verify(state, sender, request, body)
         try:
@@ -80,21 +86,30 @@ async def ingest_webhook(request: Request) -> Response:
         except PayloadError as exc:
             raise Refusal(422, exc.message, "bad_payload", exc.field) from None
     except Refusal as refusal:
-        extra = {"field": refusal.field} if refusal.field else {}
-        return problem(refusal.status, refusal.detail, refusal.code, **extra)
+        return problem(refusal.status, refusal.detail, refusal.code, field=refusal.field)
     outcomes = await _commit(request, ingest.Delivery(sender, alerts))
-    return JSONResponse({
-        "status": "accepted",
-        "alerts": [{"dedup_key": o.dedup_key, "action": o.action, "result": o.result,
-                    "incident": f"INC-{o.incident_id}" if o.incident_id else None}
-                   for o in outcomes],
-    }, status_code=202)
+    return JSONResponse(
+        {
+            "status": "accepted",
+            "alerts": [
+                {
+                    "dedup_key": o.dedup_key,
+                    "action": o.action,
+                    "result": o.result,
+                    "incident": f"INC-{o.incident_id}" if o.incident_id else None,
+                }
+                for o in outcomes
+            ],
+        },
+        status_code=202,
+    )
 
 
 def _pagerduty_error(status: int, message: str, errors: list[str]) -> JSONResponse:
     """PagerDuty's error shape, so its clients understand the refusal."""
-    return JSONResponse({"status": "invalid event", "message": message, "errors": errors},
-                        status_code=status)
+    return JSONResponse(
+        {"status": "invalid event", "message": message, "errors": errors}, status_code=status
+    )
 
 
 async def enqueue(request: Request) -> Response:
@@ -103,9 +118,14 @@ async def enqueue(request: Request) -> Response:
     try:
         event = _decode(body)
     except Refusal:
-        return JSONResponse({"status": "Unrecognized object",
-                             "message": "Event object format is unrecognized",
-                             "errors": ["JSON parse error"]}, status_code=400)
+        return JSONResponse(
+            {
+                "status": "Unrecognized object",
+                "message": "Event object format is unrecognized",
+                "errors": ["JSON parse error"],
+            },
+            status_code=400,
+        )
     key = event.get("routing_key") if isinstance(event, dict) else None
     if not isinstance(key, str) or not key:
         return _pagerduty_error(400, "Event object is invalid", ["'routing_key' is missing."])
@@ -116,19 +136,22 @@ async def enqueue(request: Request) -> Response:
         _verify(state, sender, request, body)
         alerts = SOURCES["pagerduty"](event)
     except Refusal as refusal:
-        return _pagerduty_error(400 if refusal.status == 404 else refusal.status,
-                                "Event object is invalid", [refusal.detail])
+        return _pagerduty_error(
+            400 if refusal.status == 404 else refusal.status,
+            "Event object is invalid",
+            [refusal.detail],
+        )
     except PayloadError as exc:
         where = f"'{exc.field}': " if exc.field else ""
         return _pagerduty_error(400, "Event object is invalid", [f"{where}{exc.message}"])
     outcomes = await _commit(request, ingest.Delivery(sender, alerts))
     dedup_key = outcomes[0].dedup_key if outcomes else None
-    return JSONResponse({"status": "success", "message": "Event processed",
-                         "dedup_key": dedup_key}, status_code=202)
+    return JSONResponse(
+        {"status": "success", "message": "Event processed", "dedup_key": dedup_key}, status_code=202
+    )
 
 
 routes = [
     Route("/api/v1/ingest/{key}/{kind}", ingest_webhook, methods=["POST"]),
     Route("/v2/enqueue", enqueue, methods=["POST"]),
 ]
-

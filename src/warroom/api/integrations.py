@@ -61,20 +61,33 @@ class AlertRead(BaseModel):
 
 def integration_view(integration: Integration) -> IntegrationRead:
     return IntegrationRead(
-        name=integration.name, kind=integration.kind, service=integration.service,
-        signed=integration.hmac_secret is not None, disabled_at=integration.disabled_at,
+        name=integration.name,
+        kind=integration.kind,
+        service=integration.service,
+        signed=integration.hmac_secret is not None,
+        disabled_at=integration.disabled_at,
         created_at=integration.created_at,
     )
 
 
 def alert_view(alert: Alert) -> AlertRead:
     return AlertRead(
-        id=alert.id, incident=f"INC-{alert.incident_id}" if alert.incident_id else None,
-        dedup_key=alert.dedup_key, status=alert.status, summary=alert.summary,
-        severity=alert.severity, source_severity=alert.source_severity, service=alert.service,
-        source=alert.source, labels=alert.labels, links=alert.links, count=alert.count,
-        started_at=alert.started_at, first_seen_at=alert.first_seen_at,
-        last_seen_at=alert.last_seen_at, resolved_at=alert.resolved_at,
+        id=alert.id,
+        incident=f"INC-{alert.incident_id}" if alert.incident_id else None,
+        dedup_key=alert.dedup_key,
+        status=alert.status,
+        summary=alert.summary,
+        severity=alert.severity,
+        source_severity=alert.source_severity,
+        service=alert.service,
+        source=alert.source,
+        labels=alert.labels,
+        links=alert.links,
+        count=alert.count,
+        started_at=alert.started_at,
+        first_seen_at=alert.first_seen_at,
+        last_seen_at=alert.last_seen_at,
+        resolved_at=alert.resolved_at,
     )
 
 
@@ -82,11 +95,17 @@ def alert_view(alert: Alert) -> AlertRead:
 def create_integration(body: IntegrationCreate, state: StateDep, _: Admin) -> IntegrationCreated:
     with state.db.write.begin() as session:
         integration, key = integrations.create(
-            session, ctx=state.ctx, name=body.name, kind=body.kind, service=body.service,
+            session,
+            ctx=state.ctx,
+            name=body.name,
+            kind=body.kind,
+            service=body.service,
             hmac_secret=body.hmac_secret,
         )
         return IntegrationCreated(
-            name=integration.name, kind=integration.kind, key=key,
+            name=integration.name,
+            kind=integration.kind,
+            key=key,
             url=integrations.url_for(state.settings.public_url, integration.kind, key),
         )
 
@@ -98,9 +117,7 @@ def list_integrations(state: StateDep, _: Admin) -> dict[str, list[IntegrationRe
 
 
 @router.post("/integrations/{name}/disable")
-def disable_integration(
-    name: str, request: Request, state: StateDep, _: Admin
-) -> IntegrationRead:
+def disable_integration(name: str, request: Request, state: StateDep, _: Admin) -> IntegrationRead:
     with state.db.write.begin() as session:
         view = integration_view(integrations.disable(session, ctx=state.ctx, name=name))
     request.app.state.senders.clear()
@@ -114,7 +131,9 @@ def rotate_integration_key(
     with state.db.write.begin() as session:
         integration, key = integrations.rotate_key(session, name=name)
         result = IntegrationCreated(
-            name=integration.name, kind=integration.kind, key=key,
+            name=integration.name,
+            kind=integration.kind,
+            key=key,
             url=integrations.url_for(state.settings.public_url, integration.kind, key),
         )
     request.app.state.senders.clear()
@@ -132,8 +151,15 @@ def list_alerts(
 ) -> dict[str, Any]:
     incident_id = parse_ref(incident) if incident else None
     with state.db.read() as session:
-        rows = alerts.list_alerts(session, incident_id=incident_id, status=status,
-                                  limit=limit + 1, before=cursor)
-        items = [alert_view(a) for a in rows[:limit]]
-    more = len(rows) > limit
+        rows = alerts.list_alerts(
+            session, incident_id=incident_id, status=status, limit=limit, before=cursor
+        )
+        # A full page may have more after it; ask for one row past it (asking for limit + 1
+        # at once would exceed the service's cap of 1000 when the caller asks for 1000).
+        more = len(rows) == limit and bool(
+            alerts.list_alerts(
+                session, incident_id=incident_id, status=status, limit=1, before=rows[-1].id
+            )
+        )
+        items = [alert_view(a) for a in rows]
     return {"items": items, "next_cursor": str(items[-1].id) if more and items else None}

@@ -33,9 +33,13 @@ def problem(
     status: int,
     detail: str,
     code: str,
+    *,
     headers: dict[str, str] | None = None,
+    field: str | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    if field:
+        extra["field"] = field
     body = {
         "type": f"/problems/{code}",
         "title": TITLES.get(status, "Error"),
@@ -68,8 +72,7 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
 def _warroom(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WarroomError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    extra = {"field": exc.field} if exc.field else {}
-    return problem(exc.status, exc.message, exc.code, headers, **extra)
+    return problem(exc.status, exc.message, exc.code, headers=headers, field=exc.field)
 
 
 def _http(_: Request, exc: Exception) -> JSONResponse:
@@ -78,7 +81,7 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         detail = "There is nothing at this path."
     headers = dict(exc.headers) if exc.headers else None
-    return problem(exc.status_code, detail, f"http_{exc.status_code}", headers)
+    return problem(exc.status_code, detail, f"http_{exc.status_code}", headers=headers)
 
 
 def _database(_: Request, exc: Exception) -> JSONResponse:
@@ -87,7 +90,7 @@ def _database(_: Request, exc: Exception) -> JSONResponse:
         503,
         "The database is unavailable; nothing was changed.",
         "unavailable",
-        {"Retry-After": "1"},
+        headers={"Retry-After": "1"},
     )
 
 

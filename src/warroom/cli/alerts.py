@@ -12,8 +12,9 @@ from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.domain.incidents import parse_ref
 from warroom.services import alerts, integrations
 
-integration_app = typer.Typer(help="Alert senders (Alertmanager, Grafana, ...).",
-                              no_args_is_help=True)
+integration_app = typer.Typer(
+    help="Alert senders (Alertmanager, Grafana, ...).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,18 +34,21 @@ def _created(name: str, kind: str, key: str, url: str, as_json: bool) -> None:
 @integration_app.command("create")
 def create(
     name: str,
-    kind: Annotated[str, typer.Option(help="alertmanager, grafana, sentry, datadog, "
-                                      "pagerduty or generic.")],
+    kind: Annotated[
+        str, typer.Option(help="alertmanager, grafana, sentry, datadog, pagerduty or generic.")
+    ],
     service: Annotated[str | None, typer.Option(help="Service its alerts belong to.")] = None,
     hmac_secret: Annotated[str | None, typer.Option(help="Require signed requests.")] = None,
-    json: Json = False, db: Db = None, config: ConfigPath = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
 ) -> None:
     """Create an integration; prints its key and the URL to give the sender."""
     with opened(db, config) as rt:
         with rt.db.write.begin() as session:
             integration, key = integrations.create(
-                session, ctx=rt.ctx, name=name, kind=kind, service=service,
-                hmac_secret=hmac_secret)
+                session, ctx=rt.ctx, name=name, kind=kind, service=service, hmac_secret=hmac_secret
+            )
             kind_ = integration.kind
         url = integrations.url_for(rt.settings.public_url, kind_, key)
     _created(name, kind_, key, url, json)
@@ -54,9 +58,16 @@ def create(
 def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List integrations (never their keys)."""
     with opened(db, config) as rt, rt.db.read() as session:
-        rows = [{"name": i.name, "kind": i.kind, "service": i.service,
-                 "signed": i.hmac_secret is not None,
-                 "disabled": i.disabled_at is not None} for i in integrations.list_all(session)]
+        rows = [
+            {
+                "name": i.name,
+                "kind": i.kind,
+                "service": i.service,
+                "signed": i.hmac_secret is not None,
+                "disabled": i.disabled_at is not None,
+            }
+            for i in integrations.list_all(session)
+        ]
     if json:
         output.emit_json({"items": rows})
         return
@@ -94,17 +105,29 @@ def list_alerts(
     ref: Annotated[str | None, typer.Argument(help="Only this incident's alerts.")] = None,
     status: Annotated[str | None, typer.Option(help="firing or resolved.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
-    json: Json = False, db: Db = None, config: ConfigPath = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
 ) -> None:
     """List alerts, newest first."""
     with opened(db, config) as rt, rt.db.read() as session:
         incident_id = parse_ref(ref) if ref else None
         rows = alerts.list_alerts(session, incident_id=incident_id, status=status, limit=limit)
-        items = [{"id": a.id, "incident": f"INC-{a.incident_id}" if a.incident_id else None,
-                  "dedup_key": a.dedup_key, "status": a.status, "severity": a.severity,
-                  "service": a.service, "summary": a.summary, "count": a.count,
-                  "first_seen_at": a.first_seen_at.isoformat(),
-                  "last_seen_at": a.last_seen_at.isoformat()} for a in rows]
+        items = [
+            {
+                "id": a.id,
+                "incident": f"INC-{a.incident_id}" if a.incident_id else None,
+                "dedup_key": a.dedup_key,
+                "status": a.status,
+                "severity": a.severity,
+                "service": a.service,
+                "summary": a.summary,
+                "count": a.count,
+                "first_seen_at": a.first_seen_at.isoformat(),
+                "last_seen_at": a.last_seen_at.isoformat(),
+            }
+            for a in rows
+        ]
     if json:
         output.emit_json({"items": items})
         return
@@ -112,6 +135,12 @@ def list_alerts(
     for column in ("INCIDENT", "STATUS", "SEV", "COUNT", "SUMMARY", "DEDUP KEY"):
         table.add_column(column)
     for item in items:
-        table.add_row(str(item["incident"] or "-"), str(item["status"]), str(item["severity"]),
-                      str(item["count"]), str(item["summary"]), str(item["dedup_key"]))
+        table.add_row(
+            str(item["incident"] or "-"),
+            str(item["status"]),
+            str(item["severity"]),
+            str(item["count"]),
+            str(item["summary"]),
+            str(item["dedup_key"]),
+        )
     output.console.print(table if items else "No alerts match.")

@@ -89,7 +89,7 @@ def is_open(status: Status) -> bool:
     return status in OPEN_STATUSES
 
 
-_REF = re.compile(r"(?:inc-)?(\d{1,18})", re.IGNORECASE)
+_REF = re.compile(r"(?:inc-)?([0-9]{1,18})", re.IGNORECASE)
 
 
 def parse_ref(text: str) -> int:

@@ -64,8 +64,10 @@ class Route(RouteSettings):
     def matches(self, fields: dict[str, str]) -> bool:
         return (
             all(fields.get(k) == v for k, v in self.match.items())
-            and all(re.search(p, fields.get(k, "")) is not None and k in fields
-                    for k, p in self.match_re.items())
+            and all(
+                re.search(p, fields.get(k, "")) is not None and k in fields
+                for k, p in self.match_re.items()
+            )
             and all(k in fields for k in self.exists)
         )
 
@@ -89,8 +91,12 @@ class Decision:
 def fields_of(alert: AlertIn, *, kind: str, integration: str) -> dict[str, str]:
     """What rules can match on: the labels, plus the alert's own fields."""
     own = {
-        "summary": alert.summary, "service": alert.service, "source": alert.source,
-        "severity": alert.severity, "kind": kind, "integration": integration,
+        "summary": alert.summary,
+        "service": alert.service,
+        "source": alert.source,
+        "severity": alert.severity,
+        "kind": kind,
+        "integration": integration,
         "dedup_key": alert.dedup_key,
     }
     return {**alert.labels, **{k: v for k, v in own.items() if v is not None}}
@@ -105,8 +111,14 @@ def _number(alert: AlertIn, name: str) -> float | None:
 
 
 def decide(
-    alert: AlertIn, *, routes: tuple[Route, ...], default: DefaultRoute, kind: str,
-    integration: str, integration_service: str | None, levels: list[str],
+    alert: AlertIn,
+    *,
+    routes: tuple[Route, ...],
+    default: DefaultRoute,
+    kind: str,
+    integration: str,
+    integration_service: str | None,
+    levels: list[str],
 ) -> Decision:
     fields = fields_of(alert, kind=kind, integration=integration)
     route = next((r for r in routes if r.matches(fields)), None)
@@ -126,14 +138,18 @@ def decide(
         level = levels[rank]
     for threshold in (*(route.raise_when if route else ()), *default.raise_when):
         number = _number(alert, threshold.field)
-        if number is not None and number > threshold.above and threshold.severity in levels:
-            if levels.index(threshold.severity) < levels.index(level):
-                level = threshold.severity
+        crossed = number is not None and number > threshold.above
+        if crossed and levels.index(threshold.severity) < levels.index(level):
+            level = threshold.severity
     group_by: tuple[str, ...] = pick("group_by") or ()
     values = [f"{k}={fields[k]}" for k in group_by if k in fields]
     group = "&".join(values) if values else f"dedup={alert.dedup_key}"
     return Decision(
-        drop=bool(route.drop if route else default.drop), service=service, rank=rank,
-        level=level, group_key=f"{service or '-'}|{group}"[:400],
-        auto_resolve=pick("auto_resolve"), route=route.name if route else None,
+        drop=bool(route.drop if route else default.drop),
+        service=service,
+        rank=rank,
+        level=level,
+        group_key=f"{service or '-'}|{group}"[:400],
+        auto_resolve=pick("auto_resolve"),
+        route=route.name if route else None,
     )

@@ -47,20 +47,35 @@ def apply(session: Session, *, ctx: Context, effects: Effects) -> None:
 
 
 def _fired_again(
-    session: Session, ctx: Context, incident: Incident,
+    session: Session,
+    ctx: Context,
+    incident: Incident,
     firings: list[tuple[str | None, str, str]],
 ) -> None:
     level, summary, actor = min(
         firings, key=lambda f: ctx.config.rank(f[0]) if f[0] else len(ctx.config.level_ids)
     )
     if incident.status == Status.MONITORING:
-        incidents.reopen(session, ctx=ctx, actor=actor, incident_id=incident.id,
-                         message=f"Alert fired again: {clip(summary, 300)}")
-    if level and is_open(Status(incident.status)) and (
-        ctx.config.rank(level) < ctx.config.rank(incident.severity)
+        incidents.reopen(
+            session,
+            ctx=ctx,
+            actor=actor,
+            incident_id=incident.id,
+            message=f"Alert fired again: {clip(summary, 300)}",
+        )
+    if (
+        level
+        and is_open(Status(incident.status))
+        and (ctx.config.rank(level) < ctx.config.rank(incident.severity))
     ):
-        incidents.change_severity(session, ctx=ctx, actor=actor, incident_id=incident.id,
-                                  severity=level, reason=f"alert at {level}: {clip(summary, 200)}")
+        incidents.change_severity(
+            session,
+            ctx=ctx,
+            actor=actor,
+            incident_id=incident.id,
+            severity=level,
+            reason=f"alert at {level}: {clip(summary, 200)}",
+        )
 
 
 def _all_clear(
@@ -70,10 +85,22 @@ def _all_clear(
     before_monitoring = ORDER.index(status) < ORDER.index(Status.MONITORING)
     if mode == AutoResolve.OFF or not before_monitoring:
         now = ctx.clock.now()
-        timeline.record(session, incident, kind=Kind.NOTE_ALERTS_CLEAR, actor=actor, at=now,
-                        now=now, text="Every alert of this incident has resolved")
+        timeline.record(
+            session,
+            incident,
+            kind=Kind.NOTE_ALERTS_CLEAR,
+            actor=actor,
+            at=now,
+            now=now,
+            text="Every alert of this incident has resolved",
+        )
         return
     incidents.change_status(
-        session, ctx=ctx, actor=actor, incident_id=incident.id, status=Status.MONITORING,
-        message="Every alert has resolved: monitoring", auto_resolve=mode == AutoResolve.FULL,
+        session,
+        ctx=ctx,
+        actor=actor,
+        incident_id=incident.id,
+        status=Status.MONITORING,
+        message="Every alert has resolved: monitoring",
+        auto_resolve=mode == AutoResolve.FULL,
     )

@@ -18,12 +18,16 @@ def firing_count(session: Session, incident_ids: list[int]) -> dict[int, int]:
         .where(Alert.incident_id.in_(incident_ids), Alert.status == "firing")
         .group_by(Alert.incident_id)
     )
-    return {int(i): int(n) for i, n in rows}
+    return {int(i): int(n) for i, n in rows if i is not None}
 
 
 def list_alerts(
-    session: Session, *, incident_id: int | None = None, status: str | None = None,
-    limit: int = 50, before: int | None = None,
+    session: Session,
+    *,
+    incident_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    before: int | None = None,
 ) -> list[Alert]:
     if status is not None and status not in STATUSES:
         raise Invalid(f"status {status!r} is not one of {', '.join(STATUSES)}.", field="status")

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from warroom.db.models import Incident
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Role, Source, Status
-from warroom.errors import Conflict, Invalid, NotFound
+from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
 from warroom.services import deadlines, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
 SKEW = timedelta(seconds=5)  # a client clock this far ahead still counts as "now"
+OLDEST = timedelta(days=366)  # how far back `at` may reach, so a typo cannot land in year 1
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: no incident lies beyond
 
 
@@ -35,6 +36,12 @@ def happened_at(now: datetime, at: datetime | None, incident: Incident | None = 
         raise Invalid(f"at {at.isoformat()} is out of range.", field="at") from None
     if at > now + SKEW:
         raise Invalid(f"at {at.isoformat()} is in the future.", field="at")
+    if at < now - OLDEST:
+        raise Invalid(
+            f"at {at.isoformat()} is more than {OLDEST.days} days ago; "
+            "write older incidents up as notes.",
+            field="at",
+        )
     if incident is not None and at < incident.declared_at:
         raise Invalid(
             f"at {at.isoformat()} is before {rules.ref_of(incident.id)} was declared "
@@ -159,7 +166,7 @@ def change_status(
     current = Status(incident.status)
     ref = rules.ref_of(incident.id)
     if status == Status.ACKNOWLEDGED and current != Status.TRIGGERED:
-        raise Conflict(f"{ref} is already acknowledged (it is {current}).", field="status")
+        raise InvalidTransition(f"{ref} is already acknowledged (it is {current}).", field="status")
     rules.check_transition(ref, current, status)
     message = _clean(message, "message", 10_000)
     now = ctx.clock.now()
@@ -186,7 +193,12 @@ def change_status(
         deadlines.arm_update(session, ctx, incident, since=when, now=now)
     if status == Status.MONITORING:
         deadlines.arm_monitoring(
-            session, ctx, incident, since=when, after_event=event.id, now=now,
+            session,
+            ctx,
+            incident,
+            since=when,
+            after_event=event.id,
+            now=now,
             auto_resolve=auto_resolve,
         )
     return incident

@@ -27,6 +27,8 @@ from warroom.services.integrations import Sender
 from warroom.services.timeline import Kind
 
 OPEN = [s.value for s in OPEN_STATUSES]
+NUL, REPLACEMENT = "\x00", "\ufffd"
+TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class _Firing:
     id: int | None  # None until inserted
     incident_id: int
     count: int
+    summary: str = ""  # the stored one, for a resolve or acknowledge that carries none
     row: dict[str, Any] | None = None  # the insert, for an alert new in this batch
     changes: dict[str, Any] = field(default_factory=dict)
 
@@ -65,7 +68,7 @@ class _Batch:
 
 def apply(session: Session, *, ctx: Context, deliveries: list[Delivery]) -> list[list[Outcome]]:
     """Apply every delivery's alerts in order; the caller commits once for all of them."""
-    routed = [[(a, _route(ctx, d.sender, a)) for a in map(_keyed, d.alerts)] for d in deliveries]
+    routed = [[(a, _route(ctx, d.sender, a)) for a in map(_storable, d.alerts)] for d in deliveries]
     batch = _Batch(
         ctx=ctx,
         firing=_load_firing(session, deliveries, routed),
@@ -74,26 +77,46 @@ def apply(session: Session, *, ctx: Context, deliveries: list[Delivery]) -> list
     )
     results = []
     for delivery, pairs in zip(deliveries, routed, strict=True):
-        results.append([
-            _apply_one(session, batch, delivery.sender, alert, decision)
-            for alert, decision in pairs
-        ])
+        results.append(
+            [
+                _apply_one(session, batch, delivery.sender, alert, decision)
+                for alert, decision in pairs
+            ]
+        )
     _write(session, batch)
     alert_effects.apply(session, ctx=ctx, effects=batch.effects)
     return results
 
 
-def _keyed(alert: AlertIn) -> AlertIn:
-    if alert.dedup_key:
-        return alert
-    return dataclasses.replace(alert, dedup_key=uuid.uuid4().hex)
+def _storable(alert: AlertIn) -> AlertIn:
+    """The alert with a dedup key (PagerDuty's trigger may leave it to us), and with any NUL
+    in a field stored as text replaced: PostgreSQL refuses NUL in text, and a sender's stray
+    NUL must not cost the alert (nor, in a label, the incident's group key)."""
+    changes: dict[str, Any] = {
+        name: value.replace(NUL, REPLACEMENT)
+        for name in TEXT_FIELDS
+        if isinstance(value := getattr(alert, name), str) and NUL in value
+    }
+    if any(NUL in key or NUL in value for key, value in alert.labels.items()):
+        changes["labels"] = {
+            key.replace(NUL, REPLACEMENT): value.replace(NUL, REPLACEMENT)
+            for key, value in alert.labels.items()
+        }
+    if not alert.dedup_key:
+        changes["dedup_key"] = uuid.uuid4().hex
+    return dataclasses.replace(alert, **changes) if changes else alert
 
 
 def _route(ctx: Context, sender: Sender, alert: AlertIn) -> Decision:
     config = ctx.config
     return decide(
-        alert, routes=config.routes, default=config.default_route, kind=sender.kind,
-        integration=sender.name, integration_service=sender.service, levels=config.level_ids,
+        alert,
+        routes=config.routes,
+        default=config.default_route,
+        kind=sender.kind,
+        integration=sender.name,
+        integration_service=sender.service,
+        levels=config.level_ids,
     )
 
 
@@ -106,21 +129,27 @@ def _load_firing(
     found: dict[tuple[int, str], _Firing] = {}
     for sender_id, keys in wanted.items():
         rows = session.execute(
-            select(Alert.id, Alert.dedup_key, Alert.incident_id, Alert.count).where(
-                Alert.integration_id == sender_id, Alert.status == "firing",
+            select(Alert.id, Alert.dedup_key, Alert.incident_id, Alert.count, Alert.summary).where(
+                Alert.integration_id == sender_id,
+                Alert.status == "firing",
                 Alert.dedup_key.in_(keys),
             )
         )
-        for alert_id, key, incident_id, count in rows:
-            found[(sender_id, key)] = _Firing(id=alert_id, incident_id=incident_id, count=count)
+        for alert_id, key, incident_id, count, summary in rows:
+            if incident_id is not None:  # every stored alert belongs to an incident
+                found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary)
     return found
 
 
 def _load_open_groups(
     session: Session, routed: list[list[tuple[AlertIn, Decision]]]
 ) -> dict[str, int]:
-    keys = {d.group_key for pairs in routed for a, d in pairs
-            if a.action == AlertAction.TRIGGER and not d.drop}
+    keys = {
+        d.group_key
+        for pairs in routed
+        for a, d in pairs
+        if a.action == AlertAction.TRIGGER and not d.drop
+    }
     if not keys:
         return {}
     rows = session.execute(
@@ -155,36 +184,60 @@ def _apply_one(
         return outcome("acknowledged", current.incident_id)
     if current is not None:
         current.count += 1
-        repeat = {"count": current.count, "last_seen_at": now,
-                  "summary": clip(alert.summary, 1024)}
+        current.summary = clip(alert.summary, 1024)
+        repeat = {"count": current.count, "last_seen_at": now, "summary": current.summary}
         (current.row if current.row is not None else current.changes).update(repeat)
         return outcome("updated", current.incident_id)
-    incident_id = _incident_for(session, batch, sender, alert, decision)
+    incident_id = _incident_for(session, batch, sender, alert, decision, now)
     row = _alert_row(sender, alert, decision, incident_id, now)
     batch.new_rows.append(row)
-    batch.firing[key] = _Firing(id=None, incident_id=incident_id, count=1, row=row)
-    batch.events.append(_event(incident_id, sender, now, Kind.ALERT,
-                               f"Alert firing: {clip(alert.summary, 300)}", alert, decision))
+    batch.firing[key] = _Firing(
+        id=None, incident_id=incident_id, count=1, summary=row["summary"], row=row
+    )
+    batch.events.append(
+        _event(
+            incident_id,
+            sender,
+            now,
+            Kind.ALERT,
+            f"Alert firing: {clip(alert.summary, 300)}",
+            alert,
+            decision,
+        )
+    )
     return outcome("created", incident_id)
 
 
 def _incident_for(
-    session: Session, batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision
+    session: Session,
+    batch: _Batch,
+    sender: Sender,
+    alert: AlertIn,
+    decision: Decision,
+    now: Any,
 ) -> int:
-    """The open incident of the alert's group, or a new one."""
+    """The open incident of the alert's group, or a new one declared when the alert came
+    (so its timeline starts with the declaration, then the alert)."""
     existing = batch.open_groups.get(decision.group_key)
     if existing is not None:
-        batch.effects.firing.setdefault(existing, []).append((decision.level, alert.summary,
-                                                               sender.name))
+        batch.effects.firing.setdefault(existing, []).append(
+            (decision.level, alert.summary, sender.name)
+        )
         return existing
     try:
         service = batch.ctx.config.check_service(decision.service)
     except Invalid:
         service = None  # an unknown service never costs an alert
     incident = incidents.declare(
-        session, ctx=batch.ctx, actor=sender.name, title=clip(alert.summary, 200) or "Alert",
-        severity=decision.level or batch.ctx.config.level_ids[-1], service=service,
-        summary=clip(alert.summary, 10_000), source=Source.ALERT,
+        session,
+        ctx=batch.ctx,
+        actor=sender.name,
+        title=clip(alert.summary, 200) or "Alert",
+        severity=decision.level or batch.ctx.config.level_ids[-1],
+        service=service,
+        summary=clip(alert.summary, 10_000),
+        source=Source.ALERT,
+        at=now,
     )
     incident.group_key = decision.group_key
     session.flush()
@@ -193,7 +246,11 @@ def _incident_for(
 
 
 def _resolve(
-    batch: _Batch, sender: Sender, alert: AlertIn, current: _Firing, decision: Decision,
+    batch: _Batch,
+    sender: Sender,
+    alert: AlertIn,
+    current: _Firing,
+    decision: Decision,
     now: Any,
 ) -> None:
     changes = {"status": "resolved", "resolved_at": now, "last_seen_at": now}
@@ -202,8 +259,18 @@ def _resolve(
     else:
         batch.resolved_rows.append({"id": current.id, **current.changes, **changes})
         current.changes = {}
-    batch.events.append(_event(current.incident_id, sender, now, Kind.ALERT_RESOLVED,
-                               f"Alert resolved: {clip(alert.summary, 300)}", alert, decision))
+    summary = alert.summary or current.summary  # PagerDuty's resolve carries no summary
+    batch.events.append(
+        _event(
+            current.incident_id,
+            sender,
+            now,
+            Kind.ALERT_RESOLVED,
+            f"Alert resolved: {clip(summary, 300)}",
+            alert,
+            decision,
+        )
+    )
     batch.effects.cleared.setdefault(current.incident_id, (decision.auto_resolve, sender.name))
 
 
@@ -211,37 +278,60 @@ def _alert_row(
     sender: Sender, alert: AlertIn, decision: Decision, incident_id: int, now: Any
 ) -> dict[str, Any]:
     return {
-        "integration_id": sender.id, "incident_id": incident_id, "dedup_key": alert.dedup_key,
-        "status": "firing", "summary": clip(alert.summary, 1024), "severity": decision.level,
+        "integration_id": sender.id,
+        "incident_id": incident_id,
+        "dedup_key": alert.dedup_key,
+        "status": "firing",
+        "summary": clip(alert.summary, 1024),
+        "severity": decision.level,
         "source_severity": (alert.source_severity or "")[:40] or None,
-        "service": (decision.service or "")[:80] or None, "source": (alert.source or "")[:255]
-        or None, "labels": dict(alert.labels),
+        "service": (decision.service or "")[:80] or None,
+        "source": (alert.source or "")[:255] or None,
+        "labels": dict(alert.labels),
         "links": [{"href": link.href, "text": link.text} for link in alert.links],
-        "details": dict(alert.details), "raw": dict(alert.raw), "count": 1,
-        "started_at": alert.started_at, "first_seen_at": now, "last_seen_at": now,
+        "details": dict(alert.details),
+        "raw": dict(alert.raw),
+        "count": 1,
+        "started_at": alert.started_at,
+        "first_seen_at": now,
+        "last_seen_at": now,
         "resolved_at": None,
     }
 
 
 def _event(
-    incident_id: int, sender: Sender, now: Any, kind: Kind, text: str, alert: AlertIn,
+    incident_id: int,
+    sender: Sender,
+    now: Any,
+    kind: Kind,
+    text: str,
+    alert: AlertIn,
     decision: Decision,
 ) -> dict[str, Any]:
     return {
-        "incident_id": incident_id, "at": now, "recorded_at": now, "actor": sender.name,
-        "kind": kind.value, "text": text, "visibility": "internal",
-        "data": {"dedup_key": alert.dedup_key, "integration": sender.name,
-                 "severity": decision.level, "route": decision.route},
+        "incident_id": incident_id,
+        "at": now,
+        "recorded_at": now,
+        "actor": sender.name,
+        "kind": kind.value,
+        "text": text,
+        "visibility": "internal",
+        "data": {
+            "dedup_key": alert.dedup_key,
+            "integration": sender.name,
+            "severity": decision.level,
+            "route": decision.route,
+        },
     }
 
 
 def _write(session: Session, batch: _Batch) -> None:
     if batch.new_rows:
         session.execute(insert(Alert), batch.new_rows)
-    changed = [{"id": f.id, **f.changes} for f in batch.firing.values()
-               if f.id is not None and f.changes] + batch.resolved_rows
+    changed = [
+        {"id": f.id, **f.changes} for f in batch.firing.values() if f.id is not None and f.changes
+    ] + batch.resolved_rows
     if changed:
         session.execute(update(Alert), changed)
     if batch.events:
         session.execute(insert(Event), batch.events)
-

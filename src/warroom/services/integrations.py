@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Integration
+from warroom.domain.alerts import KINDS
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.services.context import Context
-from warroom.domain.alerts import KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,12 @@ def _check_kind(kind: str) -> str:
 
 
 def create(
-    session: Session, *, ctx: Context, name: str, kind: str, service: str | None = None,
+    session: Session,
+    *,
+    ctx: Context,
+    name: str,
+    kind: str,
+    service: str | None = None,
     hmac_secret: str | None = None,
 ) -> tuple[Integration, str]:
     name = name.strip()
@@ -55,8 +60,11 @@ def create(
         raise Conflict(f"an integration named {name!r} already exists.", field="name")
     key = secrets.token_hex(16)
     integration = Integration(
-        name=name, kind=_check_kind(kind), key_hash=key_hash(key),
-        service=ctx.config.check_service(service), hmac_secret=hmac_secret,
+        name=name,
+        kind=_check_kind(kind),
+        key_hash=key_hash(key),
+        service=ctx.config.check_service(service),
+        hmac_secret=hmac_secret,
         created_at=ctx.clock.now(),
     )
     session.add(integration)
@@ -95,6 +103,10 @@ def sender_for_key(session: Session, key: str) -> Sender | None:
     if found is None:
         return None
     return Sender(
-        id=found.id, name=found.name, kind=found.kind, service=found.service,
-        hmac_secret=found.hmac_secret, disabled=found.disabled_at is not None,
+        id=found.id,
+        name=found.name,
+        kind=found.kind,
+        service=found.service,
+        hmac_secret=found.hmac_secret,
+        disabled=found.disabled_at is not None,
     )

@@ -79,7 +79,7 @@ def update_overdue(session: Session, ctx: Context, job: Job) -> None:
     jobs.schedule(
         session,
         kind=deadlines.UPDATE_OVERDUE,
-        due_at=now + level.update_every,
+        due_at=deadline(level, now, level.update_every, ctx.config.business_hours),
         now=now,
         incident_id=incident.id,
         payload={**job.payload, "reminder": count + 1},
@@ -128,7 +128,10 @@ def monitoring_over(session: Session, ctx: Context, job: Job) -> None:
     window = format_duration(level.monitor_for) if level.monitor_for else "the window"
     if job.payload.get("auto_resolve") and not alerts.firing_count(session, [incident.id]):
         incidents.resolve(
-            session, ctx=ctx, actor=SYSTEM, incident_id=incident.id,
+            session,
+            ctx=ctx,
+            actor=SYSTEM,
+            incident_id=incident.id,
             message=f"Resolved automatically: no alert fired again within {window}",
         )
         return

@@ -88,10 +88,22 @@ def labels_from(value: object, field: str) -> dict[str, str]:
             continue
         coerced = scalar_str(item)
         if coerced is None:
-            raise PayloadError(f"{field}.{key} must be a string, number or boolean.",
-                               field=f"{field}.{key}")
+            raise PayloadError(
+                f"{field}.{key} must be a string, number or boolean.", field=f"{field}.{key}"
+            )
         labels[str(key)] = coerced
     return labels
+
+
+def present(values: dict[str, Any]) -> dict[str, Any]:
+    """The entries that say something: not null, blank text, or an empty object or list."""
+    return {key: value for key, value in values.items() if _says_something(value)}
+
+
+def _says_something(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None and value != {} and value != []
 
 
 def summary(value: str) -> str:
@@ -133,8 +145,9 @@ def parse_time(value: object, field: str) -> datetime | None:
         parsed = datetime.fromisoformat(raw)
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError):
-        raise PayloadError(f"{field} is not an ISO 8601 timestamp: {value[:40]!r}.",
-                           field=field) from None
+        raise PayloadError(
+            f"{field} is not an ISO 8601 timestamp: {value[:40]!r}.", field=field
+        ) from None
 
 
 def parse_epoch(value: object, field: str) -> datetime | None:
@@ -150,8 +163,9 @@ def parse_epoch(value: object, field: str) -> datetime | None:
             raise ValueError
         return datetime.fromtimestamp(number / 1000 if abs(number) > 1e11 else number, tz=UTC)
     except (ValueError, OverflowError, OSError):
-        raise PayloadError(f"{field} is not a time in seconds or milliseconds since 1970.",
-                           field=field) from None
+        raise PayloadError(
+            f"{field} is not a time in seconds or milliseconds since 1970.", field=field
+        ) from None
 
 
 def link(href: object, label: str = "") -> Link | None:

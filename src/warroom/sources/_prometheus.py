@@ -71,25 +71,25 @@ def _dedup_key(alert: dict[str, Any], labels: dict[str, str], at: str) -> str:
 def _action(group: dict[str, Any], alert: dict[str, Any], at: str) -> AlertAction:
     status = alert.get("status", group.get("status"))
     if not isinstance(status, str) or status not in ACTIONS:
-        raise PayloadError(f"{at}.status must be \"firing\" or \"resolved\".", field=f"{at}.status")
+        raise PayloadError(f'{at}.status must be "firing" or "resolved".', field=f"{at}.status")
     return ACTIONS[status]
 
 
 def _summary(annotations: dict[str, Any], labels: dict[str, str], at: str) -> str:
-    found = c.first_text(annotations.get("summary"), annotations.get("description"),
-                         labels.get("alertname"))
+    found = c.first_text(
+        annotations.get("summary"), annotations.get("description"), labels.get("alertname")
+    )
     if found:
         return c.summary(found)
-    raise PayloadError(f"{at} has no summary or description annotation and no alertname label.",
-                       field=f"{at}.labels.alertname")
+    raise PayloadError(
+        f"{at}.labels.alertname is missing, and there is no summary or "
+        "description annotation to describe the alert.",
+        field=f"{at}.labels.alertname",
+    )
 
 
 def _details(group: dict[str, Any], annotations: dict[str, Any]) -> dict[str, Any]:
-    details = dict(annotations)
-    for key in ("groupKey", "receiver"):
-        if group.get(key) not in (None, ""):
-            details[key] = group[key]
-    return details
+    return {**annotations, **c.present({key: group.get(key) for key in ("groupKey", "receiver")})}
 
 
 def _started_at(value: object, field: str) -> datetime | None:

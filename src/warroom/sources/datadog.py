@@ -45,8 +45,19 @@ TRANSITION = re.compile(
 )
 SCOPE = re.compile(r"\{([^}]*)\}")
 TITLE_KEYS = ("title", "event_title", "alert_title")
-MAPPED_KEYS = {*TITLE_KEYS, "aggreg_key", "alert_transition", "alert_priority", "alert_type",
-               "hostname", "tags", "link", "snapshot", "service", "date"}
+MAPPED_KEYS = {
+    *TITLE_KEYS,
+    "aggreg_key",
+    "alert_transition",
+    "alert_priority",
+    "alert_type",
+    "hostname",
+    "tags",
+    "link",
+    "snapshot",
+    "service",
+    "date",
+}
 
 
 def parse(body: object) -> list[AlertIn]:
@@ -54,30 +65,39 @@ def parse(body: object) -> list[AlertIn]:
     fields = {key: found for key, value in payload.items() if (found := _text(value))}
     title = c.first_text(*(fields.get(key) for key in TITLE_KEYS))
     if title is None:
-        raise PayloadError("title must be a non-empty string (Datadog's $EVENT_TITLE).",
-                           field="title")
+        raise PayloadError(
+            "title must be a non-empty string (Datadog's $EVENT_TITLE).", field="title"
+        )
     priority, transition, scope, rest = _split_title(title)
     transition = fields.get("alert_transition") or transition
     scope = fields.get("alert_scope") or scope
-    labels = {**_tags(payload.get("alert_scope"), "alert_scope"),
-              **_tags(payload.get("tags"), "tags")}
+    labels = {
+        **_tags(payload.get("alert_scope"), "alert_scope"),
+        **_tags(payload.get("tags"), "tags"),
+    }
     severity, raw_severity = _severity(fields, priority, transition)
-    return [AlertIn(
-        dedup_key=_dedup_key(fields, rest, scope),
-        action=_action(transition, fields.get("alert_type")),
-        summary=c.summary(f"{rest} ({scope})" if scope else rest),
-        severity=severity,
-        source_severity=raw_severity,
-        service=fields.get("service") or labels.get("service") or None,
-        source=fields.get("hostname") or labels.get("host") or None,
-        labels=labels,
-        links=c.links(c.link(fields.get("link"), "Datadog"),
-                      c.link(fields.get("snapshot"), "Snapshot")),
-        details={key: value for key, value in payload.items()
-                 if key not in MAPPED_KEYS and (key in fields or not _blank(value))},
-        started_at=c.parse_epoch(fields.get("date"), "date"),
-        raw=payload,
-    )]
+    return [
+        AlertIn(
+            dedup_key=_dedup_key(fields, rest, scope),
+            action=_action(transition, fields.get("alert_type")),
+            summary=c.summary(f"{rest} ({scope})" if scope else rest),
+            severity=severity,
+            source_severity=raw_severity,
+            service=fields.get("service") or labels.get("service") or None,
+            source=fields.get("hostname") or labels.get("host") or None,
+            labels=labels,
+            links=c.links(
+                c.link(fields.get("link"), "Datadog"), c.link(fields.get("snapshot"), "Snapshot")
+            ),
+            details={
+                key: value
+                for key, value in payload.items()
+                if key not in MAPPED_KEYS and (key in fields or not _blank(value))
+            },
+            started_at=c.parse_epoch(fields.get("date"), "date"),
+            raw=payload,
+        )
+    ]
 
 
 def _text(value: object) -> str | None:
@@ -103,7 +123,7 @@ def _split_title(title: str) -> tuple[str | None, str | None, str | None, str]:
             scope = found.group(1).strip() if found else None
         else:
             break
-        rest = rest[match.end():]
+        rest = rest[match.end() :]
     return priority, transition, scope or None, rest.strip() or title
 
 
@@ -115,9 +135,8 @@ def _tags(value: object, field: str) -> dict[str, str]:
         raise PayloadError(f"{field} must be a comma-separated string of tags.", field=field)
     labels: dict[str, str] = {}
     for tag in (part.strip() for part in (_text(value) or "").split(",")):
-        key, _, tag_value = tag.partition(":")
-        if key.strip():
-            key = key.strip()
+        key, _, tag_value = (part.strip() for part in tag.partition(":"))
+        if key:
             labels[key] = f"{labels[key]},{tag_value}" if labels.get(key) else tag_value
     return labels
 
@@ -137,8 +156,9 @@ def _action(transition: str | None, alert_type: str | None) -> AlertAction:
     return AlertAction.RESOLVE if (alert_type or "").lower() == "success" else AlertAction.TRIGGER
 
 
-def _severity(fields: dict[str, str], priority: str | None,
-              transition: str | None) -> tuple[Urgency | None, str | None]:
+def _severity(
+    fields: dict[str, str], priority: str | None, transition: str | None
+) -> tuple[Urgency | None, str | None]:
     for raw in (fields.get("alert_priority"), fields.get("alert_type"), priority):
         if c.urgency(raw):
             return c.urgency(raw), raw

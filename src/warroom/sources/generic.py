@@ -99,8 +99,10 @@ def _links(items: list[Any], at: str) -> list[Link]:
         entry = {"href": item} if isinstance(item, str) else c.expect_dict(item, where)
         unknown = sorted(map(str, entry.keys() - LINK_KEYS))
         if unknown:
-            raise PayloadError(f"{where}.{unknown[0]} is not a link field (href, text).",
-                               field=f"{where}.{unknown[0]}")
+            raise PayloadError(
+                f"{where}.{unknown[0]} is not a link field (href, text).",
+                field=f"{where}.{unknown[0]}",
+            )
         label = entry.get("text", "")
         if not isinstance(label, str):
             raise PayloadError(f"{where}.text must be a string.", field=f"{where}.text")
@@ -121,7 +123,10 @@ def _payload_error(exc: ValidationError, at: str) -> PayloadError:
         return PayloadError(f"{field} is required.", field=field)
     if error["type"] == "extra_forbidden":
         return PayloadError(f"{field} is not a field of a warroom alert.", field=field)
-    return PayloadError(f"{field}: {error['msg']}.", field=field)
+    if error["type"] == "string_too_short":
+        return PayloadError(f"{field} must not be blank.", field=field)
+    reason = error["msg"][:1].lower() + error["msg"][1:]
+    return PayloadError(f"{field} is invalid: {reason}.", field=field)
 
 
 def _at(prefix: str, name: str) -> str:

@@ -32,6 +32,7 @@ LEGACY_ACTIONS = {
 }
 LEGACY_KEYS = ("ruleId", "ruleName", "evalMatches")
 ALERT_EXTRAS = ("values", "valueString", "silenceURL")
+LEGACY_DETAILS = ("message", "evalMatches", "title", "orgId", "dashboardId", "panelId")
 
 
 def parse(body: object) -> list[AlertIn]:
@@ -44,10 +45,11 @@ def parse(body: object) -> list[AlertIn]:
 
 def _parse_unified(group: dict[str, Any], alert: dict[str, Any], at: str) -> AlertIn:
     base = _prometheus.parse_alert(group, alert, at, tool="Grafana")
-    details = dict(base.details)
-    details.update({key: alert[key] for key in ALERT_EXTRAS if alert.get(key) not in (None, "")})
-    if group.get("orgId") is not None:
-        details["orgId"] = group["orgId"]
+    details = {
+        **base.details,
+        **c.present({key: alert.get(key) for key in ALERT_EXTRAS}),
+        **c.present({"orgId": group.get("orgId")}),
+    }
     links = c.links(
         *base.links,
         c.link(alert.get("dashboardURL"), "Dashboard"),
@@ -59,33 +61,38 @@ def _parse_unified(group: dict[str, Any], alert: dict[str, Any], at: str) -> Ale
 def _parse_legacy(body: dict[str, Any]) -> list[AlertIn]:
     state = body.get("state")
     if not isinstance(state, str) or state not in LEGACY_ACTIONS:
-        raise PayloadError("state must be one of alerting, no_data, ok, paused or pending.",
-                           field="state")
+        raise PayloadError(
+            "state must be one of alerting, no_data, ok, paused or pending.", field="state"
+        )
     action = LEGACY_ACTIONS[state]
     if action is None:
         return []
     rule_id = c.provided_key(body.get("ruleId"), "ruleId")
     labels = c.labels_from(body.get("tags"), "tags")
     severity = labels.get("severity")
-    return [AlertIn(
-        dedup_key=c.derived_key(f"grafana-rule-{rule_id}"),
-        action=action,
-        summary=_legacy_summary(body),
-        severity=c.urgency(severity),
-        source_severity=severity,
-        service=labels.get("service"),
-        labels=labels,
-        links=c.links(c.link(body.get("ruleUrl"), "Rule"), c.link(body.get("imageUrl"), "Graph")),
-        details={key: body[key] for key in ("message", "evalMatches", "title", "orgId",
-                                            "dashboardId", "panelId") if key in body},
-        raw=body,
-    )]
+    return [
+        AlertIn(
+            dedup_key=c.derived_key(f"grafana-rule-{rule_id}"),
+            action=action,
+            summary=_legacy_summary(body),
+            severity=c.urgency(severity),
+            source_severity=severity,
+            service=labels.get("service"),
+            labels=labels,
+            links=c.links(
+                c.link(body.get("ruleUrl"), "Rule"), c.link(body.get("imageUrl"), "Graph")
+            ),
+            details=c.present({key: body.get(key) for key in LEGACY_DETAILS}),
+            raw=body,
+        )
+    ]
 
 
 def _legacy_summary(body: dict[str, Any]) -> str:
     title = c.text(body.get("title"))
-    found = c.first_text(body.get("ruleName"), title and title.split("] ", 1)[-1],
-                         body.get("message"))
+    found = c.first_text(
+        body.get("ruleName"), title and title.split("] ", 1)[-1], body.get("message")
+    )
     if not found:
         raise PayloadError("ruleName must be a non-empty string.", field="ruleName")
     return c.summary(found)

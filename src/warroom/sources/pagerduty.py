@@ -31,8 +31,9 @@ def parse(body: object) -> list[AlertIn]:
     event = c.expect_dict(body, "")
     action = event.get("event_action")
     if not isinstance(action, str) or action not in ACTIONS:
-        raise PayloadError("event_action must be trigger, acknowledge or resolve.",
-                           field="event_action")
+        raise PayloadError(
+            "event_action must be trigger, acknowledge or resolve.", field="event_action"
+        )
     raw = {key: value for key, value in event.items() if key != "routing_key"}
     if action != "trigger":
         key = c.provided_key(event.get("dedup_key"), "dedup_key")
@@ -43,13 +44,16 @@ def parse(body: object) -> list[AlertIn]:
 
 
 def _trigger(event: dict[str, Any], key: str, raw: dict[str, Any]) -> AlertIn:
-    payload = c.expect_dict(event.get("payload"), "payload")
+    if event.get("payload") is None:
+        raise PayloadError("payload is required for a trigger event.", field="payload")
+    payload = c.expect_dict(event["payload"], "payload")
     summary = _required(payload, "summary")
     source = _required(payload, "source")
     severity = _required(payload, "severity")
     if severity not in SEVERITIES:
-        raise PayloadError("payload.severity must be critical, error, warning or info.",
-                           field="payload.severity")
+        raise PayloadError(
+            "payload.severity must be critical, error, warning or info.", field="payload.severity"
+        )
     details = _details(event, payload)
     return AlertIn(
         dedup_key=key,
@@ -58,8 +62,11 @@ def _trigger(event: dict[str, Any], key: str, raw: dict[str, Any]) -> AlertIn:
         severity=severity,
         source_severity=severity,
         source=source,
-        labels={name: value for name in LABEL_KEYS
-                if (value := c.optional_str(payload, name, f"payload.{name}"))},
+        labels={
+            name: value
+            for name in LABEL_KEYS
+            if (value := c.optional_str(payload, name, f"payload.{name}"))
+        },
         links=c.links(*_links(event), c.link(event.get("client_url"), _client(event))),
         details=details,
         started_at=c.parse_time(payload.get("timestamp"), "payload.timestamp"),
@@ -70,8 +77,9 @@ def _trigger(event: dict[str, Any], key: str, raw: dict[str, Any]) -> AlertIn:
 def _required(payload: dict[str, Any], key: str) -> str:
     value = c.optional_str(payload, key, f"payload.{key}")
     if value is None:
-        raise PayloadError(f"payload.{key} is required for a trigger event.",
-                           field=f"payload.{key}")
+        raise PayloadError(
+            f"payload.{key} is required for a trigger event.", field=f"payload.{key}"
+        )
     return value
 
 
@@ -80,10 +88,7 @@ def _details(event: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     details: dict[str, Any] = dict(custom) if isinstance(custom, dict) else {}
     if custom is not None and not isinstance(custom, dict):
         details["custom_details"] = custom
-    for key in ("client", "client_url"):
-        if c.text(event.get(key)):
-            details.setdefault(key, event[key])
-    return details
+    return {**details, **c.present({key: event.get(key) for key in ("client", "client_url")})}
 
 
 def _links(event: dict[str, Any]) -> list[Link | None]:
@@ -94,8 +99,10 @@ def _links(event: dict[str, Any]) -> list[Link | None]:
             entry = c.expect_dict(item, f"{name}[{i}]")
             href = c.first_text(*(entry.get(key) for key in href_keys))
             if href is None:
-                raise PayloadError(f"{name}[{i}].{href_keys[-1]} is required.",
-                                   field=f"{name}[{i}].{href_keys[-1]}")
+                raise PayloadError(
+                    f"{name}[{i}].{href_keys[-1]} is required.",
+                    field=f"{name}[{i}].{href_keys[-1]}",
+                )
             found.append(c.link(href, c.text(entry.get("text") or entry.get("alt")) or ""))
     return found
 

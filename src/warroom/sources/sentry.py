@@ -14,7 +14,9 @@ integration-platform/webhooks/). One URL takes the three kinds; `data` tells the
   the alert. created/unresolved trigger; resolved and archived/ignored resolve (an archived
   issue will never send a resolve); assigned acknowledges (someone took it in Sentry).
 
-Levels map fatal → critical, error → error, warning → warning, info/debug → info.
+Levels map fatal → critical, error → error, warning → warning, info/debug → info. The summary is
+the event's or issue's title (a metric alert's description_title); an event's tags become the
+labels and its `server_name` tag, else its culprit, the source.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ ISSUE_ACTIONS = {
     "ignored": AlertAction.RESOLVE,
     "assigned": AlertAction.ACKNOWLEDGE,
 }
+EVENT_DETAILS = ("culprit", "event_id", "platform", "project")
+RULE_DETAILS = ("query", "aggregate", "time_window")
+ISSUE_DETAILS = (
+    "culprit",
+    "status",
+    "substatus",
+    "statusDetails",
+    "count",
+    "userCount",
+    "assignedTo",
+    "metadata",
+)
 
 
 def parse(body: object) -> list[AlertIn]:
@@ -57,7 +71,7 @@ def parse(body: object) -> list[AlertIn]:
 
 def _issue_alert(body: dict[str, Any], data: dict[str, Any], action: str) -> AlertIn:
     if action != "triggered":
-        raise PayloadError("action must be \"triggered\" for an issue alert.", field="action")
+        raise PayloadError('action must be "triggered" for an issue alert.', field="action")
     event = c.expect_dict(data.get("event"), "data.event")
     issue_id = c.provided_key(event.get("issue_id"), "data.event.issue_id")
     level = c.optional_str(event, "level", "data.event.level")
@@ -65,10 +79,6 @@ def _issue_alert(body: dict[str, Any], data: dict[str, Any], action: str) -> Ale
     title = c.first_text(event.get("title"), event.get("message"), data.get("triggered_rule"))
     if title is None:
         raise PayloadError("data.event.title must be a non-empty string.", field="data.event.title")
-    details = {key: event[key] for key in ("culprit", "event_id", "platform", "project")
-               if event.get(key) not in (None, "")}
-    if c.text(data.get("triggered_rule")):
-        details["triggered_rule"] = data["triggered_rule"]
     return AlertIn(
         dedup_key=c.derived_key(f"sentry-issue-{issue_id}"),
         action=AlertAction.TRIGGER,
@@ -77,9 +87,16 @@ def _issue_alert(body: dict[str, Any], data: dict[str, Any], action: str) -> Ale
         source_severity=level,
         source=labels.get("server_name") or c.text(event.get("culprit")),
         labels=labels,
-        links=c.links(c.link(event.get("web_url"), "Sentry event"),
-                      c.link(event.get("issue_url"), "Sentry issue (API)")),
-        details=details,
+        links=c.links(
+            c.link(event.get("web_url"), "Sentry event"),
+            c.link(event.get("issue_url"), "Sentry issue (API)"),
+        ),
+        details=c.present(
+            {
+                "triggered_rule": data.get("triggered_rule"),
+                **{key: event.get(key) for key in EVENT_DETAILS},
+            }
+        ),
         started_at=c.parse_time(event.get("datetime"), "data.event.datetime"),
         raw=body,
     )
@@ -87,39 +104,41 @@ def _issue_alert(body: dict[str, Any], data: dict[str, Any], action: str) -> Ale
 
 def _metric_alert(body: dict[str, Any], data: dict[str, Any], action: str) -> AlertIn:
     if action not in METRIC_ACTIONS:
-        raise PayloadError("action must be critical, warning or resolved for a metric alert.",
-                           field="action")
-    alert_action, level = METRIC_ACTIONS[action]
+        raise PayloadError(
+            "action must be critical, warning or resolved for a metric alert.", field="action"
+        )
     incident = c.expect_dict(data.get("metric_alert"), "data.metric_alert")
     incident_id = c.provided_key(incident.get("id"), "data.metric_alert.id")
     rule = c.optional_dict(incident, "alert_rule", "data.metric_alert.alert_rule")
     title = c.first_text(data.get("description_title"), rule.get("name"), incident.get("title"))
     if title is None:
-        raise PayloadError("data.description_title must be a non-empty string.",
-                           field="data.description_title")
+        raise PayloadError(
+            "data.description_title must be a non-empty string.", field="data.description_title"
+        )
     projects = rule.get("projects")
-    labels = {
-        "alert_rule": c.text(rule.get("name")),
-        "environment": c.text(rule.get("environment")),
-        "projects": ",".join(p for p in projects if isinstance(p, str))
-        if isinstance(projects, list) else None,
-    }
-    details = {key: value for key, value in (
-        ("description_text", data.get("description_text")),
-        ("query", rule.get("query")),
-        ("aggregate", rule.get("aggregate")),
-        ("time_window", rule.get("time_window")),
-        ("identifier", incident.get("identifier")),
-    ) if value not in (None, "")}
     return AlertIn(
         dedup_key=c.derived_key(f"sentry-metric-{incident_id}"),
-        action=alert_action,
+        action=METRIC_ACTIONS[action][0],
         summary=c.summary(title),
-        severity=level,
+        severity=METRIC_ACTIONS[action][1],
         source_severity=action,
-        labels={key: value for key, value in labels.items() if value},
+        labels=c.present(
+            {
+                "alert_rule": c.text(rule.get("name")),
+                "environment": c.text(rule.get("environment")),
+                "projects": ",".join(p for p in projects if isinstance(p, str))
+                if isinstance(projects, list)
+                else None,
+            }
+        ),
         links=c.links(c.link(data.get("web_url"), "Sentry alert")),
-        details=details,
+        details=c.present(
+            {
+                "description_text": data.get("description_text"),
+                "identifier": incident.get("identifier"),
+                **{key: rule.get(key) for key in RULE_DETAILS},
+            }
+        ),
         started_at=c.parse_time(incident.get("date_started"), "data.metric_alert.date_started"),
         raw=body,
     )
@@ -127,8 +146,11 @@ def _metric_alert(body: dict[str, Any], data: dict[str, Any], action: str) -> Al
 
 def _issue(body: dict[str, Any], data: dict[str, Any], action: str) -> AlertIn:
     if action not in ISSUE_ACTIONS:
-        raise PayloadError("action must be one of created, unresolved, resolved, archived, "
-                           "ignored or assigned for an issue.", field="action")
+        raise PayloadError(
+            "action must be one of created, unresolved, resolved, archived, "
+            "ignored or assigned for an issue.",
+            field="action",
+        )
     issue = c.expect_dict(data.get("issue"), "data.issue")
     issue_id = c.provided_key(issue.get("id"), "data.issue.id")
     level = c.optional_str(issue, "level", "data.issue.level")
@@ -136,13 +158,6 @@ def _issue(body: dict[str, Any], data: dict[str, Any], action: str) -> AlertIn:
     if title is None:
         raise PayloadError("data.issue.title must be a non-empty string.", field="data.issue.title")
     project = issue.get("project")
-    labels = {
-        "project": c.text(project.get("slug")) if isinstance(project, dict) else None,
-        "short_id": c.text(issue.get("shortId")),
-    }
-    details = {key: issue[key] for key in ("culprit", "status", "substatus", "statusDetails",
-                                           "count", "userCount", "assignedTo", "metadata")
-               if issue.get(key) not in (None, "", {})}
     return AlertIn(
         dedup_key=c.derived_key(f"sentry-issue-{issue_id}"),
         action=ISSUE_ACTIONS[action],
@@ -150,10 +165,17 @@ def _issue(body: dict[str, Any], data: dict[str, Any], action: str) -> AlertIn:
         severity=c.urgency(level),
         source_severity=level,
         source=c.text(issue.get("culprit")),
-        labels={key: value for key, value in labels.items() if value},
-        links=c.links(c.link(issue.get("web_url"), "Sentry issue"),
-                      c.link(issue.get("permalink"), "Sentry issue")),
-        details=details,
+        labels=c.present(
+            {
+                "project": c.text(project.get("slug")) if isinstance(project, dict) else None,
+                "short_id": c.text(issue.get("shortId")),
+            }
+        ),
+        links=c.links(
+            c.link(issue.get("web_url"), "Sentry issue"),
+            c.link(issue.get("permalink"), "Sentry issue"),
+        ),
+        details=c.present({key: issue.get(key) for key in ISSUE_DETAILS}),
         started_at=c.parse_time(issue.get("firstSeen"), "data.issue.firstSeen"),
         raw=body,
     )

@@ -44,9 +44,7 @@ def upgrade() -> None:
     op.create_table(
         "alerts",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column(
-            "integration_id", sa.Integer, sa.ForeignKey("integrations.id"), nullable=False
-        ),
+        sa.Column("integration_id", sa.Integer, sa.ForeignKey("integrations.id"), nullable=False),
         sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id")),
         sa.Column("dedup_key", sa.String(255), nullable=False),
         sa.Column("status", sa.String(12), nullable=False),

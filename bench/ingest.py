@@ -1,0 +1,837 @@
+"""Alert ingestion benchmark: warroom's alert intake against Prometheus Alertmanager 0.25.
+
+Starts each system as a real process on 127.0.0.1 (one at a time, so neither competes with
+the other for the two cores), loads it, and prints both systems' figures side by side:
+
+(a) distinct single-alert webhooks/s (warroom: the generic endpoint, one alert a request;
+    Alertmanager: POST /api/v2/alerts with a one-alert list);
+(b) the batch form: 100 alerts a request, alerts/s (warroom also through its
+    Alertmanager-webhook endpoint, the body Alertmanager itself would send);
+(c) repeats of known dedup keys against new keys, requests/s (warroom only);
+(d) p50/p99 latency at a fixed 1,000 single-alert requests/s for the run time (open loop:
+    latency counts from when the request was due, so a server that falls behind shows it).
+
+Alerts are realistic enough for grouping: alertname from 50 names and service from 10 (500
+groups), so the first alerts open incidents and the rest attach to them. Throughput comes
+from wrk (one thread, 32 keep-alive connections, bodies from bench/ingest_wrk.lua); the
+fixed-rate run from an asyncio client in this process. After every warroom run the alerts
+table is read to check that every accepted (2xx) alert was committed.
+
+warroom runs on a fresh SQLite file and/or a fresh PostgreSQL database (scripts/pg), each
+with its worker, exactly as `warroom serve --db URL` starts it.
+
+Run: .venv/bin/python bench/ingest.py [--db sqlite|postgres|both] [--seconds 10] [--json]
+         [--profile]   (then also py-spy on the SQLite server and cProfile of ingest.apply)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import re
+import resource
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LUA = ROOT / "bench" / "ingest_wrk.lua"
+WORK = Path("/tmp/wr-ingest-bench")
+PG_DIR = Path("/tmp/wr-bench-pg5")
+PG_PORT = 54345
+PG_DB = "warroom_ingest_bench"
+ALERTMANAGER = Path("/usr/bin/prometheus-alertmanager")
+
+CONNECTIONS = 32
+WRK_THREADS = 1  # one wrk thread leaves the second core to the server; it is far from busy
+BATCH = 100
+PACED_RATE = 1_000  # requests (= alerts) per second for the latency run
+GRACE_S = 10.0  # how long the latency run waits for late answers after its last send
+STARTED_AT = "2026-11-23T08:00:00Z"
+
+GOAL_SINGLE = 4_000.0  # single-alert webhooks/s, SQLite
+GOAL_BATCH = 15_000.0  # alerts/s in requests of 100, SQLite
+GOAL_REPEAT = 1.0  # repeat req/s ÷ new req/s
+GOAL_P99_MS = 50.0  # at PACED_RATE
+
+
+# --- what a run measured ----------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """One wrk run: as many requests as the server takes on CONNECTIONS connections."""
+
+    per_request: int
+    requests: int  # answered
+    status_errors: int  # answered, but not 2xx/3xx
+    unanswered: int  # connect/read/write errors and timeouts
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    server_cpu: float  # the server's CPU time ÷ wall time (1.0 = one core)
+    loadgen_cpu: float  # wrk's, the same way
+
+    @property
+    def accepted(self) -> int:
+        return self.requests - self.status_errors
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds
+
+    @property
+    def alert_rate(self) -> float:
+        return self.rate * self.per_request
+
+
+@dataclass
+class Paced:
+    """The fixed-rate run: latency of each request from the moment it was due."""
+
+    planned: int
+    ok: int
+    failed: int  # answered, not 2xx, or the connection broke
+    missing: int  # never sent or never answered within GRACE_S
+    p50_ms: float
+    p99_ms: float  # math.inf when more than 1 % never came back
+    max_ms: float
+    server_cpu: float
+    loadgen_cpu: float
+
+
+@dataclass
+class Check:
+    """Did the database end up with what the server said it accepted?"""
+
+    run: str
+    low: int  # alerts accepted for sure (2xx)
+    high: int  # … plus those of requests still in flight when the load stopped
+    committed: int
+
+    @property
+    def ok(self) -> bool:
+        return self.low <= self.committed <= self.high
+
+
+@dataclass
+class SystemResult:
+    name: str  # warroom/SQLite, warroom/PostgreSQL, Alertmanager
+    url: str
+    single: Load
+    batch: Load
+    paced: Paced
+    hook_batch: Load | None = None
+    repeat_new: Load | None = None
+    repeat: Load | None = None
+    checks: list[Check] = field(default_factory=list)
+    incidents: int | None = None
+    rss_mb: float | None = None
+
+
+# --- processes ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End one process we started, by its PID: TERM, then KILL after 10 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def started(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
+                                   env=clean_env())
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
+
+
+def wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} process exited ({process.returncode}); see {log}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within 60 s; see {log}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1]) / 1024
+    return 0.0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ensure_tools() -> None:
+    missing = [pkg for pkg, path in (("wrk", shutil.which("wrk")),
+                                     ("prometheus-alertmanager", ALERTMANAGER.exists() or None))
+               if not path]
+    if missing:
+        print(f"installing {' '.join(missing)} (apt-get)", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+
+
+# --- the systems under test --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    pid: int
+    port: int
+    path: str  # where alerts go
+    body_format: str  # generic | am | amhook (see bench/ingest_wrk.lua)
+    hook_path: str | None = None  # warroom's Alertmanager-webhook endpoint
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
+
+
+def create_integration(db_url: str, name: str, kind: str) -> str:
+    command = [str(BIN / "warroom"), "integration", "create", name, "--kind", kind, "--json",
+               "--db", db_url]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=clean_env())
+    return str(json.loads(done.stdout)["key"])
+
+
+@contextmanager
+def warroom(db_url: str, workdir: Path) -> Iterator[Target]:
+    generic = create_integration(db_url, "bench-generic", "generic")
+    hook = create_integration(db_url, "bench-alertmanager", "alertmanager")
+    port = free_port()
+    log = workdir / "warroom.log"
+    command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url]
+    with started(command, log) as process:
+        wait_ready(process, f"http://127.0.0.1:{port}/healthz", log)
+        yield Target(process.pid, port, f"/api/v1/ingest/{generic}/generic", "generic",
+                     f"/api/v1/ingest/{hook}/alertmanager")
+
+
+AM_CONFIG = """\
+route:
+  receiver: blackhole
+  group_by: [alertname, service]
+receivers:
+  - name: blackhole
+"""
+
+
+@contextmanager
+def alertmanager(workdir: Path) -> Iterator[Target]:
+    config = workdir / "alertmanager.yml"
+    config.write_text(AM_CONFIG)
+    port = free_port()
+    log = workdir / "alertmanager.log"
+    command = [str(ALERTMANAGER), f"--web.listen-address=127.0.0.1:{port}",
+               "--cluster.listen-address=", f"--storage.path={workdir / 'am-data'}",
+               f"--config.file={config}", "--log.level=warn"]
+    with started(command, log) as process:
+        wait_ready(process, f"http://127.0.0.1:{port}/-/ready", log)
+        yield Target(process.pid, port, "/api/v2/alerts", "am")
+
+
+def alertmanager_version() -> str:
+    done = subprocess.run([str(ALERTMANAGER), "--version"], capture_output=True, text=True,
+                          check=False)
+    found = re.search(r"version (\S+)", done.stdout + done.stderr)
+    return found.group(1) if found else "?"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL (scripts/pg) with a fresh database; stopped afterwards."""
+    pg = str(ROOT / "scripts" / "pg")
+    try:
+        out = subprocess.run([pg, "start", str(PG_DIR), str(PG_PORT)], check=True,
+                             capture_output=True, text=True).stdout
+        superuser = out.strip().rpartition("WARROOM_PG_URL=")[2]
+        admin = create_engine(superuser, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
+            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
+        admin.dispose()
+        yield superuser.rpartition("/")[0] + f"/{PG_DB}"
+    finally:
+        subprocess.run([pg, "stop", str(PG_DIR)], check=False)
+
+
+def fresh_sqlite(workdir: Path) -> str:
+    path = workdir / "warroom.sqlite"
+    for stale in workdir.glob("warroom.sqlite*"):
+        stale.unlink()
+    return f"sqlite:///{path}"
+
+
+# --- load: wrk for throughput ------------------------------------------------------------
+
+
+def run_wrk(target: Target, *, per: int, prefix: str, seconds: int, keyspace: int = 0,
+            path: str | None = None, body_format: str | None = None) -> Load:
+    url = f"http://127.0.0.1:{target.port}{path or target.path}"
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(LUA), url, "--", body_format or target.body_format, str(per), prefix,
+               str(keyspace), STARTED_AT]
+    server_before, wrk_before, wall = cpu_seconds(target.pid), children_cpu(), time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
+                          check=True)
+    wall = time.monotonic() - wall
+    line = next((row for row in done.stdout.splitlines() if row.startswith("WRK_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary:\n{done.stdout}\n{done.stderr}")
+    out = json.loads(line.removeprefix("WRK_JSON "))
+    return Load(
+        per_request=per, requests=out["requests"], status_errors=out["status"],
+        unanswered=out["connect"] + out["read"] + out["write"] + out["timeout"],
+        seconds=out["duration_us"] / 1e6, p50_ms=out["p50_us"] / 1e3,
+        p99_ms=out["p99_us"] / 1e3,
+        server_cpu=(cpu_seconds(target.pid) - server_before) / wall,
+        loadgen_cpu=(children_cpu() - wrk_before) / wall,
+    )
+
+
+# --- load: an open-loop client at a fixed rate for latency ------------------------------
+
+
+def generic_alert(prefix: str, n: int) -> dict[str, Any]:
+    """Alert n as bench/ingest_wrk.lua builds it (wrk thread 1)."""
+    return {"summary": f"High error rate on host-{n}", "dedup_key": f"{prefix}-1-{n}",
+            "service": f"svc{n // 50 % 10}", "severity": "warning", "source": f"host-{n}",
+            "started_at": STARTED_AT,
+            "labels": {"alertname": f"BenchAlert{n % 50}", "instance": f"host-{n}",
+                       "team": "core"}}
+
+
+def am_alert(prefix: str, n: int) -> dict[str, Any]:
+    return {"labels": {"alertname": f"BenchAlert{n % 50}", "service": f"svc{n // 50 % 10}",
+                       "instance": f"host-{n}", "severity": "warning", "team": "core",
+                       "dedup": f"{prefix}-1-{n}"},
+            "annotations": {"summary": f"High error rate on host-{n}"},
+            "startsAt": STARTED_AT, "generatorURL": "http://prometheus.bench/graph"}
+
+
+def paced_requests(target: Target, prefix: str, count: int) -> list[bytes]:
+    head = (f"POST {target.path} HTTP/1.1\r\nHost: 127.0.0.1:{target.port}\r\n"
+            "Content-Type: application/json\r\n")
+    requests = []
+    for n in range(1, count + 1):
+        alert: Any = (generic_alert(prefix, n) if target.body_format == "generic"
+                      else [am_alert(prefix, n)])
+        body = json.dumps(alert, separators=(",", ":")).encode()
+        requests.append(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    return requests
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that sends a request and reads the answer."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return cls(reader, writer)
+
+    async def exchange(self, request: bytes) -> int:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        headers = head.decode("latin-1").lower()
+        length = re.search(r"\r\ncontent-length: *(\d+)", headers)
+        if length:
+            await self.reader.readexactly(int(length.group(1)))
+        elif "transfer-encoding: chunked" in headers:
+            await self._chunks()
+        return status
+
+    async def _chunks(self) -> None:
+        while True:
+            size = int((await self.reader.readline()).split(b";")[0], 16)
+            await self.reader.readexactly(size + 2)
+            if size == 0:
+                return
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class PacedClient:
+    """Send request i at start + i/rate on a free connection (up to CONNECTIONS)."""
+
+    def __init__(self, port: int, rate: float) -> None:
+        self.port, self.rate = port, rate
+        self.free: asyncio.Queue[Connection] = asyncio.Queue()
+        self.opened = 0
+        self.latencies: list[float] = []
+        self.statuses: Counter[str] = Counter()
+
+    async def _connection(self, until: float) -> Connection | None:
+        if not self.free.empty() or self.opened >= CONNECTIONS:
+            loop = asyncio.get_running_loop()
+            try:
+                return await asyncio.wait_for(self.free.get(), max(0.0, until - loop.time()))
+            except TimeoutError:
+                return None
+        self.opened += 1
+        try:
+            return await Connection.open(self.port)
+        except OSError:
+            self.opened -= 1
+            self.statuses["connect error"] += 1
+            return None
+
+    async def _send(self, conn: Connection, request: bytes, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            status = await conn.exchange(request)
+        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            self.statuses["broken connection"] += 1
+            self.opened -= 1
+            conn.close()
+            return
+        self.latencies.append(loop.time() - due)
+        self.statuses[str(status)] += 1
+        self.free.put_nowait(conn)
+
+    async def run(self, requests: list[bytes]) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(4):  # warm connections, as a real sender keeps them
+            self.free.put_nowait(await Connection.open(self.port))
+            self.opened += 1
+        start = loop.time() + 0.05
+        give_up = start + len(requests) / self.rate + GRACE_S
+        tasks: set[asyncio.Task[None]] = set()
+        for i, request in enumerate(requests):
+            due = start + i / self.rate
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
+            conn = await self._connection(give_up)
+            if conn is None:
+                break
+            task = asyncio.create_task(self._send(conn, request, due))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.wait(set(tasks), timeout=max(0.0, give_up - loop.time()))
+        for task in list(tasks):
+            task.cancel()
+        while not self.free.empty():
+            self.free.get_nowait().close()
+
+
+def percentile(sorted_ms: list[float], q: float) -> float:
+    if not sorted_ms:
+        return math.inf
+    return sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)]
+
+
+def run_paced(target: Target, *, prefix: str, seconds: int, rate: float = PACED_RATE) -> Paced:
+    requests = paced_requests(target, prefix, int(rate * seconds))
+    client = PacedClient(target.port, rate)
+    server_before, own_before, wall = cpu_seconds(target.pid), time.process_time(), time.monotonic()
+    asyncio.run(client.run(requests))
+    wall = time.monotonic() - wall
+    ok = sum(n for status, n in client.statuses.items() if status.startswith("2"))
+    answered = sum(client.statuses.values())
+    missing = len(requests) - answered
+    latencies = sorted(x * 1000 for x in client.latencies) + [math.inf] * missing
+    return Paced(
+        planned=len(requests), ok=ok, failed=answered - ok, missing=missing,
+        p50_ms=percentile(latencies, 0.50), p99_ms=percentile(latencies, 0.99),
+        max_ms=latencies[-1] if latencies else math.inf,
+        server_cpu=(cpu_seconds(target.pid) - server_before) / wall,
+        loadgen_cpu=(time.process_time() - own_before) / wall,
+    )
+
+
+# --- checking what was committed ---------------------------------------------------------
+
+
+class Ledger:
+    """Reads the alerts table: rows and their dedup counts, by dedup-key prefix."""
+
+    def __init__(self, db_url: str) -> None:
+        self.engine: Engine = create_engine(db_url)
+
+    def alerts(self, prefix: str) -> tuple[int, int]:
+        """(rows, sum of counts) of the alerts whose dedup key starts with `prefix-`."""
+        with self.engine.connect() as conn:
+            rows, counts = conn.execute(
+                text("SELECT count(*), coalesce(sum(count), 0) FROM alerts "
+                     "WHERE dedup_key LIKE :pattern"), {"pattern": f"{prefix}-%"},
+            ).one()
+        return int(rows), int(counts)
+
+    def settled(self, prefix: str) -> tuple[int, int]:
+        """Wait for the writer to finish the requests still in flight when the load stopped."""
+        last = self.alerts(prefix)
+        for _ in range(30):
+            time.sleep(0.5)
+            now = self.alerts(prefix)
+            if now == last:
+                return now
+            last = now
+        return last
+
+    def incidents(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM incidents")).scalar_one())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def load_check(run: str, load: Load, committed: int) -> Check:
+    low = load.accepted * load.per_request
+    in_flight = (CONNECTIONS + load.unanswered + load.status_errors) * load.per_request
+    return Check(run, low, low + in_flight, committed)
+
+
+def alertmanager_received(target: Target) -> int:
+    """Alertmanager's own count of alerts accepted through the v2 API."""
+    body = httpx.get(f"http://127.0.0.1:{target.port}/metrics", timeout=10).text
+    found = re.search(
+        r'^alertmanager_alerts_received_total\{status="firing",version="v2"\} (\S+)$',
+        body, re.MULTILINE)
+    return int(float(found.group(1))) if found else -1
+
+
+# --- the scenarios -----------------------------------------------------------------------
+
+
+def log_run(system: str, run: str, figure: str) -> None:
+    print(f"  {system:<19} {run:<34} {figure}", file=sys.stderr, flush=True)
+
+
+def bench_warroom(name: str, db_url: str, seconds: int, workdir: Path,
+                  profile: Callable[[Target], None] | None = None) -> SystemResult:
+    ledger = Ledger(db_url)
+    try:
+        with warroom(db_url, workdir) as server:
+            result = warroom_scenarios(name, db_url, server, ledger, seconds)
+            result.incidents = ledger.incidents()
+            result.rss_mb = rss_mb(server.pid)
+            if profile is not None:
+                profile(server)
+        return result
+    finally:
+        ledger.dispose()
+
+
+def new_keys(name: str, server: Target, ledger: Ledger, run: str, prefix: str, seconds: int,
+             checks: list[Check], per: int = 1, **wrk: Any) -> Load:
+    load = run_wrk(server, per=per, prefix=prefix, seconds=seconds, **wrk)
+    checks.append(load_check(run, load, ledger.settled(prefix)[0]))
+    log_run(name, run, f"{load.rate:,.0f} req/s, {load.alert_rate:,.0f} alerts/s")
+    return load
+
+
+def warroom_scenarios(name: str, db_url: str, server: Target, ledger: Ledger,
+                      seconds: int) -> SystemResult:
+    checks: list[Check] = []
+    single = new_keys(name, server, ledger, "(a) single, new keys", "a", seconds, checks)
+    batch = new_keys(name, server, ledger, "(b) batch of 100", "b", seconds, checks, per=BATCH)
+    hook = new_keys(name, server, ledger, "(b') batch of 100, AM webhook", "h", seconds, checks,
+                    per=BATCH, path=server.hook_path, body_format="amhook")
+    fresh = new_keys(name, server, ledger, "(c) new keys", "c", seconds, checks)
+    before = ledger.settled("c")[1]
+    keyspace = max(1, fresh.accepted // WRK_THREADS - CONNECTIONS)  # surely committed keys
+    repeat = run_wrk(server, per=1, prefix="c", seconds=seconds, keyspace=keyspace)
+    checks.append(load_check("(c) repeats", repeat, ledger.settled("c")[1] - before))
+    log_run(name, "(c) repeats of known keys", f"{repeat.rate:,.0f} req/s")
+    paced = run_paced(server, prefix="d", seconds=seconds)
+    rows = ledger.settled("d")[0]
+    checks.append(Check("(d) fixed rate", paced.ok, paced.ok + paced.missing + paced.failed, rows))
+    log_run(name, f"(d) {PACED_RATE:,} req/s", f"p50 {paced.p50_ms:.1f} ms, "
+            f"p99 {paced.p99_ms:.1f} ms")
+    return SystemResult(name, db_url, single, batch, paced, hook_batch=hook, repeat_new=fresh,
+                        repeat=repeat, checks=checks)
+
+
+def bench_alertmanager(seconds: int, workdir: Path) -> SystemResult:
+    name = "Alertmanager"
+    checks: list[Check] = []
+    with alertmanager(workdir) as am:
+        loads = []
+        for run, prefix, per in (("(a) single, new keys", "a", 1), ("(b) batch of 100", "b",
+                                                                     BATCH)):
+            before = alertmanager_received(am)
+            load = run_wrk(am, per=per, prefix=prefix, seconds=seconds)
+            checks.append(load_check(run, load, alertmanager_received(am) - before))
+            log_run(name, run, f"{load.rate:,.0f} req/s, {load.alert_rate:,.0f} alerts/s")
+            loads.append(load)
+        before = alertmanager_received(am)
+        paced = run_paced(am, prefix="d", seconds=seconds)
+        got = alertmanager_received(am) - before
+        checks.append(Check("(d) fixed rate", paced.ok, paced.ok + paced.missing + paced.failed,
+                            got))
+        log_run(name, f"(d) {PACED_RATE:,} req/s", f"p50 {paced.p50_ms:.1f} ms, "
+                f"p99 {paced.p99_ms:.1f} ms")
+        return SystemResult(name, f"alertmanager {alertmanager_version()}", loads[0], loads[1],
+                            paced, checks=checks, rss_mb=rss_mb(am.pid))
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def ratio(ours: float | None, theirs: float | None) -> str:
+    if not ours or not theirs or math.isinf(ours) or math.isinf(theirs):
+        return "-"
+    return f"{ours / theirs:.2f}x"
+
+
+def ms(value: float) -> str:
+    return f">{GRACE_S:.0f} s" if math.isinf(value) else f"{value:.1f} ms"
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    figure: Callable[[SystemResult], float | None]  # None: not measured for this system
+    shown: Callable[[float], str]
+    goal: str
+    passes: Callable[[SystemResult], bool] | None  # None: no goal
+
+
+def rows() -> list[Row]:
+    def per_s(unit: str) -> Callable[[float], str]:
+        return lambda v: f"{v:,.0f} {unit}"
+
+    def repeat_ratio(r: SystemResult) -> float | None:
+        if r.repeat is None or r.repeat_new is None:
+            return None
+        return r.repeat.rate / r.repeat_new.rate
+
+    return [
+        Row("(a) single-alert webhooks, new keys", lambda r: r.single.rate, per_s("req/s"),
+            f">= {GOAL_SINGLE:,.0f} req/s", lambda r: r.single.rate >= GOAL_SINGLE),
+        Row("(b) batch form, 100 alerts/request", lambda r: r.batch.alert_rate,
+            per_s("alerts/s"), f">= {GOAL_BATCH:,.0f} alerts/s",
+            lambda r: r.batch.alert_rate >= GOAL_BATCH),
+        Row("(b') batch, Alertmanager webhook body",
+            lambda r: r.hook_batch.alert_rate if r.hook_batch else None, per_s("alerts/s"),
+            "-", None),
+        Row("(c) new keys (same run conditions)",
+            lambda r: r.repeat_new.rate if r.repeat_new else None, per_s("req/s"), "-", None),
+        Row("(c) repeats of known keys", lambda r: r.repeat.rate if r.repeat else None,
+            per_s("req/s"), "-", None),
+        Row("(c) repeat ÷ new", repeat_ratio, lambda v: f"{v:.2f}x", f">= {GOAL_REPEAT:.1f}x",
+            lambda r: (repeat_ratio(r) or 0) >= GOAL_REPEAT),
+        Row(f"(d) p50 at {PACED_RATE:,} alerts/s", lambda r: r.paced.p50_ms, ms, "-", None),
+        Row(f"(d) p99 at {PACED_RATE:,} alerts/s", lambda r: r.paced.p99_ms, ms,
+            f"< {GOAL_P99_MS:.0f} ms", lambda r: r.paced.p99_ms < GOAL_P99_MS),
+        Row("accepted alerts all committed", lambda r: float(all(c.ok for c in r.checks)),
+            lambda v: "yes" if v else "NO", "all", lambda r: all(c.ok for c in r.checks)),
+    ]
+
+
+def table(results: list[SystemResult]) -> str:
+    ours = [r for r in results if r.name != "Alertmanager"]
+    am = next((r for r in results if r.name == "Alertmanager"), None)
+    head = ["scenario", *(r.name for r in ours), "Alertmanager",
+            *(f"{short(r.name)} ÷ AM" for r in ours), "goal",
+            *(f"{short(r.name)}" for r in ours)]
+    lines = [head]
+    for row in rows():
+        figures = [row.figure(r) for r in ours]
+        theirs = row.figure(am) if am else None
+        lower_is_better = "p50" in row.scenario or "p99" in row.scenario
+        ratios = [ratio(theirs, f) if lower_is_better else ratio(f, theirs) for f in figures]
+        if "committed" in row.scenario or "÷" in row.scenario:
+            ratios = ["-" for _ in figures]
+        lines.append([
+            row.scenario,
+            *(row.shown(f) if f is not None else "-" for f in figures),
+            row.shown(theirs) if theirs is not None else "-",
+            *ratios, row.goal,
+            *(verdict(row.passes(r)) if row.passes else "" for r in ours),
+        ])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+           for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def short(name: str) -> str:
+    return {"warroom/SQLite": "SQLite", "warroom/PostgreSQL": "PG"}.get(name, name)
+
+
+def details(results: list[SystemResult]) -> str:
+    out = ["runs (CPU: the server's CPU time ÷ wall time, 1.00 = one core; wrk/client: the "
+           "load generator's):"]
+    for r in results:
+        named: list[tuple[str, Load | None]] = [
+            ("(a) single", r.single), ("(b) batch", r.batch), ("(b') AM webhook", r.hook_batch),
+            ("(c) new", r.repeat_new), ("(c) repeat", r.repeat)]
+        for run, load in named:
+            if load is not None:
+                out.append(
+                    f"  {r.name:<19} {run:<16} {load.accepted:>8,} req {load.seconds:5.1f} s "
+                    f"{load.rate:>8,.0f} req/s  wrk p50 {load.p50_ms:6.1f} ms p99 "
+                    f"{load.p99_ms:7.1f} ms  non-2xx {load.status_errors}  lost "
+                    f"{load.unanswered}  CPU {load.server_cpu:.2f}  wrk {load.loadgen_cpu:.2f}")
+        p = r.paced
+        out.append(f"  {r.name:<19} {'(d) fixed rate':<16} {p.ok:>8,} ok of {p.planned:,}  "
+                   f"failed {p.failed}  missing {p.missing}  p50 {ms(p.p50_ms)}  p99 "
+                   f"{ms(p.p99_ms)}  max {ms(p.max_ms)}  CPU {p.server_cpu:.2f}  client "
+                   f"{p.loadgen_cpu:.2f}")
+        extra = [f"RSS {r.rss_mb:.0f} MB" if r.rss_mb else "",
+                 f"{r.incidents} incidents" if r.incidents is not None else ""]
+        out.append(f"  {r.name:<19} {' · '.join(x for x in extra if x)}")
+    out.append("commit checks (accepted ≤ committed ≤ accepted + in flight at the stop):")
+    for r in results:
+        for c in r.checks:
+            out.append(f"  {r.name:<19} {c.run:<30} accepted {c.low:>9,}  committed "
+                       f"{c.committed:>9,}  (≤ {c.high:,})  {'ok' if c.ok else 'MISMATCH'}")
+    return "\n".join(out)
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    models = [row.split(":", 1)[1].strip() for row in cpuinfo if row.startswith("model name")]
+    total_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {"cpus": os.cpu_count(), "memory_gb": round(total_kb / 1024 / 1024, 1),
+            "cpu_model": models[0] if models else platform.processor(),
+            "python": platform.python_version(), "kernel": platform.release()}
+
+
+def header(command: str, box: dict[str, Any], when: datetime, seconds: int) -> str:
+    return (
+        f"command: {command}\n"
+        f"machine: {box['cpus']} CPUs ({box['cpu_model']}), {box['memory_gb']} GB RAM, "
+        f"Python {box['python']}, Linux {box['kernel']}\n"
+        f"date:    {when:%Y-%m-%d %H:%M} UTC\n"
+        f"load:    wrk {WRK_THREADS} thread, {CONNECTIONS} keep-alive connections, {seconds} s "
+        f"a run, 127.0.0.1; (d): open-loop asyncio client, {PACED_RATE:,} req/s for {seconds} s; "
+        "one system running at a time\n"
+        "alerts:  50 alertnames x 10 services (500 groups), distinct dedup keys unless repeats"
+    )
+
+
+# --- main --------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each run")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--no-alertmanager", action="store_true", help="skip Alertmanager")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile warroom/SQLite (py-spy) and ingest.apply (cProfile)")
+    return parser.parse_args(argv)
+
+
+def profile_under_load(seconds: int) -> Callable[[Target], None]:
+    import ingest_profile  # bench/ingest_profile.py
+
+    def profile(server: Target) -> None:
+        ingest_profile.under_load(
+            server, seconds,
+            lambda prefix, per: run_wrk(server, per=per, prefix=prefix, seconds=seconds), WORK)
+
+    return profile
+
+
+def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
+    ensure_tools()
+    results = []
+    profiler = profile_under_load(args.seconds) if args.profile else None
+    if not args.no_alertmanager:
+        results.append(bench_alertmanager(args.seconds, workdir))
+    if args.db in ("sqlite", "both"):
+        results.append(bench_warroom("warroom/SQLite", fresh_sqlite(workdir), args.seconds,
+                                     workdir, profiler))
+    if args.db in ("postgres", "both"):
+        with postgres_database() as url:
+            results.append(bench_warroom("warroom/PostgreSQL", url, args.seconds, workdir))
+    if args.profile:
+        import ingest_profile
+
+        ingest_profile.in_process(WORK)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = shlex.join([".venv/bin/python", "bench/ingest.py", *sys.argv[1:]])
+    when = datetime.now(UTC)
+    WORK.mkdir(exist_ok=True)
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=WORK)))
+        results = run(args, workdir)
+    if args.json:
+        print(json.dumps({"command": command, "machine": machine(), "date": when.isoformat(),
+                          "results": [asdict(r) for r in results]}, indent=2, default=str))
+    else:
+        print(header(command, machine(), when, args.seconds))
+        print()
+        print(table(results))
+        print()
+        print(details(results))
+    return 0 if all(c.ok for r in results for c in r.checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

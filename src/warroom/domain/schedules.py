@@ -1,0 +1,379 @@
+"""On-call schedules: who is on call when, from rotating layers and overrides.
+
+Everything is read in the schedule's time zone, on the local wall clock:
+
+* A layer hands over every `turn`, counted on the wall clock from the reading of `start`:
+  the k-th handoff is `local(start) + k * turn`. A daily 09:00 handoff stays at 09:00 across
+  daylight saving, a 12h turn keeps 09:00/21:00, and a turn that does not divide a day (7h)
+  is 7 wall-clock hours too, so such a turn lasts 6 or 8 real hours when it spans a change.
+  Turn k belongs to `members[k % len(members)]`; before `start` the layer has nobody.
+* A wall-clock reading becomes an instant by one rule, `_instant`: the first instant at which
+  the local clock reads that time or later. A repeated time (clocks set back) is its first
+  occurrence (fold=0); a skipped time (clocks set forward) is the instant of the jump, so a
+  02:30 handoff on Oslo's spring-forward night happens at 03:00 CEST. The rule never reorders
+  handoffs; two that fall into one gap coincide and the turn between them is empty.
+* A restriction is a window opening on each of its `days` at `start` and closing at `end`
+  the same day, or the next day when `end <= start` (17:00-09:00 runs overnight, 09:00-09:00
+  lasts a day). A restricted layer has nobody outside its windows.
+* Later layers win where they have someone; overrides win over every layer, and of two
+  overlapping overrides the later one in the list wins.
+
+The turn under way is found arithmetically, never by walking turns: the wall-clock reading
+of the instant bounds it from below, the same reading plus the largest set-back any zone has
+made bounds it from above, and a binary search between the two settles it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from warroom.domain.durations import Duration
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY = timedelta(days=1)
+_SET_BACK = timedelta(days=2)  # more than any zone ever set its clocks back (Alaska, 1867)
+_WINDOW_DAYS = 10  # days of restriction windows looked at: more than the weekly period
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{value.isoformat()} has no time zone; add Z or an offset (e.g. 2026-11-02T09:00:00Z)"
+        )
+    return value.astimezone(UTC)
+
+
+class Restriction(BaseModel):
+    """A weekly window in local time, opening on each of `days` at `start`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: tuple[str, ...] = WEEKDAYS
+    start: time
+    end: time
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        days = tuple(day.lower() for day in value)
+        unknown = [day for day in days if day not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown day {unknown[0]!r} (use {', '.join(WEEKDAYS)})")
+        if not days:
+            raise ValueError("a restriction needs at least one day")
+        return days
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError(f"{value} has an offset; restriction times are local wall-clock times")
+        return value
+
+
+class Layer(BaseModel):
+    """Members taking turns of `turn`, the first beginning at `start`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    members: tuple[str, ...]
+    start: datetime
+    turn: Duration
+    restrictions: tuple[Restriction, ...] = ()
+
+    @field_validator("members")
+    @classmethod
+    def _someone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("a layer needs at least one member")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _aware_start(cls, value: datetime) -> datetime:
+        return _aware(value)
+
+    @field_validator("turn")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("turn must be longer than zero (write it like 12h, 1d or 1w)")
+        return value
+
+
+class Override(BaseModel):
+    """`person` is on call from `start` until `end`, whatever the layers say."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    person: str
+    start: datetime
+    end: datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware_edges(cls, value: datetime) -> datetime:
+        return _aware(value)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Override:
+        if self.end <= self.start:
+            raise ValueError(
+                f"the override for {self.person} must end after it starts "
+                f"({self.end.isoformat()} is not after {self.start.isoformat()})"
+            )
+        return self
+
+
+class Schedule(BaseModel):
+    """A named rotation: layers (later ones win) and overrides (win over all layers)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    timezone: str = "UTC"
+    layers: tuple[Layer, ...]
+    overrides: tuple[Override, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError) as exc:
+            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Oslo)") from exc
+        return value
+
+    @field_validator("layers")
+    @classmethod
+    def _some_layer(cls, value: tuple[Layer, ...]) -> tuple[Layer, ...]:
+        if not value:
+            raise ValueError("a schedule needs at least one layer")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class OnCall:
+    """Who is on call, from which layer (index) or override, and until when it may change."""
+
+    person: str | None
+    layer: int | Literal["override"] | None
+    until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    person: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    at: datetime
+    from_person: str | None
+    to_person: str | None
+
+
+def people(schedule: Schedule) -> set[str]:
+    """Everyone the schedule names, for the config to check against its people."""
+    members = {member for layer in schedule.layers for member in layer.members}
+    return members | {override.person for override in schedule.overrides}
+
+
+def on_call(schedule: Schedule, at: datetime) -> OnCall:
+    """Who is on call at `at`; `until` is the next instant the answer may change."""
+    moment = _aware(at)
+    override, until = _override_now(schedule, moment)
+    if override is not None:
+        return OnCall(person=override.person, layer="override", until=until)
+    zone = schedule.zone
+    for index in reversed(range(len(schedule.layers))):  # lower layers matter only if these lack
+        person, change = _layer_now(schedule.layers[index], zone, moment)
+        until = _earliest(until, change)
+        if person is not None:
+            return OnCall(person=person, layer=index, until=until)
+    return OnCall(person=None, layer=None, until=until)
+
+
+def shifts(
+    schedule: Schedule, start: datetime, end: datetime, *, limit: int = 100_000
+) -> list[Shift]:
+    """The merged timeline of who is on call in [start, end); times with nobody are left out.
+
+    At most `limit` change points are looked at; a longer range is refused.
+    """
+    moment, stop = _aware(start), _aware(end)
+    if stop < moment:
+        raise ValueError("the end of the range must not be before its start")
+    timeline: list[Shift] = []
+    for _ in range(limit):
+        if moment >= stop:
+            return timeline
+        now = on_call(schedule, moment)
+        until = stop if now.until is None else min(now.until, stop)
+        if now.person is not None:
+            last = timeline[-1] if timeline else None
+            if last is not None and last.person == now.person and last.end == moment:
+                timeline[-1] = Shift(person=now.person, start=last.start, end=until)
+            else:
+                timeline.append(Shift(person=now.person, start=moment, end=until))
+        moment = until
+    raise ValueError(f"more than {limit} changes in the range; ask for a shorter one")
+
+
+def next_handoff(schedule: Schedule, at: datetime, *, limit: int = 10_000) -> Handoff | None:
+    """The next instant after `at` the on-call person changes (to or from nobody included).
+
+    None when the person never changes, or does not within the next `limit` change points.
+    """
+    now = on_call(schedule, at)
+    person = now.person
+    for _ in range(limit):
+        if now.until is None:
+            return None
+        moment = now.until
+        now = on_call(schedule, moment)
+        if now.person != person:
+            return Handoff(at=moment, from_person=person, to_person=now.person)
+    return None
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def _override_now(schedule: Schedule, moment: datetime) -> tuple[Override | None, datetime | None]:
+    active = None
+    edges: list[datetime] = []
+    for override in schedule.overrides:
+        if override.start <= moment < override.end:
+            active = override
+        edges += [edge for edge in (override.start, override.end) if edge > moment]
+    return active, min(edges, default=None)
+
+
+def _layer_now(
+    layer: Layer, zone: ZoneInfo, moment: datetime
+) -> tuple[str | None, datetime | None]:
+    """The layer's person at `moment` (None: nobody) and the next instant that may change it."""
+    if moment < layer.start:
+        if not layer.restrictions:
+            return None, layer.start
+        inside, edge = _window_state(layer, zone, layer.start)
+        return None, layer.start if inside else edge
+    inside, window_edge = _window_state(layer, zone, moment) if layer.restrictions else (True, None)
+    if not inside:
+        return None, window_edge
+    turn = _turn_index(layer, zone, moment)
+    person = layer.members[turn % len(layer.members)]
+    return person, _earliest(window_edge, _next_member_change(layer, zone, turn))
+
+
+def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The local wall-clock reading of an instant, as a naive datetime."""
+    return moment.astimezone(zone).replace(tzinfo=None, fold=0)
+
+
+def _instant(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant at which the local clock reads `wall` or later (see module rules)."""
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if _wall(first, zone) == wall:
+        return first
+    # A skipped reading: fold=1 places it before the jump and fold=0 after it.
+    before = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    return _jump(zone, before, first)
+
+
+def _jump(zone: ZoneInfo, before: datetime, after: datetime) -> datetime:
+    """The instant between `before` and `after` at which the zone's offset becomes `after`'s."""
+    offset = after.astimezone(zone).utcoffset()
+    low, high = math.floor(before.timestamp()), math.ceil(after.timestamp())
+    while high - low > 1:  # transitions fall on whole seconds
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == offset:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def _handoff(layer: Layer, zone: ZoneInfo, turn: int) -> datetime | None:
+    """When turn `turn` begins; None when that is beyond the calendar."""
+    if turn == 0:
+        return layer.start
+    try:
+        return _instant(_wall(layer.start, zone) + turn * layer.turn, zone)
+    except OverflowError:
+        return None
+
+
+def _turn_index(layer: Layer, zone: ZoneInfo, moment: datetime) -> int:
+    """The turn under way at `moment` (not before start): the last one begun by then."""
+    origin, here = _wall(layer.start, zone), _wall(moment, zone)
+    low = max(0, (here - origin) // layer.turn)  # the clock has shown its reading: it began
+    high = (here - origin + _SET_BACK) // layer.turn + 1  # a reading not shown yet
+    while high - low > 1:
+        middle = (low + high) // 2
+        begins = _handoff(layer, zone, middle)
+        if begins is not None and begins <= moment:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _next_member_change(layer: Layer, zone: ZoneInfo, turn: int) -> datetime | None:
+    members = layer.members
+    for step in range(1, len(members)):  # the members cycle: someone else within n turns or never
+        if members[(turn + step) % len(members)] != members[turn % len(members)]:
+            return _handoff(layer, zone, turn + step)
+    return None
+
+
+def _openings(layer: Layer, zone: ZoneInfo, day: date) -> list[tuple[datetime, datetime]]:
+    """The layer's restriction windows opening on local `day`, as instants, by opening."""
+    windows = []
+    for restriction in layer.restrictions:
+        if WEEKDAYS[day.weekday()] not in restriction.days:
+            continue
+        closing_day = day if restriction.end > restriction.start else day + _DAY
+        opens = _instant(datetime.combine(day, restriction.start), zone)
+        closes = _instant(datetime.combine(closing_day, restriction.end), zone)
+        if opens < closes:
+            windows.append((opens, closes))
+    return sorted(windows)
+
+
+def _window_state(layer: Layer, zone: ZoneInfo, moment: datetime) -> tuple[bool, datetime]:
+    """Whether `moment` is inside a restriction window, and the next instant that may change.
+
+    Windows are merged where they touch, so an edge is a real change, except when the
+    windows run on past the days looked at (a week round the clock): then the last one seen.
+    """
+    first = _wall(moment, zone).date() - _DAY  # a window opening earlier has closed by now
+    days = (first + offset * _DAY for offset in range(_WINDOW_DAYS))
+    current: tuple[datetime, datetime] | None = None
+    for opens, closes in (window for day in days for window in _openings(layer, zone, day)):
+        if current is not None and opens <= current[1]:
+            current = (current[0], max(current[1], closes))
+        elif current is not None and moment < current[1]:
+            break  # the merged window at or after `moment` is complete
+        else:
+            current = (opens, closes)
+    if current is None or current[1] <= moment:  # no window ahead: only when none ever opens
+        horizon = datetime.combine(first + _WINDOW_DAYS * _DAY, time())
+        return False, _instant(horizon, zone)
+    if moment < current[0]:
+        return False, current[0]
+    return True, current[1]
