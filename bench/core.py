@@ -4,8 +4,9 @@ Seeds a fresh SQLite and/or PostgreSQL database with many incidents and their ti
 starts the real `warroom serve`, and measures on loopback:
 
 - spawn → first 200 from /healthz;
-- p50/p95/p99 of `GET /api/v1/incidents?status=open&limit=50`, `GET /api/v1/incidents/{id}`
-  (random ids; the incident plus its timeline) and `POST /api/v1/incidents`;
+- p50/p95/p99 of `GET /api/v1/incidents?status=open&limit=50` (also filtered by severity),
+  `GET /api/v1/incidents/{id}` (random ids; the incident plus its timeline) and
+  `POST /api/v1/incidents`;
 - the server's CPU time per request, and the server's resident memory after the run.
 
 The machine may be shared, so each phase also reports how much CPU other processes used
@@ -67,7 +68,7 @@ HISTORY = timedelta(days=3 * 365)
 STEP = timedelta(minutes=7)  # between one timeline event and the next
 LATENESS = tuple(timedelta(seconds=s) for s in (0, 0, 1, 30))  # recorded_at - at
 
-GOALS_MS = {"list_open": 20.0, "show": 20.0, "declare": 10.0}
+GOALS_MS = {"list_open": 20.0, "list_open_p1": 20.0, "show": 20.0, "declare": 10.0}
 GOAL_START_S = 2.0
 GOAL_RSS_MB = 150.0
 WARM_UP = 50
@@ -240,6 +241,7 @@ def fresh_sqlite() -> str:
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL (scripts/pg) with a fresh database; stopped afterwards."""
     pg = str(ROOT / "scripts" / "pg")
+    subprocess.run([pg, "stop", str(PG_DIR)], check=False)  # one left from a broken run
     try:
         started = subprocess.run(
             [pg, "start", str(PG_DIR), str(PG_PORT)], check=True, capture_output=True, text=True
@@ -297,21 +299,29 @@ class Usage:
     others_cores: float  # cores other processes kept busy, on average
 
 
-@contextmanager
-def metered(server_pid: int, usage: list[Usage]) -> Iterator[None]:
-    """Append the CPU used by the server and by strangers while the block runs."""
+class Meter:
+    """The CPU used by the server, and by strangers, while the `with` block runs."""
 
-    def ours() -> dict[int, float]:
-        pids = {os.getpid(), server_pid, *postgres_pids()}
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.usage = Usage(0.0, 0.0)
+        self.wall = self.busy = 0.0
+        self.before: dict[int, float] = {}
+
+    def _ours(self) -> dict[int, float]:
+        pids = {os.getpid(), self.server_pid, *postgres_pids()}
         return {pid: cpu_seconds(pid) for pid in pids}
 
-    wall, busy, before = time.perf_counter(), busy_seconds(), ours()
-    yield
-    after = ours()
-    own = sum(after.get(p, 0.0) - before.get(p, 0.0) for p in after.keys() | before.keys())
-    strangers = max(0.0, busy_seconds() - busy - own) / (time.perf_counter() - wall)
-    server = after.get(server_pid, 0.0) - before.get(server_pid, 0.0)
-    usage.append(Usage(server_cpu=server, others_cores=strangers))
+    def __enter__(self) -> Meter:
+        self.wall, self.busy, self.before = time.perf_counter(), busy_seconds(), self._ours()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        after, before = self._ours(), self.before
+        spent = {p: max(0.0, after.get(p, 0.0) - before.get(p, 0.0)) for p in after | before}
+        strangers = max(0.0, busy_seconds() - self.busy - sum(spent.values()))
+        wall = time.perf_counter() - self.wall
+        self.usage = Usage(spent.get(self.server_pid, 0.0), strangers / wall)
 
 
 def free_port() -> int:
@@ -374,10 +384,9 @@ def running_server(url: str, log: Path) -> Iterator[Server]:
             env=server_env(),
         )
         try:
-            usage: list[Usage] = []
-            with metered(process.pid, usage):
+            with Meter(process.pid) as meter:
                 seconds = wait_healthy(process, base, started)
-            yield Server(process, base, seconds, usage[0])
+            yield Server(process, base, seconds, meter.usage)
         finally:
             stop(process)
 
@@ -422,8 +431,7 @@ def timed(
     for i in range(WARM_UP):
         call(-1 - i).raise_for_status()
     samples: list[float] = []
-    usage: list[Usage] = []
-    with metered(server_pid, usage):
+    with Meter(server_pid) as meter:
         for i in range(requests):
             started = time.perf_counter()
             response = call(i)
@@ -433,8 +441,8 @@ def timed(
                     f"{response.request.url}: {response.status_code} {response.text}"
                 )
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    cpu_ms = usage[0].server_cpu * 1000 / requests
-    return Latency(cuts[49], cuts[94], cuts[98], requests, cpu_ms, usage[0].others_cores)
+    cpu_ms = meter.usage.server_cpu * 1000 / requests
+    return Latency(cuts[49], cuts[94], cuts[98], requests, cpu_ms, meter.usage.others_cores)
 
 
 def measure_api(
@@ -445,6 +453,10 @@ def measure_api(
     def list_open(_: int) -> httpx.Response:
         return client.get("/api/v1/incidents", params={"status": "open", "limit": 50})
 
+    def list_open_p1(_: int) -> httpx.Response:
+        params: dict[str, str | int] = {"status": "open", "severity": "P1", "limit": 50}
+        return client.get("/api/v1/incidents", params=params)
+
     def show(_: int) -> httpx.Response:
         return client.get(f"/api/v1/incidents/{rng.randint(1, args.incidents)}")
 
@@ -454,6 +466,7 @@ def measure_api(
 
     return {
         "list_open": timed(list_open, 200, args.requests, server_pid),
+        "list_open_p1": timed(list_open_p1, 200, args.requests, server_pid),
         "show": timed(show, 200, args.requests, server_pid),
         "declare": timed(declare, 201, args.requests, server_pid),
     }
@@ -494,6 +507,7 @@ def bench_one(name: str, url: str, args: argparse.Namespace) -> Result:
 
 LABELS = {
     "list_open": "GET /api/v1/incidents?status=open&limit=50",
+    "list_open_p1": "  … &severity=P1 (open P1 incidents)",
     "show": "GET /api/v1/incidents/{id} (with timeline)",
     "declare": "POST /api/v1/incidents (declare)",
 }
@@ -532,6 +546,14 @@ def table(result: Result) -> str:
     return "\n".join(lines)
 
 
+def revision() -> str:
+    """The commit measured, marked `-dirty` when the working tree has changes."""
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def machine() -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     models = [row.split(":", 1)[1].strip() for row in cpuinfo if row.startswith("model name")]
@@ -542,12 +564,13 @@ def machine() -> dict[str, Any]:
         "cpu_model": models[0] if models else platform.processor(),
         "python": platform.python_version(),
         "kernel": platform.release(),
+        "revision": revision(),
     }
 
 
 def header(command: str, box: dict[str, Any], date: datetime) -> str:
     return (
-        f"command: {command}\n"
+        f"command: {command}   (code {box['revision']})\n"
         f"machine: {box['cpus']} CPUs ({box['cpu_model']}), {box['memory_gb']} GB RAM, "
         f"Python {box['python']}, Linux {box['kernel']}\n"
         f"date:    {date:%Y-%m-%d %H:%M} UTC\n"
@@ -569,8 +592,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=500, help="timed requests per endpoint")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
-    if not 1 <= args.requests <= 10_000 or args.incidents < 1 or args.events_per_incident < 1:
-        parser.error("--requests must be 1..10000; --incidents and --events-per-incident >= 1")
+    if not 10 <= args.requests <= 10_000 or args.incidents < 1 or args.events_per_incident < 1:
+        parser.error("--requests must be 10..10000; --incidents and --events-per-incident >= 1")
     return args
 
 

@@ -18,10 +18,15 @@ fixed-rate run from an asyncio client in this process. After every warroom run t
 table is read to check that every accepted (2xx) alert was committed.
 
 warroom runs on a fresh SQLite file and/or a fresh PostgreSQL database (scripts/pg), each
-with its worker, exactly as `warroom serve --db URL` starts it.
+with its worker, exactly as `warroom serve --db URL` starts it. A bare uvicorn endpoint
+(bench/ingest_bare.py: parse and answer, nothing stored) takes the same load as the floor.
+CPU use of the server, its database, the load generator and every other process is shown
+for each run: the box has two cores, and anything else running on it lowers the figures.
 
 Run: .venv/bin/python bench/ingest.py [--db sqlite|postgres|both] [--seconds 10] [--json]
-         [--profile]   (then also py-spy on the SQLite server and cProfile of ingest.apply)
+         [--no-alertmanager] [--no-bare]
+         [--profile]   (py-spy on warroom under load, then cProfile of ingest.apply:
+                        see bench/ingest_profile.py)
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +72,8 @@ BATCH = 100
 PACED_RATE = 1_000  # requests (= alerts) per second for the latency run
 GRACE_S = 10.0  # how long the latency run waits for late answers after its last send
 STARTED_AT = "2026-11-23T08:00:00Z"
+AM = "Alertmanager"
+BARE = "bare uvicorn"  # the floor: bench/ingest_bare.py
 
 GOAL_SINGLE = 4_000.0  # single-alert webhooks/s, SQLite
 GOAL_BATCH = 15_000.0  # alerts/s in requests of 100, SQLite
@@ -89,7 +96,9 @@ class Load:
     p50_ms: float
     p99_ms: float
     server_cpu: float  # the server's CPU time ÷ wall time (1.0 = one core)
+    db_cpu: float  # its PostgreSQL's, the same way (0 for SQLite and Alertmanager)
     loadgen_cpu: float  # wrk's, the same way
+    others_cpu: float  # every other process on the machine, the same way
 
     @property
     def accepted(self) -> int:
@@ -109,6 +118,7 @@ class Paced:
     """The fixed-rate run: latency of each request from the moment it was due."""
 
     planned: int
+    sent: int
     ok: int
     failed: int  # answered, not 2xx, or the connection broke
     missing: int  # never sent or never answered within GRACE_S
@@ -116,7 +126,9 @@ class Paced:
     p99_ms: float  # math.inf when more than 1 % never came back
     max_ms: float
     server_cpu: float
+    db_cpu: float
     loadgen_cpu: float
+    others_cpu: float
 
 
 @dataclass
@@ -172,8 +184,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def started(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
-                                   env=clean_env())
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=clean_env())
     try:
         yield process
     finally:
@@ -198,10 +209,33 @@ def wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     raise RuntimeError(f"{url} did not answer within 60 s; see {log}")
 
 
+def stat_fields(pid: int | str) -> list[str]:
+    """/proc/PID/stat from field 3 (state) on: ppid is [1], utime [11], stime [12]."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    fields = stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(data_dir: Path) -> float:
+    """CPU time of a PostgreSQL server: the postmaster, its live children, and the
+    children it has already reaped (cutime/cstime)."""
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    fields = stat_fields(postmaster)
+    ticks = sum(int(x) for x in fields[11:15])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            child = stat_fields(proc.name)
+        except OSError:  # it just ended
+            continue
+        if child[1] == str(postmaster):
+            ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -216,15 +250,64 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def machine_cpu() -> float:
+    """CPU seconds every process on the machine has used since boot (all cores)."""
+    jiffies = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = jiffies[3] + jiffies[4]  # idle + iowait
+    return (sum(jiffies[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used during a run by the server, its database, the load generator and everything
+    else, each as CPU seconds ÷ wall seconds (1.0 = one core busy)."""
+
+    def __init__(self, target: Target, loadgen: Callable[[], float]) -> None:
+        self.target = target
+        self.loadgen = loadgen  # the load generator's CPU seconds so far
+        self.start = (0.0, 0.0, 0.0, 0.0, 0.0)
+        self.wall = self.server = self.db = self.loadgen_share = self.others = 0.0
+
+    def _db(self) -> float:
+        return postgres_cpu(self.target.db_dir) if self.target.db_dir else 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self.start = (
+            time.monotonic(),
+            cpu_seconds(self.target.pid),
+            self._db(),
+            self.loadgen(),
+            machine_cpu(),
+        )
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        wall, server, db, loadgen, total = self.start
+        self.wall = time.monotonic() - wall
+        self.server = (cpu_seconds(self.target.pid) - server) / self.wall
+        self.db = (self._db() - db) / self.wall
+        self.loadgen_share = (self.loadgen() - loadgen) / self.wall
+        ours = self.server + self.db + self.loadgen_share
+        self.others = max(0.0, (machine_cpu() - total) / self.wall - ours)
+
+
 def ensure_tools() -> None:
-    missing = [pkg for pkg, path in (("wrk", shutil.which("wrk")),
-                                     ("prometheus-alertmanager", ALERTMANAGER.exists() or None))
-               if not path]
+    missing = [
+        pkg
+        for pkg, path in (
+            ("wrk", shutil.which("wrk")),
+            ("prometheus-alertmanager", ALERTMANAGER.exists() or None),
+        )
+        if not path
+    ]
     if missing:
         print(f"installing {' '.join(missing)} (apt-get)", file=sys.stderr)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", *missing],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 # --- the systems under test --------------------------------------------------------------
@@ -237,6 +320,7 @@ class Target:
     path: str  # where alerts go
     body_format: str  # generic | am | amhook (see bench/ingest_wrk.lua)
     hook_path: str | None = None  # warroom's Alertmanager-webhook endpoint
+    db_dir: Path | None = None  # PostgreSQL's data directory, to count its CPU
 
     @property
     def url(self) -> str:
@@ -244,14 +328,23 @@ class Target:
 
 
 def create_integration(db_url: str, name: str, kind: str) -> str:
-    command = [str(BIN / "warroom"), "integration", "create", name, "--kind", kind, "--json",
-               "--db", db_url]
+    command = [
+        str(BIN / "warroom"),
+        "integration",
+        "create",
+        name,
+        "--kind",
+        kind,
+        "--json",
+        "--db",
+        db_url,
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True, env=clean_env())
     return str(json.loads(done.stdout)["key"])
 
 
 @contextmanager
-def warroom(db_url: str, workdir: Path) -> Iterator[Target]:
+def warroom(db_url: str, workdir: Path, db_dir: Path | None = None) -> Iterator[Target]:
     generic = create_integration(db_url, "bench-generic", "generic")
     hook = create_integration(db_url, "bench-alertmanager", "alertmanager")
     port = free_port()
@@ -259,8 +352,14 @@ def warroom(db_url: str, workdir: Path) -> Iterator[Target]:
     command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url]
     with started(command, log) as process:
         wait_ready(process, f"http://127.0.0.1:{port}/healthz", log)
-        yield Target(process.pid, port, f"/api/v1/ingest/{generic}/generic", "generic",
-                     f"/api/v1/ingest/{hook}/alertmanager")
+        yield Target(
+            process.pid,
+            port,
+            f"/api/v1/ingest/{generic}/generic",
+            "generic",
+            f"/api/v1/ingest/{hook}/alertmanager",
+            db_dir,
+        )
 
 
 AM_CONFIG = """\
@@ -278,17 +377,46 @@ def alertmanager(workdir: Path) -> Iterator[Target]:
     config.write_text(AM_CONFIG)
     port = free_port()
     log = workdir / "alertmanager.log"
-    command = [str(ALERTMANAGER), f"--web.listen-address=127.0.0.1:{port}",
-               "--cluster.listen-address=", f"--storage.path={workdir / 'am-data'}",
-               f"--config.file={config}", "--log.level=warn"]
+    command = [
+        str(ALERTMANAGER),
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+        f"--storage.path={workdir / 'am-data'}",
+        f"--config.file={config}",
+        "--log.level=warn",
+    ]
     with started(command, log) as process:
         wait_ready(process, f"http://127.0.0.1:{port}/-/ready", log)
         yield Target(process.pid, port, "/api/v2/alerts", "am")
 
 
+@contextmanager
+def bare_uvicorn(workdir: Path) -> Iterator[Target]:
+    """bench/ingest_bare.py: uvicorn and orjson, no warroom, no database."""
+    port = free_port()
+    log = workdir / "bare.log"
+    command = [
+        str(BIN / "uvicorn"),
+        "--app-dir",
+        str(ROOT / "bench"),
+        "ingest_bare:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    with started(command, log) as process:
+        wait_ready(process, f"http://127.0.0.1:{port}/", log)
+        yield Target(process.pid, port, "/api/v1/ingest/key/generic", "generic")
+
+
 def alertmanager_version() -> str:
-    done = subprocess.run([str(ALERTMANAGER), "--version"], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [str(ALERTMANAGER), "--version"], capture_output=True, text=True, check=False
+    )
     found = re.search(r"version (\S+)", done.stdout + done.stderr)
     return found.group(1) if found else "?"
 
@@ -298,8 +426,9 @@ def postgres_database() -> Iterator[str]:
     """A throwaway PostgreSQL (scripts/pg) with a fresh database; stopped afterwards."""
     pg = str(ROOT / "scripts" / "pg")
     try:
-        out = subprocess.run([pg, "start", str(PG_DIR), str(PG_PORT)], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [pg, "start", str(PG_DIR), str(PG_PORT)], check=True, capture_output=True, text=True
+        ).stdout
         superuser = out.strip().rpartition("WARROOM_PG_URL=")[2]
         admin = create_engine(superuser, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -321,27 +450,54 @@ def fresh_sqlite(workdir: Path) -> str:
 # --- load: wrk for throughput ------------------------------------------------------------
 
 
-def run_wrk(target: Target, *, per: int, prefix: str, seconds: int, keyspace: int = 0,
-            path: str | None = None, body_format: str | None = None) -> Load:
+def run_wrk(
+    target: Target,
+    *,
+    per: int,
+    prefix: str,
+    seconds: int,
+    keyspace: int = 0,
+    path: str | None = None,
+    body_format: str | None = None,
+) -> Load:
     url = f"http://127.0.0.1:{target.port}{path or target.path}"
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(LUA), url, "--", body_format or target.body_format, str(per), prefix,
-               str(keyspace), STARTED_AT]
-    server_before, wrk_before, wall = cpu_seconds(target.pid), children_cpu(), time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
-                          check=True)
-    wall = time.monotonic() - wall
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        body_format or target.body_format,
+        str(per),
+        prefix,
+        str(keyspace),
+        STARTED_AT,
+    ]
+    with CpuMeter(target, children_cpu) as cpu:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 60, check=True
+        )
     line = next((row for row in done.stdout.splitlines() if row.startswith("WRK_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{done.stdout}\n{done.stderr}")
     out = json.loads(line.removeprefix("WRK_JSON "))
     return Load(
-        per_request=per, requests=out["requests"], status_errors=out["status"],
+        per_request=per,
+        requests=out["requests"],
+        status_errors=out["status"],
         unanswered=out["connect"] + out["read"] + out["write"] + out["timeout"],
-        seconds=out["duration_us"] / 1e6, p50_ms=out["p50_us"] / 1e3,
+        seconds=out["duration_us"] / 1e6,
+        p50_ms=out["p50_us"] / 1e3,
         p99_ms=out["p99_us"] / 1e3,
-        server_cpu=(cpu_seconds(target.pid) - server_before) / wall,
-        loadgen_cpu=(children_cpu() - wrk_before) / wall,
+        server_cpu=cpu.server,
+        db_cpu=cpu.db,
+        loadgen_cpu=cpu.loadgen_share,
+        others_cpu=cpu.others,
     )
 
 
@@ -350,28 +506,43 @@ def run_wrk(target: Target, *, per: int, prefix: str, seconds: int, keyspace: in
 
 def generic_alert(prefix: str, n: int) -> dict[str, Any]:
     """Alert n as bench/ingest_wrk.lua builds it (wrk thread 1)."""
-    return {"summary": f"High error rate on host-{n}", "dedup_key": f"{prefix}-1-{n}",
-            "service": f"svc{n // 50 % 10}", "severity": "warning", "source": f"host-{n}",
-            "started_at": STARTED_AT,
-            "labels": {"alertname": f"BenchAlert{n % 50}", "instance": f"host-{n}",
-                       "team": "core"}}
+    return {
+        "summary": f"High error rate on host-{n}",
+        "dedup_key": f"{prefix}-1-{n}",
+        "service": f"svc{n // 50 % 10}",
+        "severity": "warning",
+        "source": f"host-{n}",
+        "started_at": STARTED_AT,
+        "labels": {"alertname": f"BenchAlert{n % 50}", "instance": f"host-{n}", "team": "core"},
+    }
 
 
 def am_alert(prefix: str, n: int) -> dict[str, Any]:
-    return {"labels": {"alertname": f"BenchAlert{n % 50}", "service": f"svc{n // 50 % 10}",
-                       "instance": f"host-{n}", "severity": "warning", "team": "core",
-                       "dedup": f"{prefix}-1-{n}"},
-            "annotations": {"summary": f"High error rate on host-{n}"},
-            "startsAt": STARTED_AT, "generatorURL": "http://prometheus.bench/graph"}
+    return {
+        "labels": {
+            "alertname": f"BenchAlert{n % 50}",
+            "service": f"svc{n // 50 % 10}",
+            "instance": f"host-{n}",
+            "severity": "warning",
+            "team": "core",
+            "dedup": f"{prefix}-1-{n}",
+        },
+        "annotations": {"summary": f"High error rate on host-{n}"},
+        "startsAt": STARTED_AT,
+        "generatorURL": "http://prometheus.bench/graph",
+    }
 
 
 def paced_requests(target: Target, prefix: str, count: int) -> list[bytes]:
-    head = (f"POST {target.path} HTTP/1.1\r\nHost: 127.0.0.1:{target.port}\r\n"
-            "Content-Type: application/json\r\n")
+    head = (
+        f"POST {target.path} HTTP/1.1\r\nHost: 127.0.0.1:{target.port}\r\n"
+        "Content-Type: application/json\r\n"
+    )
     requests = []
     for n in range(1, count + 1):
-        alert: Any = (generic_alert(prefix, n) if target.body_format == "generic"
-                      else [am_alert(prefix, n)])
+        alert: Any = (
+            generic_alert(prefix, n) if target.body_format == "generic" else [am_alert(prefix, n)]
+        )
         body = json.dumps(alert, separators=(",", ":")).encode()
         requests.append(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
     return requests
@@ -411,6 +582,11 @@ class Connection:
         self.writer.close()
 
 
+def now() -> float:
+    """The client's clock: the event loop's may tick in whole milliseconds (uvloop)."""
+    return time.perf_counter()
+
+
 class PacedClient:
     """Send request i at start + i/rate on a free connection (up to CONNECTIONS)."""
 
@@ -418,14 +594,14 @@ class PacedClient:
         self.port, self.rate = port, rate
         self.free: asyncio.Queue[Connection] = asyncio.Queue()
         self.opened = 0
+        self.sent = 0
         self.latencies: list[float] = []
         self.statuses: Counter[str] = Counter()
 
     async def _connection(self, until: float) -> Connection | None:
         if not self.free.empty() or self.opened >= CONNECTIONS:
-            loop = asyncio.get_running_loop()
             try:
-                return await asyncio.wait_for(self.free.get(), max(0.0, until - loop.time()))
+                return await asyncio.wait_for(self.free.get(), max(0.0, until - now()))
             except TimeoutError:
                 return None
         self.opened += 1
@@ -437,7 +613,6 @@ class PacedClient:
             return None
 
     async def _send(self, conn: Connection, request: bytes, due: float) -> None:
-        loop = asyncio.get_running_loop()
         try:
             status = await conn.exchange(request)
         except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
@@ -445,30 +620,30 @@ class PacedClient:
             self.opened -= 1
             conn.close()
             return
-        self.latencies.append(loop.time() - due)
+        self.latencies.append(now() - due)
         self.statuses[str(status)] += 1
         self.free.put_nowait(conn)
 
     async def run(self, requests: list[bytes]) -> None:
-        loop = asyncio.get_running_loop()
         for _ in range(4):  # warm connections, as a real sender keeps them
             self.free.put_nowait(await Connection.open(self.port))
             self.opened += 1
-        start = loop.time() + 0.05
+        start = now() + 0.05
         give_up = start + len(requests) / self.rate + GRACE_S
         tasks: set[asyncio.Task[None]] = set()
         for i, request in enumerate(requests):
             due = start + i / self.rate
-            if due > loop.time():
-                await asyncio.sleep(due - loop.time())
+            if due > now():
+                await asyncio.sleep(due - now())
             conn = await self._connection(give_up)
             if conn is None:
                 break
+            self.sent += 1
             task = asyncio.create_task(self._send(conn, request, due))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
         if tasks:
-            await asyncio.wait(set(tasks), timeout=max(0.0, give_up - loop.time()))
+            await asyncio.wait(set(tasks), timeout=max(0.0, give_up - now()))
         for task in list(tasks):
             task.cancel()
         while not self.free.empty():
@@ -484,20 +659,38 @@ def percentile(sorted_ms: list[float], q: float) -> float:
 def run_paced(target: Target, *, prefix: str, seconds: int, rate: float = PACED_RATE) -> Paced:
     requests = paced_requests(target, prefix, int(rate * seconds))
     client = PacedClient(target.port, rate)
-    server_before, own_before, wall = cpu_seconds(target.pid), time.process_time(), time.monotonic()
-    asyncio.run(client.run(requests))
-    wall = time.monotonic() - wall
+    with (
+        CpuMeter(target, time.process_time) as cpu,
+        asyncio.Runner(loop_factory=event_loop_factory()) as runner,
+    ):
+        runner.run(client.run(requests))
     ok = sum(n for status, n in client.statuses.items() if status.startswith("2"))
     answered = sum(client.statuses.values())
     missing = len(requests) - answered
     latencies = sorted(x * 1000 for x in client.latencies) + [math.inf] * missing
     return Paced(
-        planned=len(requests), ok=ok, failed=answered - ok, missing=missing,
-        p50_ms=percentile(latencies, 0.50), p99_ms=percentile(latencies, 0.99),
+        planned=len(requests),
+        sent=client.sent,
+        ok=ok,
+        failed=answered - ok,
+        missing=missing,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
         max_ms=latencies[-1] if latencies else math.inf,
-        server_cpu=(cpu_seconds(target.pid) - server_before) / wall,
-        loadgen_cpu=(time.process_time() - own_before) / wall,
+        server_cpu=cpu.server,
+        db_cpu=cpu.db,
+        loadgen_cpu=cpu.loadgen_share,
+        others_cpu=cpu.others,
     )
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (it comes with uvicorn[standard]): less client overhead."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 # --- checking what was committed ---------------------------------------------------------
@@ -513,8 +706,11 @@ class Ledger:
         """(rows, sum of counts) of the alerts whose dedup key starts with `prefix-`."""
         with self.engine.connect() as conn:
             rows, counts = conn.execute(
-                text("SELECT count(*), coalesce(sum(count), 0) FROM alerts "
-                     "WHERE dedup_key LIKE :pattern"), {"pattern": f"{prefix}-%"},
+                text(
+                    "SELECT count(*), coalesce(sum(count), 0) FROM alerts "
+                    "WHERE dedup_key LIKE :pattern"
+                ),
+                {"pattern": f"{prefix}-%"},
             ).one()
         return int(rows), int(counts)
 
@@ -548,7 +744,9 @@ def alertmanager_received(target: Target) -> int:
     body = httpx.get(f"http://127.0.0.1:{target.port}/metrics", timeout=10).text
     found = re.search(
         r'^alertmanager_alerts_received_total\{status="firing",version="v2"\} (\S+)$',
-        body, re.MULTILINE)
+        body,
+        re.MULTILINE,
+    )
     return int(float(found.group(1))) if found else -1
 
 
@@ -559,11 +757,17 @@ def log_run(system: str, run: str, figure: str) -> None:
     print(f"  {system:<19} {run:<34} {figure}", file=sys.stderr, flush=True)
 
 
-def bench_warroom(name: str, db_url: str, seconds: int, workdir: Path,
-                  profile: Callable[[Target], None] | None = None) -> SystemResult:
+def bench_warroom(
+    name: str,
+    db_url: str,
+    seconds: int,
+    workdir: Path,
+    profile: Callable[[Target], None] | None = None,
+    db_dir: Path | None = None,
+) -> SystemResult:
     ledger = Ledger(db_url)
     try:
-        with warroom(db_url, workdir) as server:
+        with warroom(db_url, workdir, db_dir) as server:
             result = warroom_scenarios(name, db_url, server, ledger, seconds)
             result.incidents = ledger.incidents()
             result.rss_mb = rss_mb(server.pid)
@@ -574,21 +778,41 @@ def bench_warroom(name: str, db_url: str, seconds: int, workdir: Path,
         ledger.dispose()
 
 
-def new_keys(name: str, server: Target, ledger: Ledger, run: str, prefix: str, seconds: int,
-             checks: list[Check], per: int = 1, **wrk: Any) -> Load:
+def new_keys(
+    name: str,
+    server: Target,
+    ledger: Ledger,
+    run: str,
+    prefix: str,
+    seconds: int,
+    checks: list[Check],
+    per: int = 1,
+    **wrk: Any,
+) -> Load:
     load = run_wrk(server, per=per, prefix=prefix, seconds=seconds, **wrk)
     checks.append(load_check(run, load, ledger.settled(prefix)[0]))
     log_run(name, run, f"{load.rate:,.0f} req/s, {load.alert_rate:,.0f} alerts/s")
     return load
 
 
-def warroom_scenarios(name: str, db_url: str, server: Target, ledger: Ledger,
-                      seconds: int) -> SystemResult:
+def warroom_scenarios(
+    name: str, db_url: str, server: Target, ledger: Ledger, seconds: int
+) -> SystemResult:
     checks: list[Check] = []
     single = new_keys(name, server, ledger, "(a) single, new keys", "a", seconds, checks)
     batch = new_keys(name, server, ledger, "(b) batch of 100", "b", seconds, checks, per=BATCH)
-    hook = new_keys(name, server, ledger, "(b') batch of 100, AM webhook", "h", seconds, checks,
-                    per=BATCH, path=server.hook_path, body_format="amhook")
+    hook = new_keys(
+        name,
+        server,
+        ledger,
+        "(b') batch of 100, AM webhook",
+        "h",
+        seconds,
+        checks,
+        per=BATCH,
+        path=server.hook_path,
+        body_format="amhook",
+    )
     fresh = new_keys(name, server, ledger, "(c) new keys", "c", seconds, checks)
     before = ledger.settled("c")[1]
     keyspace = max(1, fresh.accepted // WRK_THREADS - CONNECTIONS)  # surely committed keys
@@ -597,34 +821,59 @@ def warroom_scenarios(name: str, db_url: str, server: Target, ledger: Ledger,
     log_run(name, "(c) repeats of known keys", f"{repeat.rate:,.0f} req/s")
     paced = run_paced(server, prefix="d", seconds=seconds)
     rows = ledger.settled("d")[0]
-    checks.append(Check("(d) fixed rate", paced.ok, paced.ok + paced.missing + paced.failed, rows))
-    log_run(name, f"(d) {PACED_RATE:,} req/s", f"p50 {paced.p50_ms:.1f} ms, "
-            f"p99 {paced.p99_ms:.1f} ms")
-    return SystemResult(name, db_url, single, batch, paced, hook_batch=hook, repeat_new=fresh,
-                        repeat=repeat, checks=checks)
+    checks.append(Check("(d) fixed rate", paced.ok, paced.sent, rows))
+    log_run(name, f"(d) {PACED_RATE:,} req/s", f"p50 {ms(paced.p50_ms)}, p99 {ms(paced.p99_ms)}")
+    return SystemResult(
+        name,
+        db_url,
+        single,
+        batch,
+        paced,
+        hook_batch=hook,
+        repeat_new=fresh,
+        repeat=repeat,
+        checks=checks,
+    )
+
+
+def bench_reference(
+    name: str, url: str, target: Target, seconds: int, received: Callable[[], int] | None
+) -> SystemResult:
+    """(a), (b) and (d) against a system other than warroom; `received` counts what it took
+    in, when it can tell."""
+    checks: list[Check] = []
+    loads = []
+    for run, prefix, per in (("(a) single, new keys", "a", 1), ("(b) batch of 100", "b", BATCH)):
+        before = received() if received else 0
+        load = run_wrk(target, per=per, prefix=prefix, seconds=seconds)
+        if received:
+            checks.append(load_check(run, load, received() - before))
+        log_run(name, run, f"{load.rate:,.0f} req/s, {load.alert_rate:,.0f} alerts/s")
+        loads.append(load)
+    before = received() if received else 0
+    paced = run_paced(target, prefix="d", seconds=seconds)
+    if received:
+        checks.append(Check("(d) fixed rate", paced.ok, paced.sent, received() - before))
+    log_run(name, f"(d) {PACED_RATE:,} req/s", f"p50 {ms(paced.p50_ms)}, p99 {ms(paced.p99_ms)}")
+    return SystemResult(
+        name, url, loads[0], loads[1], paced, checks=checks, rss_mb=rss_mb(target.pid)
+    )
 
 
 def bench_alertmanager(seconds: int, workdir: Path) -> SystemResult:
-    name = "Alertmanager"
-    checks: list[Check] = []
     with alertmanager(workdir) as am:
-        loads = []
-        for run, prefix, per in (("(a) single, new keys", "a", 1), ("(b) batch of 100", "b",
-                                                                     BATCH)):
-            before = alertmanager_received(am)
-            load = run_wrk(am, per=per, prefix=prefix, seconds=seconds)
-            checks.append(load_check(run, load, alertmanager_received(am) - before))
-            log_run(name, run, f"{load.rate:,.0f} req/s, {load.alert_rate:,.0f} alerts/s")
-            loads.append(load)
-        before = alertmanager_received(am)
-        paced = run_paced(am, prefix="d", seconds=seconds)
-        got = alertmanager_received(am) - before
-        checks.append(Check("(d) fixed rate", paced.ok, paced.ok + paced.missing + paced.failed,
-                            got))
-        log_run(name, f"(d) {PACED_RATE:,} req/s", f"p50 {paced.p50_ms:.1f} ms, "
-                f"p99 {paced.p99_ms:.1f} ms")
-        return SystemResult(name, f"alertmanager {alertmanager_version()}", loads[0], loads[1],
-                            paced, checks=checks, rss_mb=rss_mb(am.pid))
+        return bench_reference(
+            AM,
+            f"alertmanager {alertmanager_version()}",
+            am,
+            seconds,
+            lambda: alertmanager_received(am),
+        )
+
+
+def bench_bare(seconds: int, workdir: Path) -> SystemResult:
+    with bare_uvicorn(workdir) as bare:
+        return bench_reference(BARE, "bench/ingest_bare.py", bare, seconds, None)
 
 
 # --- the report --------------------------------------------------------------------------
@@ -663,54 +912,125 @@ def rows() -> list[Row]:
         return r.repeat.rate / r.repeat_new.rate
 
     return [
-        Row("(a) single-alert webhooks, new keys", lambda r: r.single.rate, per_s("req/s"),
-            f">= {GOAL_SINGLE:,.0f} req/s", lambda r: r.single.rate >= GOAL_SINGLE),
-        Row("(b) batch form, 100 alerts/request", lambda r: r.batch.alert_rate,
-            per_s("alerts/s"), f">= {GOAL_BATCH:,.0f} alerts/s",
-            lambda r: r.batch.alert_rate >= GOAL_BATCH),
-        Row("(b') batch, Alertmanager webhook body",
-            lambda r: r.hook_batch.alert_rate if r.hook_batch else None, per_s("alerts/s"),
-            "-", None),
-        Row("(c) new keys (same run conditions)",
-            lambda r: r.repeat_new.rate if r.repeat_new else None, per_s("req/s"), "-", None),
-        Row("(c) repeats of known keys", lambda r: r.repeat.rate if r.repeat else None,
-            per_s("req/s"), "-", None),
-        Row("(c) repeat ÷ new", repeat_ratio, lambda v: f"{v:.2f}x", f">= {GOAL_REPEAT:.1f}x",
-            lambda r: (repeat_ratio(r) or 0) >= GOAL_REPEAT),
+        Row(
+            "(a) single-alert webhooks, new keys",
+            lambda r: r.single.rate,
+            per_s("req/s"),
+            f">= {GOAL_SINGLE:,.0f} req/s",
+            lambda r: r.single.rate >= GOAL_SINGLE,
+        ),
+        Row(
+            "(b) batch form, 100 alerts/request",
+            lambda r: r.batch.alert_rate,
+            per_s("alerts/s"),
+            f">= {GOAL_BATCH:,.0f} alerts/s",
+            lambda r: r.batch.alert_rate >= GOAL_BATCH,
+        ),
+        Row(
+            "(b') batch, Alertmanager webhook body",
+            lambda r: r.hook_batch.alert_rate if r.hook_batch else None,
+            per_s("alerts/s"),
+            "-",
+            None,
+        ),
+        Row(
+            "(c) new keys (same run conditions)",
+            lambda r: r.repeat_new.rate if r.repeat_new else None,
+            per_s("req/s"),
+            "-",
+            None,
+        ),
+        Row(
+            "(c) repeats of known keys",
+            lambda r: r.repeat.rate if r.repeat else None,
+            per_s("req/s"),
+            "-",
+            None,
+        ),
+        Row(
+            "(c) repeat ÷ new",
+            repeat_ratio,
+            lambda v: f"{v:.2f}x",
+            f">= {GOAL_REPEAT:.1f}x",
+            lambda r: (repeat_ratio(r) or 0) >= GOAL_REPEAT,
+        ),
         Row(f"(d) p50 at {PACED_RATE:,} alerts/s", lambda r: r.paced.p50_ms, ms, "-", None),
-        Row(f"(d) p99 at {PACED_RATE:,} alerts/s", lambda r: r.paced.p99_ms, ms,
-            f"< {GOAL_P99_MS:.0f} ms", lambda r: r.paced.p99_ms < GOAL_P99_MS),
-        Row("accepted alerts all committed", lambda r: float(all(c.ok for c in r.checks)),
-            lambda v: "yes" if v else "NO", "all", lambda r: all(c.ok for c in r.checks)),
+        Row(
+            f"(d) p99 at {PACED_RATE:,} alerts/s",
+            lambda r: r.paced.p99_ms,
+            ms,
+            f"< {GOAL_P99_MS:.0f} ms",
+            lambda r: r.paced.p99_ms < GOAL_P99_MS,
+        ),
+        Row(
+            "accepted alerts all committed",
+            lambda r: float(all(c.ok for c in r.checks)),
+            lambda v: "yes" if v else "NO",
+            "all",
+            lambda r: all(c.ok for c in r.checks),
+        ),
     ]
 
 
 def table(results: list[SystemResult]) -> str:
-    ours = [r for r in results if r.name != "Alertmanager"]
-    am = next((r for r in results if r.name == "Alertmanager"), None)
-    head = ["scenario", *(r.name for r in ours), "Alertmanager",
-            *(f"{short(r.name)} ÷ AM" for r in ours), "goal",
-            *(f"{short(r.name)}" for r in ours)]
-    lines = [head]
-    for row in rows():
-        figures = [row.figure(r) for r in ours]
-        theirs = row.figure(am) if am else None
-        lower_is_better = "p50" in row.scenario or "p99" in row.scenario
-        ratios = [ratio(theirs, f) if lower_is_better else ratio(f, theirs) for f in figures]
-        if "committed" in row.scenario or "÷" in row.scenario:
-            ratios = ["-" for _ in figures]
-        lines.append([
-            row.scenario,
-            *(row.shown(f) if f is not None else "-" for f in figures),
-            row.shown(theirs) if theirs is not None else "-",
-            *ratios, row.goal,
-            *(verdict(row.passes(r)) if row.passes else "" for r in ours),
-        ])
+    ours = [r for r in results if r.name.startswith("warroom/")]
+    am = next((r for r in results if r.name == AM), None)
+    bare = next((r for r in results if r.name == BARE), None)
+    head = [
+        "scenario",
+        *(r.name for r in ours),
+        AM,
+        *([BARE] if bare else []),
+        *(f"{short(r.name)} ÷ AM" for r in ours),
+        "goal",
+        *(short(r.name) for r in ours),
+    ]
+    lines = [head] + [table_line(row, ours, am, bare) for row in rows()]
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-           for line in lines]
+    out = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def table_line(
+    row: Row, ours: list[SystemResult], am: SystemResult | None, bare: SystemResult | None
+) -> list[str]:
+    def shown(result: SystemResult | None) -> str:
+        figure = row.figure(result) if result else None
+        return row.shown(figure) if figure is not None else "-"
+
+    theirs = row.figure(am) if am else None
+    ratios = []
+    for r in ours:
+        figure = row.figure(r)
+        if "committed" in row.scenario or "÷" in row.scenario:
+            ratios.append("-")
+        elif "p50" in row.scenario or "p99" in row.scenario:  # lower is better
+            ratios.append(ratio(theirs, figure))
+        else:
+            ratios.append(ratio(figure, theirs))
+    return [
+        row.scenario,
+        *(shown(r) for r in ours),
+        shown(am),
+        *([shown(bare)] if bare else []),
+        *ratios,
+        row.goal,
+        *(verdict(row.passes(r)) if row.passes else "" for r in ours),
+    ]
+
+
+def cpu_note(run: Load | Paced) -> str:
+    db = f" +db {run.db_cpu:.2f}" if run.db_cpu else ""
+    return f"CPU {run.server_cpu:.2f}{db}"
+
+
+def efficiency(load: Load) -> str:
+    spent = load.server_cpu + load.db_cpu
+    return f"{load.alert_rate / spent:,.0f} alerts/CPU-s" if spent else ""
 
 
 def short(name: str) -> str:
@@ -718,32 +1038,47 @@ def short(name: str) -> str:
 
 
 def details(results: list[SystemResult]) -> str:
-    out = ["runs (CPU: the server's CPU time ÷ wall time, 1.00 = one core; wrk/client: the "
-           "load generator's):"]
+    out = [
+        "runs (CPU: the server's CPU time ÷ wall time, 1.00 = one core; +db: its PostgreSQL's; "
+        "wrk/client: the load generator's; others: every other process on the machine; "
+        "alerts/CPU-s: alerts taken in per CPU second of server and database):"
+    ]
     for r in results:
         named: list[tuple[str, Load | None]] = [
-            ("(a) single", r.single), ("(b) batch", r.batch), ("(b') AM webhook", r.hook_batch),
-            ("(c) new", r.repeat_new), ("(c) repeat", r.repeat)]
+            ("(a) single", r.single),
+            ("(b) batch", r.batch),
+            ("(b') AM webhook", r.hook_batch),
+            ("(c) new", r.repeat_new),
+            ("(c) repeat", r.repeat),
+        ]
         for run, load in named:
             if load is not None:
                 out.append(
                     f"  {r.name:<19} {run:<16} {load.accepted:>8,} req {load.seconds:5.1f} s "
                     f"{load.rate:>8,.0f} req/s  wrk p50 {load.p50_ms:6.1f} ms p99 "
                     f"{load.p99_ms:7.1f} ms  non-2xx {load.status_errors}  lost "
-                    f"{load.unanswered}  CPU {load.server_cpu:.2f}  wrk {load.loadgen_cpu:.2f}")
+                    f"{load.unanswered}  {cpu_note(load)}  wrk {load.loadgen_cpu:.2f}  "
+                    f"others {load.others_cpu:.2f}  {efficiency(load)}"
+                )
         p = r.paced
-        out.append(f"  {r.name:<19} {'(d) fixed rate':<16} {p.ok:>8,} ok of {p.planned:,}  "
-                   f"failed {p.failed}  missing {p.missing}  p50 {ms(p.p50_ms)}  p99 "
-                   f"{ms(p.p99_ms)}  max {ms(p.max_ms)}  CPU {p.server_cpu:.2f}  client "
-                   f"{p.loadgen_cpu:.2f}")
-        extra = [f"RSS {r.rss_mb:.0f} MB" if r.rss_mb else "",
-                 f"{r.incidents} incidents" if r.incidents is not None else ""]
+        out.append(
+            f"  {r.name:<19} {'(d) fixed rate':<16} {p.ok:>8,} ok of {p.planned:,}  "
+            f"failed {p.failed}  missing {p.missing}  p50 {ms(p.p50_ms)}  p99 "
+            f"{ms(p.p99_ms)}  max {ms(p.max_ms)}  {cpu_note(p)}  client "
+            f"{p.loadgen_cpu:.2f}  others {p.others_cpu:.2f}"
+        )
+        extra = [
+            f"RSS {r.rss_mb:.0f} MB" if r.rss_mb else "",
+            f"{r.incidents} incidents" if r.incidents is not None else "",
+        ]
         out.append(f"  {r.name:<19} {' · '.join(x for x in extra if x)}")
     out.append("commit checks (accepted ≤ committed ≤ accepted + in flight at the stop):")
     for r in results:
         for c in r.checks:
-            out.append(f"  {r.name:<19} {c.run:<30} accepted {c.low:>9,}  committed "
-                       f"{c.committed:>9,}  (≤ {c.high:,})  {'ok' if c.ok else 'MISMATCH'}")
+            out.append(
+                f"  {r.name:<19} {c.run:<30} accepted {c.low:>9,}  committed "
+                f"{c.committed:>9,}  (≤ {c.high:,})  {'ok' if c.ok else 'MISMATCH'}"
+            )
     return "\n".join(out)
 
 
@@ -751,9 +1086,13 @@ def machine() -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     models = [row.split(":", 1)[1].strip() for row in cpuinfo if row.startswith("model name")]
     total_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return {"cpus": os.cpu_count(), "memory_gb": round(total_kb / 1024 / 1024, 1),
-            "cpu_model": models[0] if models else platform.processor(),
-            "python": platform.python_version(), "kernel": platform.release()}
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(total_kb / 1024 / 1024, 1),
+        "cpu_model": models[0] if models else platform.processor(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def header(command: str, box: dict[str, Any], when: datetime, seconds: int) -> str:
@@ -765,6 +1104,8 @@ def header(command: str, box: dict[str, Any], when: datetime, seconds: int) -> s
         f"load:    wrk {WRK_THREADS} thread, {CONNECTIONS} keep-alive connections, {seconds} s "
         f"a run, 127.0.0.1; (d): open-loop asyncio client, {PACED_RATE:,} req/s for {seconds} s; "
         "one system running at a time\n"
+        f"{BARE}: bench/ingest_bare.py, reads and parses the body with orjson and answers 202 "
+        "(no warroom, no database): the floor\n"
         "alerts:  50 alertnames x 10 services (500 groups), distinct dedup keys unless repeats"
     )
 
@@ -778,18 +1119,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=10, help="length of each run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--no-alertmanager", action="store_true", help="skip Alertmanager")
-    parser.add_argument("--profile", action="store_true",
-                        help="also profile warroom/SQLite (py-spy) and ingest.apply (cProfile)")
+    parser.add_argument(
+        "--no-bare", action="store_true", help="skip the bare uvicorn endpoint (the floor)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile warroom/SQLite (py-spy) and ingest.apply (cProfile)",
+    )
     return parser.parse_args(argv)
 
 
-def profile_under_load(seconds: int) -> Callable[[Target], None]:
+def profile_under_load(seconds: int, label: str) -> Callable[[Target], None]:
     import ingest_profile  # bench/ingest_profile.py
 
     def profile(server: Target) -> None:
         ingest_profile.under_load(
-            server, seconds,
-            lambda prefix, per: run_wrk(server, per=per, prefix=prefix, seconds=seconds), WORK)
+            server,
+            seconds,
+            lambda prefix, per: run_wrk(server, per=per, prefix=prefix, seconds=seconds),
+            label,
+            WORK,
+        )
 
     return profile
 
@@ -797,15 +1148,32 @@ def profile_under_load(seconds: int) -> Callable[[Target], None]:
 def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
     ensure_tools()
     results = []
-    profiler = profile_under_load(args.seconds) if args.profile else None
+
+    def profiler(label: str) -> Callable[[Target], None] | None:
+        return profile_under_load(args.seconds, label) if args.profile else None
+
     if not args.no_alertmanager:
         results.append(bench_alertmanager(args.seconds, workdir))
+    if not args.no_bare:
+        results.append(bench_bare(args.seconds, workdir))
     if args.db in ("sqlite", "both"):
-        results.append(bench_warroom("warroom/SQLite", fresh_sqlite(workdir), args.seconds,
-                                     workdir, profiler))
+        results.append(
+            bench_warroom(
+                "warroom/SQLite", fresh_sqlite(workdir), args.seconds, workdir, profiler("sqlite")
+            )
+        )
     if args.db in ("postgres", "both"):
         with postgres_database() as url:
-            results.append(bench_warroom("warroom/PostgreSQL", url, args.seconds, workdir))
+            results.append(
+                bench_warroom(
+                    "warroom/PostgreSQL",
+                    url,
+                    args.seconds,
+                    workdir,
+                    profiler("postgres"),
+                    db_dir=PG_DIR / "data",
+                )
+            )
     if args.profile:
         import ingest_profile
 
@@ -813,21 +1181,84 @@ def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
     return results
 
 
+def busiest_others(results: list[SystemResult]) -> float:
+    loads: list[Load | Paced | None] = []
+    for r in results:
+        loads += [r.single, r.batch, r.hook_batch, r.repeat_new, r.repeat, r.paced]
+    return max((x.others_cpu for x in loads if x is not None), default=0.0)
+
+
+def contention_note(results: list[SystemResult]) -> str:
+    worst = busiest_others(results)
+    if worst < 0.25:
+        return f"machine: quiet during the runs (other processes used at most {worst:.2f} core)"
+    return (
+        f"WARNING: other processes used up to {worst:.2f} of the {os.cpu_count()} cores "
+        "during a run (see `others` below): these figures are lower than on an idle box"
+    )
+
+
+def summary(results: list[SystemResult]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows():
+        figures = {r.name: finite(row.figure(r)) for r in results}
+        verdicts = {
+            r.name: verdict(row.passes(r))
+            for r in results
+            if row.passes and r.name.startswith("warroom/")
+        }
+        out.append(
+            {"scenario": row.scenario, "figures": figures, "goal": row.goal, "verdicts": verdicts}
+        )
+    return out
+
+
+def finite(value: Any) -> Any:
+    """JSON has no infinity: a latency that never came back is null."""
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = shlex.join([".venv/bin/python", "bench/ingest.py", *sys.argv[1:]])
     when = datetime.now(UTC)
+    load_before = Path("/proc/loadavg").read_text().split()[0]
     WORK.mkdir(exist_ok=True)
-    with ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=WORK)))
-        results = run(args, workdir)
+    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+        results = run(args, Path(tmp))
     if args.json:
-        print(json.dumps({"command": command, "machine": machine(), "date": when.isoformat(),
-                          "results": [asdict(r) for r in results]}, indent=2, default=str))
+        print(
+            json.dumps(
+                finite(
+                    {
+                        "command": command,
+                        "machine": machine(),
+                        "date": when.isoformat(),
+                        "load_average_before": float(load_before),
+                        "others_cpu_max": busiest_others(results),
+                        "summary": summary(results),
+                        "results": [asdict(r) for r in results],
+                    }
+                ),
+                indent=2,
+                default=str,
+            )
+        )
     else:
         print(header(command, machine(), when, args.seconds))
+        print(f"{contention_note(results)}; load average before the run {load_before}")
         print()
         print(table(results))
+        print(
+            "(ratios: warroom ÷ Alertmanager for throughput, Alertmanager ÷ warroom for "
+            "latency: above 1 means warroom does better)"
+        )
         print()
         print(details(results))
     return 0 if all(c.ok for r in results for c in r.checks) else 1

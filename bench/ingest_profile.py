@@ -35,7 +35,8 @@ RATE_HZ = 100
 
 
 class Server(Protocol):
-    pid: int
+    @property
+    def pid(self) -> int: ...
 
 
 def say(text: str) -> None:
@@ -45,25 +46,51 @@ def say(text: str) -> None:
 # --- py-spy on the live server -----------------------------------------------------------
 
 
-def under_load(server: Server, seconds: int, load: Callable[[str, int], object],
-               out: Path = OUT) -> None:
-    """Sample the server while `load(prefix, per_request)` runs, for single and batch loads."""
+def under_load(
+    server: Server,
+    seconds: int,
+    load: Callable[[str, int], object],
+    label: str = "sqlite",
+    out: Path = OUT,
+) -> None:
+    """Sample the server while `load(prefix, per_request)` runs, for single and batch loads;
+    `label` names the database in the output files."""
     spy = BIN / "py-spy"
     if not spy.exists():
         say(f"profile: {spy} is missing (`.venv/bin/pip install py-spy`); skipped")
         return
-    for label, prefix, per in (("single-alert requests", "pa", 1), ("batches of 100", "pb", 100)):
-        raw = out / f"profile-{prefix}.txt"
-        command = [str(spy), "record", "--pid", str(server.pid), "--duration", str(seconds),
-                   "--rate", str(RATE_HZ), "--nonblocking", "--threads", "--format", "raw",
-                   "--output", str(raw)]
-        with subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) as sampler:
+    for what, prefix, per in (("single-alert requests", "pa", 1), ("batches of 100", "pb", 100)):
+        raw = out / f"profile-{label}-{prefix}.txt"
+        command = [
+            str(spy),
+            "record",
+            "--pid",
+            str(server.pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            str(RATE_HZ),
+            "--nonblocking",
+            "--threads",
+            "--format",
+            "raw",
+            "--output",
+            str(raw),
+        ]
+        with subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ) as sampler:
             try:
                 load(prefix, per)
             finally:
-                sampler.wait(timeout=seconds + 30)
-        say(f"\n=== py-spy: warroom serve under {label} ({seconds} s, {RATE_HZ} Hz); raw: {raw}")
+                try:
+                    sampler.wait(timeout=seconds + 30)
+                except subprocess.TimeoutExpired:
+                    sampler.kill()  # py-spy, by its PID
+        say(
+            f"\n=== py-spy: warroom serve ({label}) under {what} ({seconds} s, {RATE_HZ} Hz); "
+            f"raw: {raw}"
+        )
         say(summarise(raw.read_text(), seconds * RATE_HZ))
 
 
@@ -148,83 +175,154 @@ def statement_times(engine: Engine) -> Iterator[dict[str, list[float]]]:
         event.remove(engine, "after_cursor_execute", after)
 
 
-def bench_alert(n: int) -> dict[str, Any]:
-    """The alert bench/ingest_wrk.lua sends as its n-th (generic format)."""
-    return {"summary": f"High error rate on host-{n}", "dedup_key": f"p-1-{n}",
-            "service": f"svc{n // 50 % 10}", "severity": "warning", "source": f"host-{n}",
-            "labels": {"alertname": f"BenchAlert{n % 50}", "instance": f"host-{n}",
-                       "team": "core"}}
+def bench_alert(n: int, group: int | None = None) -> dict[str, Any]:
+    """The alert bench/ingest_wrk.lua sends as its n-th (generic format); `group` overrides
+    its alertname, so that it opens an incident of its own."""
+    name = f"BenchAlert{n % 50}" if group is None else f"NewGroup{group}"
+    return {
+        "summary": f"High error rate on host-{n}",
+        "dedup_key": f"p-1-{n}",
+        "service": f"svc{n // 50 % 10}",
+        "severity": "warning",
+        "source": f"host-{n}",
+        "labels": {"alertname": name, "instance": f"host-{n}", "team": "core"},
+    }
 
 
-def in_process(out: Path = OUT, batches: int = 400, per_batch: int = 32) -> None:
-    """apply() on batches of `per_batch` single-alert deliveries, after 500 warm-up groups."""
-    from warroom.clock import SystemClock
-    from warroom.config import load_config
-    from warroom.db.engine import open_database
-    from warroom.db.migrate import upgrade
-    from warroom.services import ingest, integrations
-    from warroom.services.context import Context
-    from warroom.sources import SOURCES
+class Harness:
+    """A fresh SQLite file with one generic integration, fed batches of single-alert
+    deliveries straight into services.ingest.apply, one transaction a batch (as the
+    group-commit writer does)."""
 
-    path = out / "profile-inprocess.sqlite"
-    for stale in out.glob("profile-inprocess.sqlite*"):
-        stale.unlink()
-    db = open_database(f"sqlite:///{path}")
-    upgrade(db.engine)
-    ctx = Context(config=load_config(None), clock=SystemClock())
-    with db.write.begin() as session:
-        _, key = integrations.create(session, ctx=ctx, name="bench", kind="generic",
-                                     service=None, hmac_secret=None)
-    with db.read() as session:
-        sender = integrations.sender_for_key(session, key)
-    assert sender is not None
-    counter = iter(range(1, 10**9))
+    def __init__(self, path: Path) -> None:
+        from warroom.clock import SystemClock
+        from warroom.config import load_config
+        from warroom.db.engine import open_database
+        from warroom.db.migrate import upgrade
+        from warroom.services import integrations
+        from warroom.services.context import Context
 
-    def one_batch() -> float:
-        deliveries = [ingest.Delivery(sender, SOURCES["generic"](bench_alert(next(counter))))
-                      for _ in range(per_batch)]
+        for stale in path.parent.glob(f"{path.name}*"):
+            stale.unlink()
+        self.url = f"sqlite:///{path}"
+        self.db = open_database(self.url)
+        upgrade(self.db.engine)
+        self.ctx = Context(config=load_config(None), clock=SystemClock())
+        with self.db.write.begin() as session:
+            _, key = integrations.create(
+                session, ctx=self.ctx, name="bench", kind="generic", service=None, hmac_secret=None
+            )
+        with self.db.read() as session:
+            sender = integrations.sender_for_key(session, key)
+        assert sender is not None
+        self.sender = sender
+        self.counter = 0
+
+    def batch(self, size: int, new_groups: bool = False) -> float:
+        """Seconds to apply and commit `size` new alerts (not counting their parsing)."""
+        from warroom.services import ingest
+        from warroom.sources import SOURCES
+
+        deliveries = []
+        for _ in range(size):
+            self.counter += 1
+            group = self.counter if new_groups else None
+            alerts = SOURCES["generic"](bench_alert(self.counter, group))
+            deliveries.append(ingest.Delivery(self.sender, alerts))
         started = time.perf_counter()
-        with db.write.begin() as session:
-            ingest.apply(session, ctx=ctx, deliveries=deliveries)
+        with self.db.write.begin() as session:
+            ingest.apply(session, ctx=self.ctx, deliveries=deliveries)
         return time.perf_counter() - started
 
-    warm = [one_batch() for _ in range(500 // per_batch + 1)]  # every group gets its incident
+    def analyze(self) -> None:
+        with self.db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+@dataclass(frozen=True)
+class Pass:
+    title: str
+    alerts: int
+    seconds: float
+    sql: dict[str, list[float]]
+
+    def report(self, top: int = 8) -> str:
+        lines = [
+            f"  {self.title}: {self.alerts / self.seconds:,.0f} alerts/s "
+            f"({self.seconds / self.alerts * 1000:.2f} ms an alert)",
+            "    SQL statements by driver time (share of the pass, ms each, count):",
+        ]
+        for shape, (seconds, count) in sorted(self.sql.items(), key=lambda kv: -kv[1][0])[:top]:
+            lines.append(
+                f"    {seconds / self.seconds:6.1%} {seconds / count * 1000:6.2f} ms "
+                f"x{int(count):<5} {shape}"
+            )
+        return "\n".join(lines)
+
+
+def timed_pass(
+    harness: Harness, title: str, batches: int, size: int, new_groups: bool = False
+) -> Pass:
+    with statement_times(harness.db.engine) as sql:
+        seconds = sum(harness.batch(size, new_groups) for _ in range(batches))
+    return Pass(title, batches * size, seconds, dict(sql))
+
+
+def in_process(
+    out: Path = OUT, batches: int = 300, per_batch: int = 32, preload: int = 30_000
+) -> None:
+    """Time apply() on its own: opening incidents, attaching alerts to open ones (on a table
+    already holding `preload` firing alerts), the same after ANALYZE; cProfile of both kinds."""
+    harness = Harness(out / "profile-inprocess.sqlite")
+    try:
+        opening = timed_pass(
+            harness,
+            f"{per_batch * 10} alerts each opening an incident ({per_batch} a batch)",
+            10,
+            per_batch,
+            new_groups=True,
+        )
+        opening_profile = profiled(lambda: harness.batch(per_batch, new_groups=True), 5)
+        harness.batch(500)  # the 500 bench groups get their incidents
+        for _ in range(preload // 1000):
+            harness.batch(1000)
+        title = f"{batches} batches of {per_batch}, new keys in open groups, {preload:,}+ firing"
+        attaching = timed_pass(harness, title, batches, per_batch)
+        harness.analyze()
+        analyzed = timed_pass(
+            harness, "the same after ANALYZE (sqlite_stat1 present)", batches, per_batch
+        )
+        attaching_profile = profiled(lambda: harness.batch(per_batch), batches // 2)
+    finally:
+        harness.close()
+    say("\n=== services.ingest.apply in process on SQLite (no HTTP; one commit a batch)")
+    say("\n".join(p.report() for p in (opening, attaching, analyzed)))
+    say(f"  cProfile, 5 batches of {per_batch} alerts each opening an incident:")
+    say(opening_profile)
+    say(f"  cProfile, {batches // 2} batches of {per_batch} attaching alerts (after ANALYZE):")
+    say(attaching_profile)
+
+
+def profiled(call: Callable[[], object], times: int) -> str:
     profiler = cProfile.Profile()
-    with statement_times(db.engine) as sql:
-        profiler.enable()
-        spent = [one_batch() for _ in range(batches)]
-        profiler.disable()
-    db.dispose()
-    say(in_process_report(per_batch, warm, spent, sql, profiler))
-
-
-def in_process_report(per_batch: int, warm: list[float], spent: list[float],
-                      sql: dict[str, list[float]], profiler: cProfile.Profile) -> str:
-    total = sum(spent)
-    third = max(1, len(spent) // 3)
-    lines = [
-        f"\n=== cProfile: services.ingest.apply in process, SQLite, {len(spent)} batches of "
-        f"{per_batch} single-alert deliveries (new keys, groups already open)",
-        f"  warm-up batches (opening 500 incidents): {sum(warm) / len(warm) * 1000:.1f} ms each",
-        f"  measured: {len(spent) * per_batch / total:,.0f} alerts/s with the profiler on; "
-        f"first third {sum(spent[:third]) / third * 1000:.1f} ms/batch, last third "
-        f"{sum(spent[-third:]) / third * 1000:.1f} ms/batch",
-        "  SQL statements by total time (driver execute only):",
-    ]
-    for shape, (seconds, count) in sorted(sql.items(), key=lambda kv: -kv[1][0])[:10]:
-        lines.append(f"    {seconds / total:6.1%}  {seconds / count * 1000:6.2f} ms x "
-                     f"{int(count):>5}  {shape}")
+    profiler.enable()
+    for _ in range(times):
+        call()
+    profiler.disable()
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer)
-    stats.sort_stats("tottime").print_stats(15)
-    stats.sort_stats("cumulative").print_stats(r"warroom/", 20)
-    lines.append(buffer.getvalue())
-    return "\n".join(lines)
+    stats.sort_stats("tottime").print_stats(12)
+    stats.sort_stats("cumulative").print_stats(r"warroom/", 15)
+    return re.sub(r"\n{3,}", "\n\n", buffer.getvalue())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="cProfile of services.ingest.apply")
-    parser.add_argument("--batches", type=int, default=400)
+    parser.add_argument("--batches", type=int, default=300)
     parser.add_argument("--per-batch", type=int, default=32)
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)

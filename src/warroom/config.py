@@ -7,6 +7,7 @@ is reported as one line naming where it is (`severities[1].ack_within: ...`).
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warroom.domain.business_hours import BusinessHours
+from warroom.domain.durations import Duration
+from warroom.domain.people import Person, Policy, Team, parse_target
 from warroom.domain.routing import DefaultRoute, Route
+from warroom.domain.schedules import Schedule
+from warroom.domain.schedules import people as schedule_people
 from warroom.domain.severities import Severity
 from warroom.errors import Invalid
+from warroom.notifiers import check_url
 
 PRESETS = ("p0-p3", "sev1-sev4")
 DEFAULT_DATABASE_URL = "sqlite:///warroom.db"
@@ -40,6 +46,7 @@ class Service(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     owner: str | None = None
     description: str = ""
+    policy: str | None = None  # escalation policy; default: the config's default_policy
 
 
 class WarroomConfig(BaseModel):
@@ -53,6 +60,15 @@ class WarroomConfig(BaseModel):
     services: tuple[Service, ...] = ()
     routes: tuple[Route, ...] = ()
     default_route: DefaultRoute = DefaultRoute()
+    people: tuple[Person, ...] = ()
+    teams: tuple[Team, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    default_policy: str | None = None
+    escalation_targets: dict[str, str] = Field(default_factory=dict)  # e.g. manager → person:x
+    templates_dir: Path | None = None  # overrides for the notification texts
+    bundle_window: Duration = timedelta(seconds=30)  # pages to one contact within it: one message
+    ack_link_ttl: Duration = timedelta(hours=24)
 
     @field_validator("preset")
     @classmethod
@@ -75,6 +91,10 @@ class WarroomConfig(BaseModel):
         for kind, names in (
             ("severities", [s.id for s in self.severities]),
             ("services", [s.name for s in self.services]),
+            ("people", [p.name for p in self.people]),
+            ("teams", [t.name for t in self.teams]),
+            ("schedules", [s.name for s in self.schedules]),
+            ("policies", [p.name for p in self.policies]),
         ):
             seen: set[str] = set()
             for name in names:
@@ -88,6 +108,9 @@ class WarroomConfig(BaseModel):
                 raise ValueError(
                     f"severity {level.id}: postmortem_required needs postmortem_within"
                 )
+        problems = _dangling(self)
+        if problems:
+            raise ValueError("\n".join(problems))
         ids = [s.id for s in self.severities]
         for n, route in enumerate((*self.routes, self.default_route)):
             where = f"routes[{n}]" if n < len(self.routes) else "default_route"
@@ -113,6 +136,15 @@ class WarroomConfig(BaseModel):
         """0 for the worst level; a lower rank is more severe."""
         return [s.id for s in self.severities].index(self.severity(level).id)
 
+    def person(self, name: str) -> Person | None:
+        return next((p for p in self.people if p.name == name), None)
+
+    def policy_for(self, service: str | None) -> Policy | None:
+        """The service's escalation policy, else the default one, else none."""
+        entry = next((s for s in self.services if service and s.name == service), None)
+        name = entry.policy if entry and entry.policy else self.default_policy
+        return next((p for p in self.policies if p.name == name), None)
+
     def check_service(self, name: str | None) -> str | None:
         """With a service catalogue configured, only its services may be named."""
         if not name or not self.services:
@@ -122,6 +154,48 @@ class WarroomConfig(BaseModel):
                 return candidate.name
         known = ", ".join(s.name for s in self.services)
         raise Invalid(f"service {name!r} is not one of {known}.", field="service")
+
+
+def _dangling(config: WarroomConfig) -> list[str]:
+    """Names that point at nothing, and contact URLs warroom cannot send to."""
+    known = {
+        "person": {p.name for p in config.people},
+        "team": {t.name for t in config.teams},
+        "schedule": {s.name for s in config.schedules},
+    }
+    policies = {p.name for p in config.policies}
+    problems = []
+    for n, person in enumerate(config.people):
+        for m, url in enumerate(person.contacts):
+            reason = check_url(url)
+            if reason:
+                problems.append(f"people[{n}].contacts[{m}]: {reason}")
+    members = [(f"teams[{n}]", set(t.members)) for n, t in enumerate(config.teams)]
+    members += [(f"schedules[{n}]", schedule_people(s)) for n, s in enumerate(config.schedules)]
+    for where, names in members:
+        for name in sorted(names - known["person"]):
+            problems.append(f"{where}: {name!r} is not in people")
+    for n, policy in enumerate(config.policies):
+        for m, step in enumerate(policy.steps):
+            for target in step.notify:
+                kind, name = parse_target(target)
+                if name not in known[kind]:
+                    problems.append(f"policies[{n}].steps[{m}]: {target!r} is not defined")
+    for key, target in config.escalation_targets.items():
+        try:
+            kind, name = parse_target(target)
+        except ValueError as exc:
+            problems.append(f"escalation_targets.{key}: {exc}")
+            continue
+        if name not in known[kind]:
+            problems.append(f"escalation_targets.{key}: {target!r} is not defined")
+    named = [("default_policy", config.default_policy)] + [
+        (f"services[{n}].policy", s.policy) for n, s in enumerate(config.services)
+    ]
+    for where, policy_name in named:
+        if policy_name is not None and policy_name not in policies:
+            problems.append(f"{where}: policy {policy_name!r} is not defined")
+    return problems
 
 
 def _preset_severities(preset: str) -> list[dict[str, Any]]:
@@ -155,7 +229,9 @@ def parse_config(data: dict[str, Any], source: str = "config") -> WarroomConfig:
             message = str(error["msg"]).removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
                 message = "unknown key (check its spelling)"
-            problems.append(f"{_location(tuple(error['loc']))}: {message}")
+            where = _location(tuple(error["loc"]))
+            for line in message.split("\n"):
+                problems.append(line if where == "config" else f"{where}: {line}")
         raise ConfigError(source, problems) from None
 
 

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.slow
 
 WARROOM = str(Path(sys.executable).parent / "warroom")
 HOST = "127.0.0.1"
-WAIT = 30.0  # seconds: the bound on every poll
+WAIT = 30.0  # seconds: the bound on every poll for something to happen
+START = 60.0  # seconds: the bound on a process coming up (imports are slow on a busy machine)
 PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
 CONFIG = """
 # One level that monitors for 2 s once every alert of an incident has cleared, so the
@@ -88,11 +89,13 @@ class Warroom:
         for name in ("WARROOM_CONFIG", "WARROOM_DATABASE_URL"):
             self.env.pop(name, None)
         self.started: list[subprocess.Popen[bytes]] = []
+        self.log_files: list[Any] = []
         self.headers: dict[str, str] = {}
 
     def spawn(self, name: str, command: list[str], env: dict[str, str] | None = None
               ) -> subprocess.Popen[bytes]:
         log = (self.tmp_path / f"{name}.log").open("wb")
+        self.log_files.append(log)
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                    env=env or self.env)
         self.started.append(process)
@@ -102,7 +105,7 @@ class Warroom:
         process = self.spawn("warroom", [
             WARROOM, "serve", "--host", HOST, "--port", str(self.port),
             "--db", self.db_url, "--config", str(self.config)])
-        deadline = time.monotonic() + WAIT
+        deadline = time.monotonic() + START
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 pytest.fail(f"warroom serve exited with {process.returncode}: {self.logs()}")
@@ -162,6 +165,8 @@ class Warroom:
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+        for log in self.log_files:
+            log.close()
 
 
 @pytest.fixture
@@ -230,7 +235,7 @@ def start_alertmanager(warroom: Warroom, url: str) -> str:
         except httpx.TransportError:
             return False
 
-    assert poll(ready), f"alertmanager did not come up on {base}: {warroom.logs()}"
+    assert poll(ready, seconds=START), f"alertmanager did not come up on {base}: {warroom.logs()}"
     return base
 
 

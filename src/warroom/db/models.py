@@ -47,6 +47,7 @@ class Incident(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]
     group_key: Mapped[str | None] = mapped_column(String(400))  # alert grouping, while open
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # escalation, frozen at open
 
     __table_args__ = (
         CheckConstraint(
@@ -67,6 +68,20 @@ class Incident(Base):
         ),
         Index(
             "ix_incidents_open_id",
+            "id",
+            sqlite_where=text(OPEN_STATUSES_SQL),
+            postgresql_where=text(OPEN_STATUSES_SQL),
+        ),
+        Index(
+            "ix_incidents_open_severity_id",
+            "severity",
+            "id",
+            sqlite_where=text(OPEN_STATUSES_SQL),
+            postgresql_where=text(OPEN_STATUSES_SQL),
+        ),
+        Index(
+            "ix_incidents_open_service_id",
+            "service",
             "id",
             sqlite_where=text(OPEN_STATUSES_SQL),
             postgresql_where=text(OPEN_STATUSES_SQL),
@@ -126,6 +141,7 @@ class Job(Base):
             sqlite_where=text("status = 'running'"),
             postgresql_where=text("status = 'running'"),
         ),
+        Index("ix_jobs_incident_kind", "incident_id", "kind"),
     )
 
 
@@ -196,3 +212,31 @@ class Alert(Base):
         Index("ix_alerts_incident", "incident_id", "status"),
         Index("ix_alerts_status_id", "status", "id"),
     )
+
+
+class AckToken(Base):
+    """A one-click acknowledge link sent with a page: hashed, expiring, usable once."""
+
+    __tablename__ = "ack_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    person: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class DisabledContact(Base):
+    """A contact method that failed permanently; paging skips it until an admin fixes it."""
+
+    __tablename__ = "disabled_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(80))
+    url: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    disabled_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_disabled_contacts_person", "person"),)

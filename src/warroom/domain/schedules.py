@@ -11,12 +11,19 @@ Everything is read in the schedule's time zone, on the local wall clock:
   the local clock reads that time or later. A repeated time (clocks set back) is its first
   occurrence (fold=0); a skipped time (clocks set forward) is the instant of the jump, so a
   02:30 handoff on Oslo's spring-forward night happens at 03:00 CEST. The rule never reorders
-  handoffs; two that fall into one gap coincide and the turn between them is empty.
+  handoffs; two that fall into one gap coincide and the turn between them is empty, and a
+  handoff is not repeated when the clock reads its time again (the turn under way when the
+  clocks went back runs on through the repeated hour).
 * A restriction is a window opening on each of its `days` at `start` and closing at `end`
   the same day, or the next day when `end <= start` (17:00-09:00 runs overnight, 09:00-09:00
   lasts a day). A restricted layer has nobody outside its windows.
 * Later layers win where they have someone; overrides win over every layer, and of two
   overlapping overrides the later one in the list wins.
+
+`on_call(...).until` is the next instant the answer (person and layer) may change: a change
+of the winning layer, a layer above it gaining someone, or an override edge. It can be
+conservative (alice handing over to alice on a lower layer) but never late; `shifts` and
+`next_handoff` step from one such instant to the next, so they are bounded by `limit`.
 
 The turn under way is found arithmetically, never by walking turns: the wall-clock reading
 of the instant bounds it from below, the same reading plus the largest set-back any zone has
@@ -193,17 +200,7 @@ def people(schedule: Schedule) -> set[str]:
 
 def on_call(schedule: Schedule, at: datetime) -> OnCall:
     """Who is on call at `at`; `until` is the next instant the answer may change."""
-    moment = _aware(at)
-    override, until = _override_now(schedule, moment)
-    if override is not None:
-        return OnCall(person=override.person, layer="override", until=until)
-    zone = schedule.zone
-    for index in reversed(range(len(schedule.layers))):  # lower layers matter only if these lack
-        person, change = _layer_now(schedule.layers[index], zone, moment)
-        until = _earliest(until, change)
-        if person is not None:
-            return OnCall(person=person, layer=index, until=until)
-    return OnCall(person=None, layer=None, until=until)
+    return _Reader(schedule).on_call(_aware(at))
 
 
 def shifts(
@@ -216,11 +213,12 @@ def shifts(
     moment, stop = _aware(start), _aware(end)
     if stop < moment:
         raise ValueError("the end of the range must not be before its start")
+    reader = _Reader(schedule)
     timeline: list[Shift] = []
     for _ in range(limit):
         if moment >= stop:
             return timeline
-        now = on_call(schedule, moment)
+        now = reader.on_call(moment)
         until = stop if now.until is None else min(now.until, stop)
         if now.person is not None:
             last = timeline[-1] if timeline else None
@@ -232,18 +230,19 @@ def shifts(
     raise ValueError(f"more than {limit} changes in the range; ask for a shorter one")
 
 
-def next_handoff(schedule: Schedule, at: datetime, *, limit: int = 10_000) -> Handoff | None:
+def next_handoff(schedule: Schedule, at: datetime, *, limit: int = 1000) -> Handoff | None:
     """The next instant after `at` the on-call person changes (to or from nobody included).
 
     None when the person never changes, or does not within the next `limit` change points.
     """
-    now = on_call(schedule, at)
+    reader = _Reader(schedule)
+    now = reader.on_call(_aware(at))
     person = now.person
     for _ in range(limit):
         if now.until is None:
             return None
         moment = now.until
-        now = on_call(schedule, moment)
+        now = reader.on_call(moment)
         if now.person != person:
             return Handoff(at=moment, from_person=person, to_person=now.person)
     return None
@@ -251,33 +250,6 @@ def next_handoff(schedule: Schedule, at: datetime, *, limit: int = 10_000) -> Ha
 
 def _earliest(*moments: datetime | None) -> datetime | None:
     return min((moment for moment in moments if moment is not None), default=None)
-
-
-def _override_now(schedule: Schedule, moment: datetime) -> tuple[Override | None, datetime | None]:
-    active = None
-    edges: list[datetime] = []
-    for override in schedule.overrides:
-        if override.start <= moment < override.end:
-            active = override
-        edges += [edge for edge in (override.start, override.end) if edge > moment]
-    return active, min(edges, default=None)
-
-
-def _layer_now(
-    layer: Layer, zone: ZoneInfo, moment: datetime
-) -> tuple[str | None, datetime | None]:
-    """The layer's person at `moment` (None: nobody) and the next instant that may change it."""
-    if moment < layer.start:
-        if not layer.restrictions:
-            return None, layer.start
-        inside, edge = _window_state(layer, zone, layer.start)
-        return None, layer.start if inside else edge
-    inside, window_edge = _window_state(layer, zone, moment) if layer.restrictions else (True, None)
-    if not inside:
-        return None, window_edge
-    turn = _turn_index(layer, zone, moment)
-    person = layer.members[turn % len(layer.members)]
-    return person, _earliest(window_edge, _next_member_change(layer, zone, turn))
 
 
 def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -323,6 +295,9 @@ def _turn_index(layer: Layer, zone: ZoneInfo, moment: datetime) -> int:
     origin, here = _wall(layer.start, zone), _wall(moment, zone)
     low = max(0, (here - origin) // layer.turn)  # the clock has shown its reading: it began
     high = (here - origin + _SET_BACK) // layer.turn + 1  # a reading not shown yet
+    following = _handoff(layer, zone, low + 1)
+    if following is None or following > moment:  # the usual case: no clocks set back lately
+        return low
     while high - low > 1:
         middle = (low + high) // 2
         begins = _handoff(layer, zone, middle)
@@ -341,39 +316,106 @@ def _next_member_change(layer: Layer, zone: ZoneInfo, turn: int) -> datetime | N
     return None
 
 
-def _openings(layer: Layer, zone: ZoneInfo, day: date) -> list[tuple[datetime, datetime]]:
-    """The layer's restriction windows opening on local `day`, as instants, by opening."""
-    windows = []
-    for restriction in layer.restrictions:
-        if WEEKDAYS[day.weekday()] not in restriction.days:
-            continue
-        closing_day = day if restriction.end > restriction.start else day + _DAY
-        opens = _instant(datetime.combine(day, restriction.start), zone)
-        closes = _instant(datetime.combine(closing_day, restriction.end), zone)
-        if opens < closes:
-            windows.append((opens, closes))
-    return sorted(windows)
+class _Reader:
+    """Reads one schedule; remembers the restriction windows of each day it has looked at."""
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule, self.zone = schedule, schedule.zone
+        self._restricted = [not _round_the_clock(layer.restrictions) for layer in schedule.layers]
+        self._windows: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
+
+    def on_call(self, moment: datetime) -> OnCall:
+        override, until = self._override_now(moment)
+        if override is not None:
+            return OnCall(person=override.person, layer="override", until=until)
+        for index in reversed(range(len(self.schedule.layers))):  # lower ones matter if these lack
+            person, change = self._layer_now(index, moment)
+            until = _earliest(until, change)
+            if person is not None:
+                return OnCall(person=person, layer=index, until=until)
+        return OnCall(person=None, layer=None, until=until)
+
+    def _override_now(self, moment: datetime) -> tuple[Override | None, datetime | None]:
+        active = None
+        edges: list[datetime] = []
+        for override in self.schedule.overrides:
+            if override.start <= moment < override.end:
+                active = override
+            edges += [edge for edge in (override.start, override.end) if edge > moment]
+        return active, min(edges, default=None)
+
+    def _layer_now(self, index: int, moment: datetime) -> tuple[str | None, datetime | None]:
+        """The layer's person at `moment` (None: nobody) and the next instant that may change it."""
+        layer = self.schedule.layers[index]
+        restricted = self._restricted[index]
+        if moment < layer.start:
+            if not restricted:
+                return None, layer.start
+            inside, edge = self._window_state(index, layer.start)
+            return None, layer.start if inside else edge
+        inside, window_edge = self._window_state(index, moment) if restricted else (True, None)
+        if not inside:
+            return None, window_edge
+        turn = _turn_index(layer, self.zone, moment)
+        person = layer.members[turn % len(layer.members)]
+        return person, _earliest(window_edge, _next_member_change(layer, self.zone, turn))
+
+    def _window_state(self, index: int, moment: datetime) -> tuple[bool, datetime]:
+        """Whether `moment` is inside a restriction window, and the next instant that may change.
+
+        Windows are merged where they touch, so an edge is a real change (unless windows
+        squeezed out by a skipped hour leave the rest of the days looked at covered).
+        """
+        first = _wall(moment, self.zone).date() - _DAY  # a window opening earlier has closed
+        days = (first + offset * _DAY for offset in range(_WINDOW_DAYS))
+        current: tuple[datetime, datetime] | None = None
+        for opens, closes in (window for day in days for window in self._openings(index, day)):
+            if current is not None and opens <= current[1]:
+                current = (current[0], max(current[1], closes))
+            elif current is not None and moment < current[1]:
+                break  # the merged window at or after `moment` is complete
+            else:
+                current = (opens, closes)
+        if current is None or current[1] <= moment:  # no window ahead: only when none ever opens
+            horizon = datetime.combine(first + _WINDOW_DAYS * _DAY, time())
+            return False, _instant(horizon, self.zone)
+        if moment < current[0]:
+            return False, current[0]
+        return True, current[1]
+
+    def _openings(self, index: int, day: date) -> list[tuple[datetime, datetime]]:
+        """The layer's restriction windows opening on local `day`, as instants, by opening."""
+        known = self._windows.get((index, day))
+        if known is not None:
+            return known
+        windows = []
+        for restriction in self.schedule.layers[index].restrictions:
+            if WEEKDAYS[day.weekday()] not in restriction.days:
+                continue
+            closing_day = day if restriction.end > restriction.start else day + _DAY
+            opens = _instant(datetime.combine(day, restriction.start), self.zone)
+            closes = _instant(datetime.combine(closing_day, restriction.end), self.zone)
+            if opens < closes:
+                windows.append((opens, closes))
+        self._windows[index, day] = sorted(windows)
+        return self._windows[index, day]
 
 
-def _window_state(layer: Layer, zone: ZoneInfo, moment: datetime) -> tuple[bool, datetime]:
-    """Whether `moment` is inside a restriction window, and the next instant that may change.
-
-    Windows are merged where they touch, so an edge is a real change, except when the
-    windows run on past the days looked at (a week round the clock): then the last one seen.
-    """
-    first = _wall(moment, zone).date() - _DAY  # a window opening earlier has closed by now
-    days = (first + offset * _DAY for offset in range(_WINDOW_DAYS))
-    current: tuple[datetime, datetime] | None = None
-    for opens, closes in (window for day in days for window in _openings(layer, zone, day)):
-        if current is not None and opens <= current[1]:
-            current = (current[0], max(current[1], closes))
-        elif current is not None and moment < current[1]:
-            break  # the merged window at or after `moment` is complete
-        else:
-            current = (opens, closes)
-    if current is None or current[1] <= moment:  # no window ahead: only when none ever opens
-        horizon = datetime.combine(first + _WINDOW_DAYS * _DAY, time())
-        return False, _instant(horizon, zone)
-    if moment < current[0]:
-        return False, current[0]
-    return True, current[1]
+def _round_the_clock(restrictions: tuple[Restriction, ...]) -> bool:
+    """Whether the windows leave no instant of the week out (no restrictions: trivially so)."""
+    if not restrictions:
+        return True
+    week, spans = 7 * _DAY, []
+    for restriction in restrictions:
+        opens = datetime.combine(date.min, restriction.start) - datetime.min
+        length = datetime.combine(date.min, restriction.end) - datetime.min - opens
+        length += _DAY if length <= timedelta(0) else timedelta(0)
+        for day in restriction.days:
+            start = WEEKDAYS.index(day) * _DAY + opens
+            spans += [(start, start + length), (start - week, start + length - week)]
+    covered = timedelta(0)
+    for start, end in sorted(spans):
+        if start > covered:
+            return False
+        covered = max(covered, end)
+    return covered >= week

@@ -11,6 +11,7 @@ class Message:
     subject: str
     body: str
     idempotency_key: str  # the same for every retry of one notification
+    sent_at: int = 0  # unix seconds of this attempt (signed webhooks carry it)
     data: dict[str, Any] = field(default_factory=dict)  # structured form, for webhooks
 
 

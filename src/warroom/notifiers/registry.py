@@ -9,16 +9,18 @@ from warroom.notifiers.base import Transport
 def check_url(url: str) -> str | None:
     """None when warroom can send to this URL; otherwise why not."""
     if url.startswith(webhook.PREFIX):
-        target = url.removeprefix(webhook.PREFIX)
-        if target.startswith(("http://", "https://")) and "://" in target and len(target) > 10:
-            return None
-        return f"{url!r} must be webhook+https://host/path"
+        target, secret = webhook.split_secret(url)
+        if not target.startswith(("http://", "https://")) or len(target) < 12:
+            return f"{url!r} must be webhook+https://host/path?secret=…"
+        if not secret or len(secret) < 16:
+            return f"{url!r} needs ?secret= of at least 16 characters to sign with"
+        return None
     if apprise_transport.is_valid(url):
         return None
     return f"{url!r} is not an Apprise URL warroom can send to (e.g. slack://, mailto://, json://)"
 
 
-def transport_for(url: str, *, webhook_secret: str) -> Transport:
+def transport_for(url: str) -> Transport:
     if url.startswith(webhook.PREFIX):
-        return webhook.SignedWebhook(url, secret=webhook_secret)
+        return webhook.SignedWebhook(url)
     return apprise_transport.AppriseTransport(url)

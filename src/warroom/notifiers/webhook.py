@@ -1,11 +1,12 @@
 """warroom's own webhook: a JSON body signed with HMAC-SHA256 over timestamp and body
 (`X-Warroom-Signature: t=…,v1=…`), and an `Idempotency-Key` so a receiver can drop a
-retried repeat. Contact URLs look like `webhook+https://host/path`."""
+retried repeat. Contact URLs look like `webhook+https://host/path?secret=…`; the secret
+is what the receiver checks the signature with."""
 
 from __future__ import annotations
 
 import json
-import time
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -16,9 +17,21 @@ PREFIX = "webhook+"
 TRANSIENT = {408, 425, 429}
 
 
+def split_secret(url: str) -> tuple[str, str | None]:
+    """`webhook+https://h/p?secret=S&x=1` → (`https://h/p?x=1`, `S`): the secret signs,
+    it is never sent."""
+    parts = urlsplit(url.removeprefix(PREFIX))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    secret = next((v for k, v in query if k == "secret"), None)
+    rest = urlencode([(k, v) for k, v in query if k != "secret"])
+    return urlunsplit(parts._replace(query=rest)), secret
+
+
 class SignedWebhook:
-    def __init__(self, url: str, *, secret: str, timeout: float = 10.0) -> None:
-        self.url = url.removeprefix(PREFIX)
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        self.url, secret = split_secret(url)
+        if not secret:
+            raise TransportError("the webhook URL has no ?secret= to sign with", permanent=True)
         self.secret = secret
         self.timeout = timeout
 
@@ -30,7 +43,7 @@ class SignedWebhook:
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": message.idempotency_key,
-            signatures.HEADER: signatures.sign(self.secret, int(time.time()), body),
+            signatures.HEADER: signatures.sign(self.secret, message.sent_at, body),
             "User-Agent": "warroom",
         }
         try:

@@ -12,14 +12,17 @@ import os
 import socket
 import threading
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
-from warroom.services import jobs
+from warroom.db.models import Job
+from warroom.notifiers import TransportError
+from warroom.scheduler import outbound
+from warroom.services import deliveries, jobs
 from warroom.services.context import Context
 from warroom.services.reminders import HANDLERS
 
@@ -69,30 +72,74 @@ class Worker:
         return done
 
     def _run(self, job_id: int) -> bool:
-        """Claim, do and record one job in one transaction: done once or not at all."""
+        """Claim, do and record one job in one transaction: done once or not at all.
+        Outbound jobs are only claimed here; they are sent after the claim commits."""
         with self.db.write.begin() as session:
             now = self.ctx.clock.now()
             job = jobs.claim(session, job_id, worker=self.name, now=now)
             if job is None:
                 return False
-            handler = HANDLERS.get(job.kind)
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler for job kind {job.kind!r}")
-                with session.begin_nested():
-                    handler(session, self.ctx, job)
-            except Exception as exc:  # a job's failure is data on its row
-                log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
-                jobs.fail(
-                    session,
-                    job,
-                    now=now,
-                    error="".join(traceback.format_exception(exc)),
-                    retry_in=timedelta(seconds=min(600, 2**job.attempts)),
-                )
+            if job.kind in outbound.KINDS:
+                payload = dict(job.payload)
+            else:
+                self._run_local(session, job, now)
                 return True
-            jobs.finish(session, job, now=now)
-            return True
+        self._deliver(job_id, payload)
+        return True
+
+    def _run_local(self, session: Session, job: Job, now: datetime) -> None:
+        handler = HANDLERS.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            with session.begin_nested():
+                handler(session, self.ctx, job)
+        except Exception as exc:  # a job's failure is data on its row
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+            jobs.fail(
+                session,
+                job,
+                now=now,
+                error="".join(traceback.format_exception(exc)),
+                retry_in=timedelta(seconds=min(600, 2**job.attempts)),
+            )
+            return
+        jobs.finish(session, job, now=now)
+
+    def _deliver(self, job_id: int, payload: dict[str, Any]) -> None:
+        error: TransportError | None = None
+        try:
+            outbound.send(payload, self.ctx.config, now=self.ctx.clock.now())
+        except TransportError as exc:
+            error = exc
+        except Exception as exc:  # a bug in a transport must not stop the worker
+            error = TransportError(f"{type(exc).__name__}: {exc}")
+        with self.db.write.begin() as session:
+            job = session.get(Job, job_id, with_for_update=True)
+            if job is None or job.status != "running" or job.claimed_by != self.name:
+                return  # our lease ran out and another worker took the job over
+            now = self.ctx.clock.now()
+            if error is None:
+                jobs.finish(session, job, now=now)
+                deliveries.record_sent(session, ctx=self.ctx, job=job)
+                return
+            final = error.permanent or job.attempts >= outbound.MAX_ATTEMPTS
+            jobs.fail(
+                session,
+                job,
+                now=now,
+                error=error.message,
+                retry_in=outbound.backoff(job.attempts),
+                give_up=final,
+            )
+            deliveries.record_failure(
+                session,
+                ctx=self.ctx,
+                job=job,
+                error=error.message,
+                permanent=error.permanent,
+                final=final,
+            )
 
     def _seconds_to_next(self) -> float:
         with self.db.read() as session:

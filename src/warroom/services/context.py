@@ -12,3 +12,4 @@ from warroom.config import WarroomConfig
 class Context:
     config: WarroomConfig
     clock: Clock
+    public_url: str = "http://127.0.0.1:8080"  # where links in notifications point

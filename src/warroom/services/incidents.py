@@ -15,7 +15,7 @@ from warroom.db.models import Incident
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Role, Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
-from warroom.services import deadlines, timeline
+from warroom.services import deadlines, paging, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
@@ -146,6 +146,7 @@ def declare(
     deadlines.arm_ack(session, ctx, incident, now=now)
     deadlines.arm_update(session, ctx, incident, since=when, now=now)
     deadlines.arm_escalation(session, ctx, incident, now=now)
+    paging.start(session, ctx=ctx, incident=incident, now=now)
     return incident
 
 
@@ -189,6 +190,8 @@ def change_status(
     session.flush()
     if not rules.is_open(status):
         incident.next_update_due_at = None
+        if rules.is_open(current):
+            paging.on_resolved(session, ctx=ctx, incident=incident, message=message)
     elif message:
         deadlines.arm_update(session, ctx, incident, since=when, now=now)
     if status == Status.MONITORING:
@@ -356,6 +359,8 @@ def change_severity(
             deadlines.arm_ack(session, ctx, incident, now=now)
         deadlines.arm_update(session, ctx, incident, since=now, now=now)
         deadlines.arm_escalation(session, ctx, incident, now=now)
+        if direction == "raised":
+            paging.on_raised(session, ctx=ctx, incident=incident, reason=reason_text)
     return incident
 
 

@@ -83,11 +83,20 @@ def finish(session: Session, job: Job, *, now: datetime) -> None:
     job.lease_until = None
 
 
-def fail(session: Session, job: Job, *, now: datetime, error: str, retry_in: timedelta) -> None:
-    """Record the failure on the row and try again later (or give up after 10 tries)."""
+def fail(
+    session: Session,
+    job: Job,
+    *,
+    now: datetime,
+    error: str,
+    retry_in: timedelta,
+    give_up: bool = False,
+) -> None:
+    """Record the failure on the row and try again later (or give up: told to, or after
+    10 tries)."""
     job.last_error = error[:2000]
     job.lease_until = None
-    if job.attempts >= 10:
+    if give_up or job.attempts >= 10:
         job.status = "failed"
         job.finished_at = now
     else:

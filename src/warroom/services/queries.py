@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from warroom.db.models import Incident
 from warroom.domain.incidents import OPEN_STATUSES, parse_status
@@ -14,6 +15,12 @@ from warroom.services.context import Context
 from warroom.services.incidents import MAX_ID
 
 MAX_LIMIT = 200
+
+# The open statuses are written into the SQL, not bound as parameters, so that the planner
+# can match the partial `WHERE status IN (...)` indexes (SQLite never matches bound values).
+OPEN_LITERAL: BindParameter[list[str]] = bindparam(
+    "open_statuses", [s.value for s in OPEN_STATUSES], expanding=True, literal_execute=True
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def _filtered(
     query = select(Incident)
     wanted = status.strip().lower()
     if wanted == "open":
-        query = query.where(Incident.status.in_([s.value for s in OPEN_STATUSES]))
+        query = query.where(Incident.status.in_(OPEN_LITERAL))
     elif wanted != "all":
         query = query.where(Incident.status == parse_status(wanted).value)
     if severity:

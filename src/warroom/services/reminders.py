@@ -13,7 +13,7 @@ from warroom.db.models import Event, Incident, Job
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.severities import deadline
-from warroom.services import alerts, deadlines, incidents, jobs, timeline
+from warroom.services import alerts, deadlines, incidents, jobs, paging, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
@@ -76,6 +76,15 @@ def update_overdue(session: Session, ctx: Context, job: Job) -> None:
         text=f"No update for {format_duration(level.update_every)} at {level.id}: post one now",
         data={"due_at": job.payload.get("due_at"), "reminder": count},
     )
+    if incident.commander:
+        paging.notify(
+            session,
+            ctx=ctx,
+            incident=incident,
+            names=[incident.commander],
+            kind="update_due",
+            now=now,
+        )
     jobs.schedule(
         session,
         kind=deadlines.UPDATE_OVERDUE,
@@ -97,6 +106,8 @@ def escalate(session: Session, ctx: Context, job: Job) -> None:
     incident.escalation_level += 1
     incident.version += 1
     incident.updated_at = now
+    reached = paging.escalate_to(session, ctx=ctx, incident=incident, target=target)
+    who = f" ({', '.join(reached)} notified)" if reached else " (nobody is configured for it)"
     timeline.record(
         session,
         incident,
@@ -104,8 +115,8 @@ def escalate(session: Session, ctx: Context, job: Job) -> None:
         actor=SYSTEM,
         at=now,
         now=now,
-        text=f"{incident.severity} still unresolved: escalated to {target}",
-        data={"to": target, "level": incident.escalation_level},
+        text=f"{incident.severity} still unresolved: escalated to {target}{who}",
+        data={"to": target, "level": incident.escalation_level, "people": reached},
     )
 
 
@@ -151,4 +162,5 @@ HANDLERS: dict[str, Handler] = {
     deadlines.UPDATE_OVERDUE: update_overdue,
     deadlines.ESCALATE: escalate,
     deadlines.MONITORING_OVER: monitoring_over,
+    paging.PAGE: paging.page,
 }

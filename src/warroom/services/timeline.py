@@ -30,6 +30,10 @@ class Kind(StrEnum):
     ALERT = "alert"
     ALERT_RESOLVED = "alert_resolved"
     NOTE_ALERTS_CLEAR = "alerts_clear"
+    PAGED = "paged"
+    NOTIFIED = "notified"
+    DELIVERY_FAILED = "delivery_failed"
+    CONTACT_DISABLED = "contact_disabled"
 
 
 def record(

@@ -63,6 +63,20 @@ def upgrade() -> None:
         sqlite_where=sa.text(OPEN),
         postgresql_where=sa.text(OPEN),
     )
+    op.create_index(
+        "ix_incidents_open_severity_id",
+        "incidents",
+        ["severity", "id"],
+        sqlite_where=sa.text(OPEN),
+        postgresql_where=sa.text(OPEN),
+    )
+    op.create_index(
+        "ix_incidents_open_service_id",
+        "incidents",
+        ["service", "id"],
+        sqlite_where=sa.text(OPEN),
+        postgresql_where=sa.text(OPEN),
+    )
 
     op.create_table(
         "events",

@@ -1,0 +1,59 @@
+"""One-click acknowledge links: a random token per page, stored hashed, expiring, used once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.db.models import AckToken, Incident
+from warroom.domain.incidents import Status
+from warroom.errors import Conflict, NotFound
+from warroom.services.context import Context
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(session: Session, *, ctx: Context, incident_id: int, person: str) -> str:
+    token = secrets.token_urlsafe(24)
+    now = ctx.clock.now()
+    session.add(
+        AckToken(
+            token_hash=_hash(token),
+            incident_id=incident_id,
+            person=person,
+            created_at=now,
+            expires_at=now + ctx.config.ack_link_ttl,
+        )
+    )
+    return token
+
+
+def find(session: Session, *, ctx: Context, token: str) -> tuple[AckToken, Incident]:
+    """The link and its incident, or a refusal saying why the link no longer works."""
+    link = session.scalar(select(AckToken).where(AckToken.token_hash == _hash(token)))
+    if link is None:
+        raise NotFound("This acknowledge link is not valid.", field="token")
+    if link.used_at is not None:
+        raise Conflict("This acknowledge link was already used.", field="token")
+    if link.expires_at <= ctx.clock.now():
+        raise Conflict("This acknowledge link has expired.", field="token")
+    incident = session.get(Incident, link.incident_id)
+    assert incident is not None  # a foreign key guarantees it
+    return link, incident
+
+
+def redeem(session: Session, *, ctx: Context, token: str) -> tuple[Incident, bool]:
+    """Use the link: acknowledge if still triggered. Returns (incident, acknowledged now)."""
+    from warroom.services import incidents
+
+    link, incident = find(session, ctx=ctx, token=token)
+    link.used_at = ctx.clock.now()
+    if incident.status != Status.TRIGGERED:
+        return incident, False
+    acked = incidents.acknowledge(session, ctx=ctx, actor=link.person, incident_id=incident.id)
+    return acked, True

@@ -1,0 +1,150 @@
+"""The notification outbox: one `deliver` job per message and contact, written in the
+transaction of the change that caused it, sent by a worker after that commit.
+
+A job names the person and a hash of the contact URL, never the URL itself (it may hold
+a token): the worker looks the URL up in the config when it sends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.config import WarroomConfig
+from warroom.db.models import DisabledContact, Incident, Job
+from warroom.domain.people import Person
+from warroom.services import jobs, timeline
+from warroom.services.context import Context
+from warroom.services.messages import Text
+from warroom.services.timeline import Kind
+
+DELIVER = "deliver"
+SYSTEM = "warroom"
+
+
+def contact_id(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def channel_of(url: str) -> str:
+    """What a contact is, without its secrets: `slack`, `json (127.0.0.1:9999)`."""
+    parts = urlsplit(url.removeprefix("webhook+"))
+    scheme = "webhook" if url.startswith("webhook+") else parts.scheme
+    return (
+        f"{scheme} ({parts.hostname})"
+        if parts.hostname and scheme not in ("slack", "discord", "msteams", "tgram")
+        else scheme
+    )
+
+
+def find_contact(config: WarroomConfig, person: str, wanted: str) -> str | None:
+    found = config.person(person)
+    return next((u for u in found.contacts if contact_id(u) == wanted), None) if found else None
+
+
+def disabled_urls(session: Session, person: str) -> set[str]:
+    rows = session.scalars(select(DisabledContact.url).where(DisabledContact.person == person))
+    return set(rows)
+
+
+def enqueue(
+    session: Session,
+    *,
+    person: Person,
+    text: Text,
+    kind: str,
+    incident_id: int | None,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One delivery per working contact of the person; returns how many."""
+    skipped = disabled_urls(session, person.name)
+    count = 0
+    for url in person.contacts:
+        if url in skipped:
+            continue
+        jobs.schedule(
+            session,
+            kind=DELIVER,
+            due_at=now,
+            now=now,
+            incident_id=incident_id,
+            payload={
+                "person": person.name,
+                "contact": contact_id(url),
+                "channel": channel_of(url),
+                "message": kind,
+                "subject": text.subject,
+                "body": text.body,
+                "data": data or {},
+                "key": uuid.uuid4().hex,
+            },
+        )
+        count += 1
+    return count
+
+
+def record_sent(session: Session, *, ctx: Context, job: Job) -> None:
+    incident = session.get(Incident, job.incident_id) if job.incident_id else None
+    if incident is None:
+        return
+    now = ctx.clock.now()
+    payload = job.payload
+    timeline.record(
+        session,
+        incident,
+        kind=Kind.NOTIFIED,
+        actor=SYSTEM,
+        at=now,
+        now=now,
+        text=f"Notified {payload['person']} by {payload['channel']}: {payload['subject']}",
+        data={
+            "person": payload["person"],
+            "channel": payload["channel"],
+            "message": payload["message"],
+            "attempts": job.attempts,
+        },
+    )
+
+
+def record_failure(
+    session: Session, *, ctx: Context, job: Job, error: str, permanent: bool, final: bool
+) -> None:
+    """Note a failed send on the timeline; a permanent failure disables the contact."""
+    incident = session.get(Incident, job.incident_id) if job.incident_id else None
+    now = ctx.clock.now()
+    payload = job.payload
+    url = find_contact(ctx.config, payload["person"], payload["contact"])
+    if permanent and url and url not in disabled_urls(session, payload["person"]):
+        session.add(
+            DisabledContact(person=payload["person"], url=url, reason=error[:2000], disabled_at=now)
+        )
+    if incident is None or not (permanent or final):
+        return
+    what = "disabled" if permanent else "gave up"
+    timeline.record(
+        session,
+        incident,
+        kind=Kind.CONTACT_DISABLED if permanent else Kind.DELIVERY_FAILED,
+        actor=SYSTEM,
+        at=now,
+        now=now,
+        text=f"Could not notify {payload['person']} by {payload['channel']} ({what}): "
+        f"{error[:300]}",
+        data={"person": payload["person"], "channel": payload["channel"]},
+    )
+
+
+def list_deliveries(
+    session: Session, *, incident_id: int | None = None, limit: int = 50
+) -> list[Job]:
+    query = select(Job).where(Job.kind == DELIVER)
+    if incident_id is not None:
+        query = query.where(Job.incident_id == incident_id)
+    return list(session.scalars(query.order_by(Job.id.desc()).limit(limit)))
