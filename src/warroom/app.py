@@ -63,7 +63,7 @@ def create_app(
     problems.install(app)
     for router in (incidents.router, integrations.router, admin.router, health.router):
         app.include_router(router)
-    app.router.routes.extend(ingest.routes)
+    app.router.routes[0:0] = ingest.routes  # the hot path is matched first
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

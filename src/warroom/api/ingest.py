@@ -88,21 +88,19 @@ async def ingest_webhook(request: Request) -> Response:
     except Refusal as refusal:
         return problem(refusal.status, refusal.detail, refusal.code, field=refusal.field)
     outcomes = await _commit(request, ingest.Delivery(sender, alerts))
-    return JSONResponse(
-        {
-            "status": "accepted",
-            "alerts": [
-                {
-                    "dedup_key": o.dedup_key,
-                    "action": o.action,
-                    "result": o.result,
-                    "incident": f"INC-{o.incident_id}" if o.incident_id else None,
-                }
-                for o in outcomes
-            ],
-        },
-        status_code=202,
-    )
+    answer = {
+        "status": "accepted",
+        "alerts": [
+            {
+                "dedup_key": o.dedup_key,
+                "action": o.action,
+                "result": o.result,
+                "incident": f"INC-{o.incident_id}" if o.incident_id else None,
+            }
+            for o in outcomes
+        ],
+    }
+    return Response(orjson.dumps(answer), status_code=202, media_type="application/json")
 
 
 def _pagerduty_error(status: int, message: str, errors: list[str]) -> JSONResponse:

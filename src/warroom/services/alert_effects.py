@@ -40,7 +40,7 @@ def apply(session: Session, *, ctx: Context, effects: Effects) -> None:
     for incident_id, actor in effects.acknowledge.items():
         if by_id[incident_id].status == Status.TRIGGERED:
             incidents.acknowledge(session, ctx=ctx, actor=actor, incident_id=incident_id)
-    still_firing = alerts.firing_count(session, list(effects.cleared))
+    still_firing = alerts.firing_count(session, list(effects.cleared)) if effects.cleared else {}
     for incident_id, (mode, actor) in effects.cleared.items():
         if still_firing.get(incident_id, 0) == 0:
             _all_clear(session, ctx, by_id[incident_id], mode, actor)

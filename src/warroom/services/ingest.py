@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Alert, Event, Incident
@@ -27,6 +27,9 @@ from warroom.services.integrations import Sender
 from warroom.services.timeline import Kind
 
 OPEN = [s.value for s in OPEN_STATUSES]
+FIRING: Any = literal_column("'firing'")
+ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
 NUL, REPLACEMENT = "\x00", "\ufffd"
 TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
 
@@ -131,7 +134,7 @@ def _load_firing(
         rows = session.execute(
             select(Alert.id, Alert.dedup_key, Alert.incident_id, Alert.count, Alert.summary).where(
                 Alert.integration_id == sender_id,
-                Alert.status == "firing",
+                Alert.status == FIRING,  # a literal, so the partial unique index applies
                 Alert.dedup_key.in_(keys),
             )
         )
@@ -327,11 +330,11 @@ def _event(
 
 def _write(session: Session, batch: _Batch) -> None:
     if batch.new_rows:
-        session.execute(insert(Alert), batch.new_rows)
+        session.execute(insert(ALERTS), batch.new_rows)  # Core: no ORM cost
     changed = [
         {"id": f.id, **f.changes} for f in batch.firing.values() if f.id is not None and f.changes
     ] + batch.resolved_rows
     if changed:
         session.execute(update(Alert), changed)
     if batch.events:
-        session.execute(insert(Event), batch.events)
+        session.execute(insert(EVENTS), batch.events)

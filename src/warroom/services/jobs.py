@@ -18,6 +18,7 @@ from warroom.db.models import Job
 
 LEASE = timedelta(minutes=2)
 WAKE_FLAG = "warroom_jobs_scheduled"
+SOON = timedelta(seconds=1)
 
 
 def schedule(
@@ -40,7 +41,8 @@ def schedule(
         created_at=now,
     )
     session.add(job)
-    session.info[WAKE_FLAG] = True
+    if due_at <= now + SOON:  # later jobs are found by the worker's regular poll
+        session.info[WAKE_FLAG] = True
     return job
 
 
