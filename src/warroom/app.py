@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from warroom import __version__
-from warroom.api import admin, health, incidents, ingest, integrations, problems
+from warroom.api import ack, admin, health, incidents, ingest, integrations, problems
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
 from warroom.api.senders import SenderCache
@@ -30,7 +30,11 @@ def create_app(
     run_worker: bool = True,
     migrate: bool = True,
 ) -> FastAPI:
-    ctx = Context(config=config or load_config(settings.config), clock=clock or SystemClock())
+    ctx = Context(
+        config=config or load_config(settings.config),
+        clock=clock or SystemClock(),
+        public_url=settings.public_url.rstrip("/"),
+    )
     db = open_database(settings.database_url)
     worker = Worker(db, ctx)
     install_wakeup(db, worker.wake)
@@ -61,7 +65,8 @@ def create_app(
     app.state.ingest_writer = writer
     app.state.senders = SenderCache(db)
     problems.install(app)
-    for router in (incidents.router, integrations.router, admin.router, health.router):
+    routers = (incidents.router, integrations.router, admin.router, health.router, ack.router)
+    for router in routers:
         app.include_router(router)
     app.router.routes[0:0] = ingest.routes  # the hot path is matched first
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import admin, alerts, incidents
+from warroom.cli import admin, alerts, incidents, paging
 
 app = typer.Typer(
     name="warroom",
@@ -16,6 +16,7 @@ app = typer.Typer(
 incidents.register(app)
 admin.register(app)
 alerts.register(app)
+paging.register(app)
 
 
 def main() -> None:

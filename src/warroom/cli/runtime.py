@@ -102,7 +102,11 @@ def refusals() -> Iterator[None]:
 def opened(db: str | None, config: Path | None, *, migrate: bool = True) -> Iterator[Runtime]:
     with refusals():
         settings = settings_for(db, config)
-        ctx = Context(config=load_config(settings.config), clock=SystemClock())
+        ctx = Context(
+            config=load_config(settings.config),
+            clock=SystemClock(),
+            public_url=settings.public_url.rstrip("/"),
+        )
         database = open_database(settings.database_url)
         try:
             if migrate:

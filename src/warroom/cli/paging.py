@@ -1,0 +1,114 @@
+"""Commands for paging: who is on call, test a person's contacts, see deliveries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from warroom.cli import output
+from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
+from warroom.domain.incidents import parse_ref
+from warroom.domain.schedules import next_handoff, on_call
+from warroom.services import deliveries, messages
+
+notify_app = typer.Typer(help="Notifications.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("oncall")(oncall)
+    app.command("deliveries")(list_deliveries)
+    app.add_typer(notify_app, name="notify")
+
+
+def oncall(
+    schedule: Annotated[str | None, typer.Argument(help="One schedule (default: all).")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="When (ISO 8601); default now.")] = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Who is on call, and when the next handoff is."""
+    with opened(db, config, migrate=False) as rt:
+        moment = parse_at(at) or rt.ctx.clock.now()
+        chosen = [s for s in rt.ctx.config.schedules if schedule in (None, s.name)]
+        if schedule and not chosen:
+            fail(f"schedule {schedule!r} is not in the config")
+    rows = []
+    for item in chosen:
+        handoff = next_handoff(item, moment)
+        rows.append(
+            {
+                "schedule": item.name,
+                "on_call": on_call(item, moment).person,
+                "next_handoff": handoff.at.isoformat() if handoff else None,
+                "next": handoff.to_person if handoff else None,
+            }
+        )
+    if json:
+        output.emit_json({"at": moment.isoformat(), "items": rows})
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("SCHEDULE", "ON CALL", "NEXT HANDOFF", "NEXT"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) if v else "-" for v in row.values()))
+    output.console.print(table if rows else "No schedules in the config.")
+
+
+def list_deliveries(
+    ref: Annotated[str | None, typer.Argument(help="Only this incident's.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Notifications and their state: pending, running (sending), done, failed."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        incident_id = parse_ref(ref) if ref else None
+        rows = [
+            {
+                "id": j.id,
+                "incident": f"INC-{j.incident_id}" if j.incident_id else None,
+                "person": j.payload.get("person"),
+                "channel": j.payload.get("channel"),
+                "message": j.payload.get("message"),
+                "status": j.status,
+                "attempts": j.attempts,
+                "error": (j.last_error or "")[:200] or None,
+            }
+            for j in deliveries.list_deliveries(session, incident_id=incident_id, limit=limit)
+        ]
+    if json:
+        output.emit_json({"items": rows})
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("ID", "INCIDENT", "PERSON", "CHANNEL", "MESSAGE", "STATUS", "TRIES", "ERROR"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) if v is not None else "-" for v in row.values()))
+    output.console.print(table if rows else "No deliveries.")
+
+
+@notify_app.command("test")
+def notify_test(person: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """Queue a test message to every contact of a person (the worker sends it)."""
+    with opened(db, config) as rt:
+        found = rt.ctx.config.person(person)
+        if found is None:
+            fail(f"person {person!r} is not in the config")
+        text = messages.render("test", templates_dir=rt.ctx.config.templates_dir, person=person)
+        with rt.db.write.begin() as session:
+            count = deliveries.enqueue(
+                session,
+                person=found,
+                text=text,
+                kind="test",
+                incident_id=None,
+                now=rt.ctx.clock.now(),
+            )
+    if json:
+        output.emit_json({"person": person, "queued": count})
+    else:
+        typer.echo(f"{count} test message(s) queued for {person}; see `warroom deliveries`")
