@@ -113,7 +113,9 @@ def test_when_every_alert_clears_the_incident_is_monitored_then_resolved(
     clock.advance(timedelta(hours=1))  # P1 monitors for an hour
     worker.run_due()
     with database.read() as session:
-        assert incidents.get(session, incident_id).status == Status.RESOLVED
+        resolved_incident = incidents.get(session, incident_id)
+        assert resolved_incident.status == Status.RESOLVED
+        assert resolved_incident.acknowledged_at is None  # nobody acknowledged it (MTTA)
     assert kinds(database, incident_id)[-1] == "status"
 
 

@@ -103,4 +103,5 @@ def _all_clear(
         status=Status.MONITORING,
         message="Every alert has resolved: monitoring",
         auto_resolve=mode == AutoResolve.FULL,
+        by_system=True,
     )

@@ -160,6 +160,7 @@ def change_status(
     message: str | None = None,
     at: datetime | None = None,
     auto_resolve: bool = False,
+    by_system: bool = False,
 ) -> Incident:
     """Move forward; `auto_resolve` (alerts all clear) resolves it after the monitoring
     window unless something changes."""
@@ -172,7 +173,7 @@ def change_status(
     message = _clean(message, "message", 10_000)
     now = ctx.clock.now()
     when = happened_at(now, at, incident)
-    _apply_milestones(ctx, incident, status, when)
+    _apply_milestones(ctx, incident, status, when, acknowledging=not by_system)
     incident.status = status.value
     _touch(incident, now)
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
@@ -207,10 +208,13 @@ def change_status(
     return incident
 
 
-def _apply_milestones(ctx: Context, incident: Incident, status: Status, when: datetime) -> None:
+def _apply_milestones(
+    ctx: Context, incident: Incident, status: Status, when: datetime, *, acknowledging: bool
+) -> None:
     """Fill the milestone timestamps a move reaches, jumps included."""
     rank = rules.ORDER.index(status)
-    if rank >= rules.ORDER.index(Status.ACKNOWLEDGED) and incident.acknowledged_at is None:
+    acked = rank >= rules.ORDER.index(Status.ACKNOWLEDGED) and incident.acknowledged_at is None
+    if acked and acknowledging:  # the system moving it on is no acknowledgement (MTTA)
         incident.acknowledged_at = when
     if rank >= rules.ORDER.index(Status.MONITORING) and incident.mitigated_at is None:
         incident.mitigated_at = when
@@ -243,6 +247,7 @@ def resolve(
     incident_id: int,
     message: str | None = None,
     at: datetime | None = None,
+    by_system: bool = False,
 ) -> Incident:
     return change_status(
         session,
@@ -252,6 +257,7 @@ def resolve(
         status=Status.RESOLVED,
         message=message,
         at=at,
+        by_system=by_system,
     )
 
 

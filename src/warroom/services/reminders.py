@@ -144,6 +144,7 @@ def monitoring_over(session: Session, ctx: Context, job: Job) -> None:
             actor=SYSTEM,
             incident_id=incident.id,
             message=f"Resolved automatically: no alert fired again within {window}",
+            by_system=True,
         )
         return
     timeline.record(
