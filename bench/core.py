@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shlex
 import signal
@@ -41,6 +40,7 @@ import httpx
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Connection
 
+from machine import machine as shared_machine
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.db.models import Event, Incident
@@ -555,17 +555,7 @@ def revision() -> str:
 
 
 def machine() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    models = [row.split(":", 1)[1].strip() for row in cpuinfo if row.startswith("model name")]
-    total_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "memory_gb": round(total_kb / 1024 / 1024, 1),
-        "cpu_model": models[0] if models else platform.processor(),
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-        "revision": revision(),
-    }
+    return {**shared_machine(), "revision": revision()}
 
 
 def header(command: str, box: dict[str, Any], date: datetime) -> str:

@@ -36,7 +36,6 @@ import asyncio
 import json
 import math
 import os
-import platform
 import re
 import resource
 import shlex
@@ -56,6 +55,8 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, create_engine, text
+
+from machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -1080,19 +1081,6 @@ def details(results: list[SystemResult]) -> str:
                 f"{c.committed:>9,}  (≤ {c.high:,})  {'ok' if c.ok else 'MISMATCH'}"
             )
     return "\n".join(out)
-
-
-def machine() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    models = [row.split(":", 1)[1].strip() for row in cpuinfo if row.startswith("model name")]
-    total_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "memory_gb": round(total_kb / 1024 / 1024, 1),
-        "cpu_model": models[0] if models else platform.processor(),
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-    }
 
 
 def header(command: str, box: dict[str, Any], when: datetime, seconds: int) -> str:
