@@ -8,7 +8,7 @@ from warroom.db.engine import Database
 from warroom.db.models import Incident
 from warroom.domain.incidents import Role, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
-from warroom.services import incidents
+from warroom.services import incidents, roles
 from warroom.services.context import Context
 
 
@@ -193,14 +193,14 @@ def test_roles_are_assigned_and_responders_accumulate(database: Database, ctx: C
     ):
         run(
             database,
-            lambda s, r=role, p=person: incidents.assign_role(
+            lambda s, r=role, p=person: roles.assign_role(
                 s, ctx=ctx, actor="alice", incident_id=incident.id, role=r, person=p
             ),
         )
     with database.read() as session:
         current = incidents.get(session, incident.id)
         assert (current.commander, current.scribe) == ("dana", "erin")
-        assert incidents.responders_of(current) == ["bob", "carol"]
+        assert roles.responders_of(current) == ["bob", "carol"]
     assert events(database, incident.id)[2].text == "dana is commander (was alice)"
 
 

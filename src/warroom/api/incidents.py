@@ -21,7 +21,7 @@ from warroom.api.schemas import (
     UpdateIn,
 )
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
-from warroom.services import incidents, queries, timeline
+from warroom.services import incidents, queries, roles, timeline
 from warroom.services.views import IncidentRead, event_view, incident_view
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -157,7 +157,7 @@ def assign_role(ref: str, body: RoleIn, state: StateDep, token: Responder) -> In
     incident_id = parse_ref(ref)
     role = parse_role(body.role)
     with state.db.write.begin() as session:
-        incident = incidents.assign_role(
+        incident = roles.assign_role(
             session,
             ctx=state.ctx,
             actor=token.name,

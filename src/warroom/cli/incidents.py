@@ -12,7 +12,7 @@ from warroom.cli import output
 from warroom.cli.runtime import At, By, ConfigPath, Db, Json, Runtime, actor, opened, parse_at
 from warroom.db.models import Incident
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
-from warroom.services import incidents, queries, timeline
+from warroom.services import incidents, queries, roles, timeline
 from warroom.services.views import event_view, incident_view
 
 Act = Callable[[Session, Runtime], Incident]
@@ -184,7 +184,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "assigned",
-            lambda s, rt: incidents.assign_role(
+            lambda s, rt: roles.assign_role(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),

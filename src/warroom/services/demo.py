@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from warroom.db.models import ApiToken, Incident
 from warroom.domain.access import AccessRole
 from warroom.domain.incidents import Role, Status
-from warroom.services import incidents, tokens
+from warroom.services import incidents, roles, tokens
 from warroom.services.context import Context
 
 DEMO_TOKEN_NAME = "demo-admin"  # noqa: S105 - a name, not a secret
@@ -82,7 +82,7 @@ def _advance(
     for number, status in enumerate(path[: path.index(goal) + 1] if goal in path else [], 1):
         when = when + step
         if status == Status.INVESTIGATING:
-            incidents.assign_role(
+            roles.assign_role(
                 session,
                 ctx=ctx,
                 actor=person,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
 from warroom.domain import incidents as rules
-from warroom.domain.incidents import Role, Source, Status
+from warroom.domain.incidents import Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
 from warroom.services import deadlines, paging, timeline
 from warroom.services.context import Context
@@ -60,17 +60,17 @@ def get(session: Session, incident_id: int, *, for_update: bool = False) -> Inci
     return incident
 
 
-def _touch(incident: Incident, now: datetime) -> None:
+def touch(incident: Incident, now: datetime) -> None:
     incident.version += 1
     incident.updated_at = now
 
 
-def _refuse_if_closed(incident: Incident) -> None:
+def refuse_if_closed(incident: Incident) -> None:
     if incident.status == Status.CLOSED:
         raise Conflict(f"{rules.ref_of(incident.id)} is closed and cannot change.", field="ref")
 
 
-def _clean(text: str | None, field: str, limit: int) -> str:
+def clean(text: str | None, field: str, limit: int) -> str:
     value = (text or "").strip()
     if "\x00" in value:
         raise Invalid(f"{field} must not contain NUL characters.", field=field)
@@ -93,7 +93,7 @@ def declare(
     source: Source = Source.MANUAL,
     at: datetime | None = None,
 ) -> Incident:
-    title = _clean(title, "title", 200)
+    title = clean(title, "title", 200)
     if not title:
         raise Invalid("title must not be empty.", field="title")
     level = ctx.config.severity(severity)
@@ -101,14 +101,14 @@ def declare(
     when = happened_at(now, at)
     incident = Incident(
         title=title,
-        summary=_clean(summary, "summary", 10_000),
-        impact=_clean(impact, "impact", 10_000),
+        summary=clean(summary, "summary", 10_000),
+        impact=clean(impact, "impact", 10_000),
         severity=level.id,
         status=Status.TRIGGERED.value,
         source=source.value,
-        service=ctx.config.check_service(_clean(service, "service", 80) or None),
+        service=ctx.config.check_service(clean(service, "service", 80) or None),
         channel=rules.channel_name(when, title),
-        commander=_clean(commander, "commander", 120) or None,
+        commander=clean(commander, "commander", 120) or None,
         responders="",
         declared_at=when,
         escalation_level=0,
@@ -170,12 +170,12 @@ def change_status(
     if status == Status.ACKNOWLEDGED and current != Status.TRIGGERED:
         raise InvalidTransition(f"{ref} is already acknowledged (it is {current}).", field="status")
     rules.check_transition(ref, current, status)
-    message = _clean(message, "message", 10_000)
+    message = clean(message, "message", 10_000)
     now = ctx.clock.now()
     when = happened_at(now, at, incident)
     _apply_milestones(ctx, incident, status, when, acknowledging=not by_system)
     incident.status = status.value
-    _touch(incident, now)
+    touch(incident, now)
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
     text = message or f"Status {current} → {status}"
     event = timeline.record(
@@ -278,7 +278,7 @@ def reopen(
     incident.resolved_at = None
     incident.mitigated_at = None
     incident.postmortem_due_at = None
-    _touch(incident, now)
+    touch(incident, now)
     timeline.record(
         session,
         incident,
@@ -286,7 +286,7 @@ def reopen(
         actor=actor,
         at=now,
         now=now,
-        text=_clean(message, "message", 10_000) or f"Reopened (was {current})",
+        text=clean(message, "message", 10_000) or f"Reopened (was {current})",
         data={"from": current.value, "to": Status.INVESTIGATING.value},
     )
     deadlines.arm_update(session, ctx, incident, since=now, now=now)
@@ -303,14 +303,14 @@ def post_update(
     public: bool = False,
     at: datetime | None = None,
 ) -> Incident:
-    text = _clean(message, "message", 10_000)
+    text = clean(message, "message", 10_000)
     if not text:
         raise Invalid("message must not be empty.", field="message")
     incident = get(session, incident_id, for_update=True)
-    _refuse_if_closed(incident)
+    refuse_if_closed(incident)
     now = ctx.clock.now()
     when = happened_at(now, at, incident)
-    _touch(incident, now)
+    touch(incident, now)
     timeline.record(
         session,
         incident,
@@ -337,7 +337,7 @@ def change_severity(
 ) -> Incident:
     level = ctx.config.severity(severity)
     incident = get(session, incident_id, for_update=True)
-    _refuse_if_closed(incident)
+    refuse_if_closed(incident)
     ref = rules.ref_of(incident.id)
     if level.id == incident.severity:
         raise Conflict(f"{ref} is already {level.id}.", field="severity")
@@ -345,8 +345,8 @@ def change_severity(
     direction = "raised" if ctx.config.rank(level.id) < ctx.config.rank(previous) else "lowered"
     now = ctx.clock.now()
     incident.severity = level.id
-    _touch(incident, now)
-    reason_text = _clean(reason, "reason", 2000)
+    touch(incident, now)
+    reason_text = clean(reason, "reason", 2000)
     text = f"Severity {direction} {previous} → {level.id}" + (
         f": {reason_text}" if reason_text else ""
     )
@@ -367,44 +367,4 @@ def change_severity(
         deadlines.arm_escalation(session, ctx, incident, now=now)
         if direction == "raised":
             paging.on_raised(session, ctx=ctx, incident=incident, reason=reason_text)
-    return incident
-
-
-def responders_of(incident: Incident) -> list[str]:
-    return [name for name in incident.responders.split("\n") if name]
-
-
-def assign_role(
-    session: Session, *, ctx: Context, actor: str, incident_id: int, role: Role, person: str
-) -> Incident:
-    name = _clean(person, "person", 120)
-    if not name:
-        raise Invalid("person must not be empty.", field="person")
-    incident = get(session, incident_id, for_update=True)
-    _refuse_if_closed(incident)
-    ref = rules.ref_of(incident.id)
-    if role == Role.RESPONDER:
-        names = responders_of(incident)
-        if name in names:
-            raise Conflict(f"{name} is already a responder on {ref}.", field="person")
-        incident.responders = "\n".join([*names, name])
-        text = f"{name} joined as responder"
-    else:
-        previous = getattr(incident, role.value)
-        if previous == name:
-            raise Conflict(f"{name} is already {role} of {ref}.", field="person")
-        setattr(incident, role.value, name)
-        text = f"{name} is {role}" + (f" (was {previous})" if previous else "")
-    now = ctx.clock.now()
-    _touch(incident, now)
-    timeline.record(
-        session,
-        incident,
-        kind=Kind.ROLE,
-        actor=actor,
-        at=now,
-        now=now,
-        text=text,
-        data={"role": role.value, "person": name},
-    )
     return incident

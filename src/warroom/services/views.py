@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from warroom.db.models import Event, Incident
 from warroom.domain.incidents import PUBLIC_STATUS, Status, ref_of
-from warroom.services.incidents import responders_of
+from warroom.services.roles import responders_of
 from warroom.services.timeline import is_late
 
 
