@@ -240,3 +240,49 @@ class DisabledContact(Base):
     disabled_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_disabled_contacts_person", "person"),)
+
+
+class PersonRow(Base):
+    """A person added through the API/CLI (config-file people are not stored here).
+    `role` and `password_hash` (argon2) let them sign in to the web UI; None means they cannot."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    timezone: Mapped[str] = mapped_column(String(64))
+    contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    role: Mapped[str | None] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IS NULL OR role IN ('viewer','responder','admin')", name="ck_people_role"
+        ),
+    )
+
+
+class TeamRow(Base):
+    """A team added through the API/CLI: a name and its members' names."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    members: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ServerSecret(Base):
+    """A secret the server generates once and keeps (e.g. the key that signs web sessions)."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
