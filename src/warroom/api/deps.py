@@ -38,7 +38,7 @@ def _bearer(request: Request) -> str:
 def _require(needed: AccessRole) -> object:
     def dependency(request: Request, state: StateDep) -> ApiToken:
         plain = _bearer(request)
-        with state.db.read() as session:
+        with state.db.lookup() as session:
             token = tokens.authenticate(session, ctx=state.ctx, plain=plain)
         if not allows(AccessRole(token.role), needed):
             raise Forbidden(

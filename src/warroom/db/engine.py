@@ -75,6 +75,7 @@ class Database:
     engine: Engine
     read: sessionmaker[Session]
     write: sessionmaker[Session]
+    lookup: sessionmaker[Session]  # one read, no transaction around it on PostgreSQL
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,8 +88,19 @@ class Database:
 def open_database(url: str, **kwargs: Any) -> Database:
     engine = make_engine(url, **kwargs)
     writer = engine.execution_options(**{WRITE_OPTION: True})
+    read = sessionmaker(engine, expire_on_commit=False)
+    # A single SELECT needs no BEGIN/ROLLBACK round trips around it. psycopg's autocommit
+    # is a client-side switch; SQLite reads are in-process, so they keep the plain reader.
+    lookup = (
+        read
+        if engine.dialect.name == "sqlite"
+        else sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
+    )
     return Database(
         engine=engine,
-        read=sessionmaker(engine, expire_on_commit=False),
+        read=read,
         write=sessionmaker(writer, expire_on_commit=False),
+        lookup=lookup,
     )

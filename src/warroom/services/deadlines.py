@@ -21,55 +21,72 @@ def severity_of(ctx: Context, incident: Incident) -> Severity:
     return ctx.config.severity(incident.severity)
 
 
-def arm_ack(session: Session, ctx: Context, incident: Incident, *, now: datetime) -> None:
-    """Acknowledgement due `ack_within` after declaration; a job checks it then."""
+def ack_due(ctx: Context, incident: Incident) -> datetime:
+    """When the acknowledgement is due: `ack_within` after declaration."""
     level = severity_of(ctx, incident)
-    incident.ack_due_at = deadline(
-        level, incident.declared_at, level.ack_within, ctx.config.business_hours
-    )
-    jobs.schedule(
-        session,
-        kind=ACK_OVERDUE,
-        due_at=incident.ack_due_at,
-        now=now,
-        incident_id=incident.id,
-        payload={"due_at": incident.ack_due_at.isoformat()},
-    )
+    return deadline(level, incident.declared_at, level.ack_within, ctx.config.business_hours)
+
+
+def update_due(ctx: Context, incident: Incident, *, since: datetime) -> datetime | None:
+    """When the next update is due: `update_every` after the last one (None if unset)."""
+    level = severity_of(ctx, incident)
+    if level.update_every is None:
+        return None
+    return deadline(level, since, level.update_every, ctx.config.business_hours)
+
+
+def ack_job(ctx: Context, incident: Incident) -> jobs.JobSpec:
+    """Set the acknowledgement deadline; the job that checks it then."""
+    incident.ack_due_at = ack_due(ctx, incident)
+    payload = {"due_at": incident.ack_due_at.isoformat()}
+    return jobs.JobSpec(ACK_OVERDUE, incident.ack_due_at, incident.id, payload)
+
+
+def update_job(ctx: Context, incident: Incident, *, since: datetime) -> jobs.JobSpec | None:
+    """Set when the next update is due; the job that reminds then (none if unset)."""
+    due = update_due(ctx, incident, since=since)
+    incident.next_update_due_at = due
+    if due is None:
+        return None
+    payload = {"due_at": due.isoformat(), "reminder": 1}
+    return jobs.JobSpec(UPDATE_OVERDUE, due, incident.id, payload)
+
+
+def escalation_job(ctx: Context, incident: Incident, *, now: datetime) -> jobs.JobSpec | None:
+    """The severity matrix: escalate to `escalate_to` if unresolved after `escalate_after`."""
+    level = severity_of(ctx, incident)
+    if level.escalate_after is None or not level.escalate_to:
+        return None
+    due = max(now, incident.declared_at + level.escalate_after)
+    payload = {"severity": level.id, "to": level.escalate_to}
+    return jobs.JobSpec(ESCALATE, due, incident.id, payload)
+
+
+def arm_clocks(
+    session: Session,
+    ctx: Context,
+    incident: Incident,
+    *,
+    since: datetime,
+    now: datetime,
+    ack: bool = True,
+) -> None:
+    """Start the severity's clocks (acknowledgement if `ack`, next update, escalation) in
+    one INSERT of their jobs."""
+    specs = [
+        ack_job(ctx, incident) if ack else None,
+        update_job(ctx, incident, since=since),
+        escalation_job(ctx, incident, now=now),
+    ]
+    jobs.schedule_all(session, [spec for spec in specs if spec is not None], now=now)
 
 
 def arm_update(
     session: Session, ctx: Context, incident: Incident, *, since: datetime, now: datetime
 ) -> None:
     """The next update is due `update_every` after the last one (none if unset)."""
-    level = severity_of(ctx, incident)
-    if level.update_every is None:
-        incident.next_update_due_at = None
-        return
-    due = deadline(level, since, level.update_every, ctx.config.business_hours)
-    incident.next_update_due_at = due
-    jobs.schedule(
-        session,
-        kind=UPDATE_OVERDUE,
-        due_at=due,
-        now=now,
-        incident_id=incident.id,
-        payload={"due_at": due.isoformat(), "reminder": 1},
-    )
-
-
-def arm_escalation(session: Session, ctx: Context, incident: Incident, *, now: datetime) -> None:
-    """The severity matrix: escalate to `escalate_to` if unresolved after `escalate_after`."""
-    level = severity_of(ctx, incident)
-    if level.escalate_after is None or not level.escalate_to:
-        return
-    jobs.schedule(
-        session,
-        kind=ESCALATE,
-        due_at=max(now, incident.declared_at + level.escalate_after),
-        now=now,
-        incident_id=incident.id,
-        payload={"severity": level.id, "to": level.escalate_to},
-    )
+    spec = update_job(ctx, incident, since=since)
+    jobs.schedule_all(session, [spec] if spec else [], now=now)
 
 
 def arm_monitoring(

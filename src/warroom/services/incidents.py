@@ -115,6 +115,10 @@ def declare(
         version=1,
         updated_at=now,
     )
+    # Deadlines first, so the incident is written in one INSERT (arming them again below
+    # sets the same values, which the ORM does not write twice).
+    incident.ack_due_at = deadlines.ack_due(ctx, incident)
+    incident.next_update_due_at = deadlines.update_due(ctx, incident, since=when)
     session.add(incident)
     session.flush()
     if session.scalar(
@@ -143,9 +147,7 @@ def declare(
             text=f"{incident.commander} is commander",
             data={"role": "commander", "person": incident.commander},
         )
-    deadlines.arm_ack(session, ctx, incident, now=now)
-    deadlines.arm_update(session, ctx, incident, since=when, now=now)
-    deadlines.arm_escalation(session, ctx, incident, now=now)
+    deadlines.arm_clocks(session, ctx, incident, since=when, now=now)
     paging.start(session, ctx=ctx, incident=incident, now=now)
     return incident
 
@@ -178,7 +180,7 @@ def change_status(
     touch(incident, now)
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
     text = message or f"Status {current} → {status}"
-    event = timeline.record(
+    event_id = timeline.record(
         session,
         incident,
         kind=kind,
@@ -201,7 +203,7 @@ def change_status(
             ctx,
             incident,
             since=when,
-            after_event=event.id,
+            after_event=event_id,
             now=now,
             auto_resolve=auto_resolve,
         )
@@ -361,10 +363,8 @@ def change_severity(
         data={"from": previous, "to": level.id, "reason": reason_text},
     )
     if rules.is_open(Status(incident.status)):
-        if incident.acknowledged_at is None:
-            deadlines.arm_ack(session, ctx, incident, now=now)
-        deadlines.arm_update(session, ctx, incident, since=now, now=now)
-        deadlines.arm_escalation(session, ctx, incident, now=now)
+        unacknowledged = incident.acknowledged_at is None
+        deadlines.arm_clocks(session, ctx, incident, since=now, now=now, ack=unacknowledged)
         if direction == "raised":
             paging.on_raised(session, ctx=ctx, incident=incident, reason=reason_text)
     return incident

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from warroom.db.models import Alert, Event, Incident
+from warroom.db.models import Alert, Incident
 from warroom.domain.alerts import AlertAction, AlertIn, clip
 from warroom.domain.incidents import OPEN_STATUSES, Source
 from warroom.domain.routing import Decision, decide
@@ -24,12 +24,11 @@ from warroom.errors import Invalid
 from warroom.services import alert_effects, incidents
 from warroom.services.context import Context
 from warroom.services.integrations import Sender
-from warroom.services.timeline import Kind
+from warroom.services.timeline import EVENTS, Kind
 
 OPEN = [s.value for s in OPEN_STATUSES]
 FIRING: Any = literal_column("'firing'")
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
-EVENTS: Table = Event.__table__  # type: ignore[assignment]
 NUL, REPLACEMENT = "\x00", "\ufffd"
 TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
 

@@ -8,17 +8,30 @@ claimed again the same way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Job
 
+JOBS: Table = Job.__table__  # type: ignore[assignment]
+
 LEASE = timedelta(minutes=2)
 WAKE_FLAG = "warroom_jobs_scheduled"
 SOON = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A job to schedule: what, when, for which incident."""
+
+    kind: str
+    due_at: datetime
+    incident_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def schedule(
@@ -29,21 +42,30 @@ def schedule(
     now: datetime,
     incident_id: int | None = None,
     payload: dict[str, Any] | None = None,
-) -> Job:
+) -> None:
     """Add a job to the caller's transaction: it exists exactly when the change does."""
-    job = Job(
-        kind=kind,
-        incident_id=incident_id,
-        payload=payload or {},
-        due_at=due_at,
-        status="pending",
-        attempts=0,
-        created_at=now,
-    )
-    session.add(job)
-    if due_at <= now + SOON:  # later jobs are found by the worker's regular poll
+    schedule_all(session, [JobSpec(kind, due_at, incident_id, payload or {})], now=now)
+
+
+def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> None:
+    """Add jobs in one INSERT (no ORM bookkeeping) to the caller's transaction."""
+    if not specs:
+        return
+    rows = [
+        {
+            "kind": spec.kind,
+            "incident_id": spec.incident_id,
+            "payload": spec.payload,
+            "due_at": spec.due_at,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+        }
+        for spec in specs
+    ]
+    session.execute(insert(JOBS), rows)
+    if any(spec.due_at <= now + SOON for spec in specs):  # later ones: the regular poll
         session.info[WAKE_FLAG] = True
-    return job
 
 
 def _claimable(now: datetime) -> Any:

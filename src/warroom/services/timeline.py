@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Event, Incident
+
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
 
 LATE_AFTER = timedelta(seconds=1)
 
@@ -47,20 +49,21 @@ def record(
     text: str = "",
     public: bool = False,
     data: dict[str, Any] | None = None,
-) -> Event:
-    """Append one event; `at` is when it happened, `now` when it was written down."""
-    event = Event(
-        incident_id=incident.id,
-        at=at,
-        recorded_at=now,
-        actor=actor,
-        kind=kind.value,
-        text=text,
-        visibility="public" if public else "internal",
-        data=data or {},
-    )
-    session.add(event)
-    return event
+) -> int:
+    """Append one event and return its id; `at` is when it happened, `now` when it was
+    written down. A plain INSERT (no ORM unit of work): events are never changed."""
+    row = {
+        "incident_id": incident.id,
+        "at": at,
+        "recorded_at": now,
+        "actor": actor,
+        "kind": kind.value,
+        "text": text,
+        "visibility": "public" if public else "internal",
+        "data": data or {},
+    }
+    event_id: int = session.execute(insert(EVENTS).returning(EVENTS.c.id), row).scalar_one()
+    return event_id
 
 
 def events_of(session: Session, incident_id: int) -> list[Event]:
