@@ -5,6 +5,7 @@ alert of it has cleared."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,12 +30,22 @@ class Effects:
         return bool(self.firing or self.acknowledge or self.cleared)
 
 
+class _State(NamedTuple):
+    """What deciding needs of an incident; the services load the incident when they act."""
+
+    id: int
+    status: str
+    severity: str
+
+
 def apply(session: Session, *, ctx: Context, effects: Effects) -> None:
     if not effects:
         return
     ids = {*effects.firing, *effects.acknowledge, *effects.cleared}
-    found = session.scalars(select(Incident).where(Incident.id.in_(ids)))
-    by_id = {incident.id: incident for incident in found}
+    found = session.execute(
+        select(Incident.id, Incident.status, Incident.severity).where(Incident.id.in_(ids))
+    )
+    by_id = {row[0]: _State(*row) for row in found}
     for incident_id, firings in effects.firing.items():
         _fired_again(session, ctx, by_id[incident_id], firings)
     for incident_id, actor in effects.acknowledge.items():
@@ -43,15 +54,19 @@ def apply(session: Session, *, ctx: Context, effects: Effects) -> None:
     still_firing = alerts.firing_count(session, list(effects.cleared)) if effects.cleared else {}
     for incident_id, (mode, actor) in effects.cleared.items():
         if still_firing.get(incident_id, 0) == 0:
-            _all_clear(session, ctx, by_id[incident_id], mode, actor)
+            _all_clear(session, ctx, incidents.get(session, incident_id), mode, actor)
 
 
 def _fired_again(
     session: Session,
     ctx: Context,
-    incident: Incident,
+    incident: _State,
     firings: list[tuple[str | None, str, str]],
 ) -> None:
+    if incident.status != Status.MONITORING and (
+        not is_open(Status(incident.status)) or ctx.config.rank(incident.severity) == 0
+    ):
+        return  # nothing a firing alert could change
     level, summary, actor = min(
         firings, key=lambda f: ctx.config.rank(f[0]) if f[0] else len(ctx.config.level_ids)
     )

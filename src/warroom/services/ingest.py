@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, literal_column, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Alert, Incident
@@ -27,9 +27,21 @@ from warroom.services.integrations import Sender
 from warroom.services.timeline import EVENTS, Kind
 
 OPEN = [s.value for s in OPEN_STATUSES]
-FIRING: Any = literal_column("'firing'")
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
 NUL, REPLACEMENT = "\x00", "\ufffd"
+# The firing alerts among some dedup keys of one integration. `status = 'firing'` is
+# written as a literal so the partial unique index applies; SQLite without statistics
+# still prefers the (status, id) index and walks every firing alert, so it is told.
+_FIRING_BY_KEY = (
+    "SELECT id, dedup_key, incident_id, count, summary FROM alerts{hint}"
+    " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key IN :keys"
+)
+FIRING_BY_KEY = text(_FIRING_BY_KEY.format(hint="")).bindparams(
+    bindparam("keys", expanding=True)
+)
+FIRING_BY_KEY_SQLITE = text(
+    _FIRING_BY_KEY.format(hint=" INDEXED BY ux_alerts_firing_key")
+).bindparams(bindparam("keys", expanding=True))
 TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
 
 
@@ -129,14 +141,9 @@ def _load_firing(
     for delivery, pairs in zip(deliveries, routed, strict=True):
         wanted.setdefault(delivery.sender.id, set()).update(a.dedup_key for a, _ in pairs)
     found: dict[tuple[int, str], _Firing] = {}
+    query = FIRING_BY_KEY_SQLITE if session.get_bind().dialect.name == "sqlite" else FIRING_BY_KEY
     for sender_id, keys in wanted.items():
-        rows = session.execute(
-            select(Alert.id, Alert.dedup_key, Alert.incident_id, Alert.count, Alert.summary).where(
-                Alert.integration_id == sender_id,
-                Alert.status == FIRING,  # a literal, so the partial unique index applies
-                Alert.dedup_key.in_(keys),
-            )
-        )
+        rows = session.execute(query, {"integration_id": sender_id, "keys": list(keys)})
         for alert_id, key, incident_id, count, summary in rows:
             if incident_id is not None:  # every stored alert belongs to an incident
                 found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary)
