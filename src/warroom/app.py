@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-
 from warroom import __version__
-from warroom.api import ack, admin, health, incidents, ingest, integrations, problems
+from warroom.api import ack, admin, health, incidents, integrations, problems
+from warroom.api.fastlane import WarroomApp, build_lane
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
 from warroom.api.senders import SenderCache
@@ -29,7 +28,7 @@ def create_app(
     config: WarroomConfig | None = None,
     run_worker: bool = True,
     migrate: bool = True,
-) -> FastAPI:
+) -> WarroomApp:
     ctx = Context(
         config=config or load_config(settings.config),
         clock=clock or SystemClock(),
@@ -43,7 +42,7 @@ def create_app(
         upgrade(db.engine)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_: WarroomApp) -> AsyncIterator[None]:
         if run_worker:
             worker.start()
         yield
@@ -51,7 +50,7 @@ def create_app(
         worker.stop()
         db.dispose()
 
-    app = FastAPI(
+    app = WarroomApp(
         title="warroom",
         version=__version__,
         lifespan=lifespan,
@@ -68,7 +67,7 @@ def create_app(
     routers = (incidents.router, integrations.router, admin.router, health.router, ack.router)
     for router in routers:
         app.include_router(router)
-    app.router.routes[0:0] = ingest.routes  # the hot path is matched first
+    app.lane = build_lane(metrics, settings.max_body_bytes)  # the hot path, first
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

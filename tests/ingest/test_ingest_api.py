@@ -193,3 +193,20 @@ def test_the_alert_list_takes_its_largest_page_and_pages_on_with_a_cursor(
         "disk-0",
     ]
     assert rest["next_cursor"] is None
+
+
+def test_the_ingest_lane_answers_wrong_paths_and_methods_as_problems_and_counts_requests(
+    client: TestClient, as_: Headers
+) -> None:
+    created = create(client, as_)
+    assert post(client, created, {"summary": "disk full"}).status_code == 202
+    wrong_method = client.get("/v2/enqueue")
+    no_kind = client.post(f"/api/v1/ingest/{created['key']}", content=b"{}")
+    assert (wrong_method.status_code, no_kind.status_code) == (405, 404)
+    for response in (wrong_method, no_kind):
+        assert response.headers["content-type"] == "application/problem+json"
+    metrics = client.get("/metrics").text
+    assert (
+        'warroom_http_requests_total{method="POST",route="/api/v1/ingest/{key}/{kind}",'
+        'status="202"} 1.0'
+    ) in metrics
