@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,15 @@ from warroom.db.migrate import upgrade
 from warroom.scheduler.worker import Worker, install_wakeup
 from warroom.services.context import Context
 from warroom.services.ingest_writer import IngestWriter
+
+RUN_WORKER_VARIABLE = "WARROOM_RUN_WORKER"
+
+
+def app_from_environment() -> WarroomApp:
+    """One server process of `warroom serve --processes N`: settings from the environment
+    the parent set, schema already migrated by the parent."""
+    run_worker = os.environ.get(RUN_WORKER_VARIABLE, "1") == "1"
+    return create_app(Settings(), run_worker=run_worker, migrate=False)
 
 
 def create_app(

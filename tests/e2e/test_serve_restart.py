@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,9 @@ class Processes:
         self.started.append(process)
         return process
 
-    def serve(self, *, worker: bool) -> str:
+    def serve(self, *, worker: bool, processes: int = 1) -> str:
         port = free_port()
-        args = ["serve", "--host", HOST, "--port", str(port)]
+        args = ["serve", "--host", HOST, "--port", str(port), "--processes", str(processes)]
         process = self.spawn("serve", *args, *([] if worker else ["--no-worker"]))
         base = f"http://{HOST}:{port}"
         deadline = time.monotonic() + 30
@@ -95,9 +96,13 @@ class Processes:
 
     def stop_all(self) -> None:
         for process in self.started:
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            if process.poll() is None:  # SIGTERM first: a supervisor stops its children
+                os.kill(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.kill(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -237,3 +242,25 @@ def test_two_workers_never_fire_the_same_job_twice(procs, db_url):
     finally:
         database.dispose()
     assert len(fired) == 1
+
+
+def test_two_server_processes_share_the_port_and_group_alerts_into_one_incident(procs):
+    base = procs.serve(worker=True, processes=2)
+    created = procs.cli("integration", "create", "am", "--kind", "generic")
+    url = f"{base}/api/v1/ingest/{created['key']}/generic"
+    bodies = [
+        {
+            "summary": f"5xx on web-{n}",
+            "dedup_key": f"web-{n}",
+            "service": "web",
+            "labels": {"alertname": "HighErrorRate"},
+        }
+        for n in range(40)
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:  # new connections: both processes answer
+        answers = list(pool.map(lambda body: httpx.post(url, json=body, timeout=30), bodies))
+    assert [a.status_code for a in answers] == [202] * 40
+    incidents = {a.json()["alerts"][0]["incident"] for a in answers}
+    assert len(incidents) == 1
+    listed = procs.cli("alerts", "--limit", "100")
+    assert len(listed["items"]) == 40

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from typing import Annotated, Any
 
@@ -9,7 +10,7 @@ import typer
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
-from warroom.config import load_config
+from warroom.config import Settings, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
@@ -42,6 +43,15 @@ def serve(
             "--demo", help="Fill an empty database with demo incidents and print a demo token."
         ),
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            min=1,
+            max=64,
+            help="Server processes sharing the port (one per core takes the most alerts).",
+        ),
+    ] = 1,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -53,10 +63,38 @@ def serve(
 
     with refusals():
         settings = settings_for(db, config)
-        app = create_app(settings, run_worker=not no_worker)
+        app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:
             _seed_demo(app.state.warroom, host, port)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning"}
+    if processes == 1:
+        uvicorn.run(app, access_log=False, **options)
+        return
+    # Each process builds its own app from these settings (the schema is already up to
+    # date); background work runs in each one too: jobs are claimed by compare-and-set.
+    app.state.warroom.db.dispose()
+    os.environ.update(processes_environment(settings, run_worker=not no_worker))
+    uvicorn.run(
+        "warroom.app:app_from_environment",
+        factory=True,
+        workers=processes,
+        access_log=False,
+        **options,
+    )
+
+
+def processes_environment(settings: Settings, *, run_worker: bool) -> dict[str, str]:
+    from warroom.app import RUN_WORKER_VARIABLE
+
+    environment = {
+        "WARROOM_DATABASE_URL": settings.database_url,
+        "WARROOM_PUBLIC_URL": settings.public_url,
+        "WARROOM_MAX_BODY_BYTES": str(settings.max_body_bytes),
+        RUN_WORKER_VARIABLE: "1" if run_worker else "0",
+    }
+    if settings.config is not None:
+        environment["WARROOM_CONFIG"] = str(settings.config)
+    return environment
 
 
 def _seed_demo(state: Any, host: str, port: int) -> None:
