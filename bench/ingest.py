@@ -215,10 +215,27 @@ def stat_fields(pid: int | str) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
+def children_of(pid: int) -> list[str]:
+    """The live children of a process (for `warroom serve --processes N`: its servers)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if stat_fields(proc.name)[1] == str(pid):
+                found.append(proc.name)
+        except OSError:  # it just ended
+            continue
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads)."""
-    fields = stat_fields(pid)
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process (all its threads) and of its live children."""
+    ticks = 0
+    for each in [str(pid), *children_of(pid)]:
+        fields = stat_fields(each)
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_cpu(data_dir: Path) -> float:
@@ -226,24 +243,18 @@ def postgres_cpu(data_dir: Path) -> float:
     children it has already reaped (cutime/cstime)."""
     postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
     fields = stat_fields(postmaster)
-    ticks = sum(int(x) for x in fields[11:15])
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            child = stat_fields(proc.name)
-        except OSError:  # it just ended
-            continue
-        if child[1] == str(postmaster):
-            ticks += int(child[11]) + int(child[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    reaped = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(postmaster) + reaped
 
 
 def rss_mb(pid: int) -> float:
-    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if row.startswith("VmRSS:"):
-            return int(row.split()[1]) / 1024
-    return 0.0
+    """Resident memory of a process and its live children."""
+    total = 0
+    for each in [str(pid), *children_of(pid)]:
+        for row in Path(f"/proc/{each}/status").read_text().splitlines():
+            if row.startswith("VmRSS:"):
+                total += int(row.split()[1])
+    return total / 1024
 
 
 def children_cpu() -> float:
@@ -345,12 +356,15 @@ def create_integration(db_url: str, name: str, kind: str) -> str:
 
 
 @contextmanager
-def warroom(db_url: str, workdir: Path, db_dir: Path | None = None) -> Iterator[Target]:
+def warroom(
+    db_url: str, workdir: Path, db_dir: Path | None = None, processes: int = 1
+) -> Iterator[Target]:
     generic = create_integration(db_url, "bench-generic", "generic")
     hook = create_integration(db_url, "bench-alertmanager", "alertmanager")
     port = free_port()
     log = workdir / "warroom.log"
     command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url]
+    command += ["--processes", str(processes)]
     with started(command, log) as process:
         wait_ready(process, f"http://127.0.0.1:{port}/healthz", log)
         yield Target(
@@ -765,10 +779,11 @@ def bench_warroom(
     workdir: Path,
     profile: Callable[[Target], None] | None = None,
     db_dir: Path | None = None,
+    processes: int = 1,
 ) -> SystemResult:
     ledger = Ledger(db_url)
     try:
-        with warroom(db_url, workdir, db_dir) as server:
+        with warroom(db_url, workdir, db_dir, processes) as server:
             result = warroom_scenarios(name, db_url, server, ledger, seconds)
             result.incidents = ledger.incidents()
             result.rss_mb = rss_mb(server.pid)
@@ -1111,6 +1126,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-bare", action="store_true", help="skip the bare uvicorn endpoint (the floor)"
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="warroom server processes (warroom serve --processes N)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also profile warroom/SQLite (py-spy) and ingest.apply (cProfile)",
@@ -1147,7 +1168,12 @@ def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
     if args.db in ("sqlite", "both"):
         results.append(
             bench_warroom(
-                "warroom/SQLite", fresh_sqlite(workdir), args.seconds, workdir, profiler("sqlite")
+                "warroom/SQLite",
+                fresh_sqlite(workdir),
+                args.seconds,
+                workdir,
+                profiler("sqlite"),
+                processes=args.processes,
             )
         )
     if args.db in ("postgres", "both"):
@@ -1160,6 +1186,7 @@ def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
                     workdir,
                     profiler("postgres"),
                     db_dir=PG_DIR / "data",
+                    processes=args.processes,
                 )
             )
     if args.profile:

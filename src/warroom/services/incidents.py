@@ -92,7 +92,9 @@ def declare(
     commander: str | None = None,
     source: Source = Source.MANUAL,
     at: datetime | None = None,
+    group_key: str | None = None,
 ) -> Incident:
+    """Open an incident; `group_key` (alert grouping) makes it the open one of its group."""
     title = clean(title, "title", 200)
     if not title:
         raise Invalid("title must not be empty.", field="title")
@@ -114,6 +116,7 @@ def declare(
         escalation_level=0,
         version=1,
         updated_at=now,
+        group_key=group_key,
     )
     # Deadlines first, so the incident is written in one INSERT (arming them again below
     # sets the same values, which the ORM does not write twice).

@@ -247,9 +247,8 @@ def _incident_for(
         summary=clip(alert.summary, 10_000),
         source=Source.ALERT,
         at=now,
+        group_key=decision.group_key,
     )
-    incident.group_key = decision.group_key
-    session.flush()
     batch.open_groups[decision.group_key] = incident.id
     return incident.id
 
