@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import timedelta
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -124,17 +125,25 @@ class WarroomConfig(BaseModel):
     def level_ids(self) -> list[str]:
         return [s.id for s in self.severities]
 
+    @cached_property
+    def _levels(self) -> dict[str, tuple[int, Severity]]:
+        """Lower-cased id → (rank, level): asked for several times per alert."""
+        return {s.id.lower(): (n, s) for n, s in enumerate(self.severities)}
+
+    def _level(self, level: str) -> tuple[int, Severity]:
+        found = self._levels.get(level.lower()) or self._levels.get(level.strip().lower())
+        if found is None:
+            known = ", ".join(s.id for s in self.severities)
+            raise Invalid(f"severity {level!r} is not one of {known}.", field="severity")
+        return found
+
     def severity(self, level: str) -> Severity:
         """The level with this id (case-insensitive), or a refusal naming the known ones."""
-        for candidate in self.severities:
-            if candidate.id.lower() == level.strip().lower():
-                return candidate
-        known = ", ".join(s.id for s in self.severities)
-        raise Invalid(f"severity {level!r} is not one of {known}.", field="severity")
+        return self._level(level)[1]
 
     def rank(self, level: str) -> int:
         """0 for the worst level; a lower rank is more severe."""
-        return [s.id for s in self.severities].index(self.severity(level).id)
+        return self._level(level)[0]
 
     def person(self, name: str) -> Person | None:
         return next((p for p in self.people if p.name == name), None)

@@ -73,12 +73,20 @@ def arm_clocks(
 ) -> None:
     """Start the severity's clocks (acknowledgement if `ack`, next update, escalation) in
     one INSERT of their jobs."""
+    specs = clock_jobs(ctx, incident, since=since, now=now, ack=ack)
+    jobs.schedule_all(session, specs, now=now)
+
+
+def clock_jobs(
+    ctx: Context, incident: Incident, *, since: datetime, now: datetime, ack: bool = True
+) -> list[jobs.JobSpec]:
+    """Set the deadlines of the severity's clocks and return the jobs that watch them."""
     specs = [
         ack_job(ctx, incident) if ack else None,
         update_job(ctx, incident, since=since),
         escalation_job(ctx, incident, now=now),
     ]
-    jobs.schedule_all(session, [spec for spec in specs if spec is not None], now=now)
+    return [spec for spec in specs if spec is not None]
 
 
 def arm_update(

@@ -6,49 +6,20 @@ or command is one transaction. Every change is a timeline event.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
-from warroom.services import deadlines, paging, timeline
+from warroom.services import deadlines, openings, paging, timeline
 from warroom.services.context import Context
+from warroom.services.inputs import clean, happened_at
 from warroom.services.timeline import Kind
 
-SKEW = timedelta(seconds=5)  # a client clock this far ahead still counts as "now"
-OLDEST = timedelta(days=366)  # how far back `at` may reach, so a typo cannot land in year 1
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: no incident lies beyond
-
-
-def happened_at(now: datetime, at: datetime | None, incident: Incident | None = None) -> datetime:
-    """When the thing happened: now, or an earlier moment that is not in the future."""
-    if at is None:
-        return now
-    if at.tzinfo is None:
-        raise Invalid("at must include a time zone, e.g. 2026-11-23T09:00:00Z.", field="at")
-    try:
-        at = at.astimezone(UTC)
-    except OverflowError:
-        raise Invalid(f"at {at.isoformat()} is out of range.", field="at") from None
-    if at > now + SKEW:
-        raise Invalid(f"at {at.isoformat()} is in the future.", field="at")
-    if at < now - OLDEST:
-        raise Invalid(
-            f"at {at.isoformat()} is more than {OLDEST.days} days ago; "
-            "write older incidents up as notes.",
-            field="at",
-        )
-    if incident is not None and at < incident.declared_at:
-        raise Invalid(
-            f"at {at.isoformat()} is before {rules.ref_of(incident.id)} was declared "
-            f"({incident.declared_at.isoformat()}).",
-            field="at",
-        )
-    return min(at, now)
 
 
 def get(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
@@ -70,15 +41,6 @@ def refuse_if_closed(incident: Incident) -> None:
         raise Conflict(f"{rules.ref_of(incident.id)} is closed and cannot change.", field="ref")
 
 
-def clean(text: str | None, field: str, limit: int) -> str:
-    value = (text or "").strip()
-    if "\x00" in value:
-        raise Invalid(f"{field} must not contain NUL characters.", field=field)
-    if len(value) > limit:
-        raise Invalid(f"{field} is longer than {limit} characters.", field=field)
-    return value
-
-
 def declare(
     session: Session,
     *,
@@ -92,67 +54,20 @@ def declare(
     commander: str | None = None,
     source: Source = Source.MANUAL,
     at: datetime | None = None,
-    group_key: str | None = None,
 ) -> Incident:
-    """Open an incident; `group_key` (alert grouping) makes it the open one of its group."""
-    title = clean(title, "title", 200)
-    if not title:
-        raise Invalid("title must not be empty.", field="title")
-    level = ctx.config.severity(severity)
-    now = ctx.clock.now()
-    when = happened_at(now, at)
-    incident = Incident(
-        title=title,
-        summary=clean(summary, "summary", 10_000),
-        impact=clean(impact, "impact", 10_000),
-        severity=level.id,
-        status=Status.TRIGGERED.value,
-        source=source.value,
-        service=ctx.config.check_service(clean(service, "service", 80) or None),
-        channel=rules.channel_name(when, title),
-        commander=clean(commander, "commander", 120) or None,
-        responders="",
-        declared_at=when,
-        escalation_level=0,
-        version=1,
-        updated_at=now,
-        group_key=group_key,
-    )
-    # Deadlines first, so the incident is written in one INSERT (arming them again below
-    # sets the same values, which the ORM does not write twice).
-    incident.ack_due_at = deadlines.ack_due(ctx, incident)
-    incident.next_update_due_at = deadlines.update_due(ctx, incident, since=when)
-    session.add(incident)
-    session.flush()
-    if session.scalar(
-        select(Incident.id).where(Incident.channel == incident.channel, Incident.id != incident.id)
-    ):
-        incident.channel = f"{incident.channel}-{incident.id}"
-    text = f"Declared {level.id} ({level.name}): {title}"
-    timeline.record(
-        session,
-        incident,
-        kind=Kind.DECLARED,
+    """Open one incident (see `openings.open_incidents`; the result is read-only)."""
+    opening = openings.Opening(
         actor=actor,
-        at=when,
-        now=now,
-        text=text,
-        data={"severity": level.id, "service": incident.service, "source": source.value},
+        title=title,
+        severity=severity,
+        service=service,
+        summary=summary,
+        impact=impact,
+        commander=commander,
+        source=source,
+        at=at,
     )
-    if incident.commander:
-        timeline.record(
-            session,
-            incident,
-            kind=Kind.ROLE,
-            actor=actor,
-            at=when,
-            now=now,
-            text=f"{incident.commander} is commander",
-            data={"role": "commander", "person": incident.commander},
-        )
-    deadlines.arm_clocks(session, ctx, incident, since=when, now=now)
-    paging.start(session, ctx=ctx, incident=incident, now=now)
-    return incident
+    return openings.open_incidents(session, ctx=ctx, openings=[opening])[0]
 
 
 def change_status(

@@ -21,7 +21,7 @@ from warroom.domain.alerts import AlertAction, AlertIn, clip
 from warroom.domain.incidents import OPEN_STATUSES, Source
 from warroom.domain.routing import Decision, decide
 from warroom.errors import Invalid
-from warroom.services import alert_effects, incidents
+from warroom.services import alert_effects, openings
 from warroom.services.context import Context
 from warroom.services.integrations import Sender
 from warroom.services.timeline import EVENTS, Kind
@@ -36,9 +36,7 @@ _FIRING_BY_KEY = (
     "SELECT id, dedup_key, incident_id, count, summary FROM alerts{hint}"
     " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key IN :keys"
 )
-FIRING_BY_KEY = text(_FIRING_BY_KEY.format(hint="")).bindparams(
-    bindparam("keys", expanding=True)
-)
+FIRING_BY_KEY = text(_FIRING_BY_KEY.format(hint="")).bindparams(bindparam("keys", expanding=True))
 FIRING_BY_KEY_SQLITE = text(
     _FIRING_BY_KEY.format(hint=" INDEXED BY ux_alerts_firing_key")
 ).bindparams(bindparam("keys", expanding=True))
@@ -89,6 +87,7 @@ def apply(session: Session, *, ctx: Context, deliveries: list[Delivery]) -> list
         open_groups=_load_open_groups(session, routed),
         effects=alert_effects.Effects(),
     )
+    _open_new_groups(session, batch, deliveries, routed)
     results = []
     for delivery, pairs in zip(deliveries, routed, strict=True):
         results.append(
@@ -197,7 +196,7 @@ def _apply_one(
         repeat = {"count": current.count, "last_seen_at": now, "summary": current.summary}
         (current.row if current.row is not None else current.changes).update(repeat)
         return outcome("updated", current.incident_id)
-    incident_id = _incident_for(session, batch, sender, alert, decision, now)
+    incident_id = _incident_for(batch, sender, alert, decision)
     row = _alert_row(sender, alert, decision, incident_id, now)
     batch.new_rows.append(row)
     batch.firing[key] = _Firing(
@@ -217,40 +216,63 @@ def _apply_one(
     return outcome("created", incident_id)
 
 
-def _incident_for(
+def _open_new_groups(
     session: Session,
     batch: _Batch,
-    sender: Sender,
-    alert: AlertIn,
-    decision: Decision,
-    now: Any,
-) -> int:
-    """The open incident of the alert's group, or a new one declared when the alert came
-    (so its timeline starts with the declaration, then the alert)."""
-    existing = batch.open_groups.get(decision.group_key)
-    if existing is not None:
-        batch.effects.firing.setdefault(existing, []).append(
-            (decision.level, alert.summary, sender.name)
-        )
-        return existing
+    deliveries: list[Delivery],
+    routed: list[list[tuple[AlertIn, Decision]]],
+) -> None:
+    """Open, in one go, an incident for each group whose first firing alert in this batch
+    finds no open incident (walking the batch in order, as `_apply_one` will). Each is
+    declared from that first alert, when it came."""
+    firing = set(batch.firing)
+    planned: dict[str, openings.Opening] = {}
+    now = batch.ctx.clock.now()
+    for delivery, pairs in zip(deliveries, routed, strict=True):
+        for alert, decision in pairs:
+            key = (delivery.sender.id, alert.dedup_key)
+            if decision.drop or alert.action == AlertAction.ACKNOWLEDGE:
+                continue
+            if alert.action == AlertAction.RESOLVE:
+                firing.discard(key)
+                continue
+            if key in firing:
+                continue  # a repeat: it stays with its incident
+            firing.add(key)
+            group = decision.group_key
+            if group not in batch.open_groups and group not in planned:
+                planned[group] = _opening(batch.ctx, delivery.sender, alert, decision, now)
+    made = openings.open_incidents(session, ctx=batch.ctx, openings=list(planned.values()))
+    for group, incident in zip(planned, made, strict=True):
+        batch.open_groups[group] = incident.id
+
+
+def _opening(
+    ctx: Context, sender: Sender, alert: AlertIn, decision: Decision, now: Any
+) -> openings.Opening:
     try:
-        service = batch.ctx.config.check_service(decision.service)
+        service = ctx.config.check_service(decision.service)
     except Invalid:
         service = None  # an unknown service never costs an alert
-    incident = incidents.declare(
-        session,
-        ctx=batch.ctx,
+    return openings.Opening(
         actor=sender.name,
         title=clip(alert.summary, 200) or "Alert",
-        severity=decision.level or batch.ctx.config.level_ids[-1],
+        severity=decision.level or ctx.config.level_ids[-1],
         service=service,
         summary=clip(alert.summary, 10_000),
         source=Source.ALERT,
         at=now,
         group_key=decision.group_key,
     )
-    batch.open_groups[decision.group_key] = incident.id
-    return incident.id
+
+
+def _incident_for(batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision) -> int:
+    """The open incident of the alert's group (`_open_new_groups` opened any missing)."""
+    existing = batch.open_groups[decision.group_key]
+    batch.effects.firing.setdefault(existing, []).append(
+        (decision.level, alert.summary, sender.name)
+    )
+    return existing
 
 
 def _resolve(

@@ -38,22 +38,20 @@ def freeze(policy: Policy) -> dict[str, Any]:
     }
 
 
-def start(session: Session, *, ctx: Context, incident: Incident, now: datetime) -> None:
-    """Begin paging if the level pages and a policy applies."""
-    if not ctx.config.severity(incident.severity).pages or incident.policy:
-        return
+def policy_to_freeze(ctx: Context, incident: Incident) -> dict[str, Any] | None:
+    """The escalation policy a new incident carries: None when its level does not page or
+    no policy applies to its service."""
+    if not ctx.config.severity(incident.severity).pages:
+        return None
     policy = ctx.config.policy_for(incident.service)
-    if policy is None:
-        return
-    incident.policy = freeze(policy)
-    jobs.schedule(
-        session,
-        kind=PAGE,
-        due_at=now,
-        now=now,
-        incident_id=incident.id,
-        payload={"step": 0, "pass": 0},
-    )
+    return freeze(policy) if policy is not None else None
+
+
+def first_page(incident: Incident, *, now: datetime) -> jobs.JobSpec | None:
+    """The job that pages the first step of the incident's frozen policy, at once."""
+    if not incident.policy:
+        return None
+    return jobs.JobSpec(PAGE, now, incident.id, {"step": 0, "pass": 0})
 
 
 def people_for(ctx: Context, targets: list[str], at: datetime) -> tuple[list[str], list[str]]:
@@ -222,7 +220,10 @@ def on_raised(session: Session, *, ctx: Context, incident: Incident, reason: str
     names = paged_people(session, incident.id)
     now = ctx.clock.now()
     if not names and incident.status == Status.TRIGGERED:
-        start(session, ctx=ctx, incident=incident, now=now)
+        if not incident.policy:  # the old level did not page: start paging now
+            incident.policy = policy_to_freeze(ctx, incident)
+            page = first_page(incident, now=now)
+            jobs.schedule_all(session, [page] if page else [], now=now)
         return
     notify(session, ctx=ctx, incident=incident, names=names, kind="raised", now=now, reason=reason)
 

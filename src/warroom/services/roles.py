@@ -9,7 +9,8 @@ from warroom.domain import incidents as rules
 from warroom.domain.incidents import Role
 from warroom.errors import Conflict, Invalid
 from warroom.services.context import Context
-from warroom.services.incidents import clean, get, refuse_if_closed, touch
+from warroom.services.incidents import get, refuse_if_closed, touch
+from warroom.services.inputs import clean
 from warroom.services.timeline import Kind, record
 
 

@@ -1,0 +1,150 @@
+"""Opening incidents, one or many at once.
+
+Declaring is on two hot paths: the API (a responder waits for the answer) and alert
+ingestion (a storm opens hundreds of incidents, one per new alert group). So the new
+incidents, their first timeline entries and the jobs that watch their deadlines are each
+written with one INSERT for the whole batch, not one ORM flush per object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Incident
+from warroom.domain import incidents as rules
+from warroom.domain.incidents import Source, Status
+from warroom.errors import Invalid
+from warroom.services import deadlines, jobs, paging
+from warroom.services.context import Context
+from warroom.services.inputs import clean, happened_at
+from warroom.services.timeline import EVENTS, Kind
+
+INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
+COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a new incident starts from."""
+
+    actor: str
+    title: str
+    severity: str
+    service: str | None = None
+    summary: str | None = None
+    impact: str | None = None
+    commander: str | None = None
+    source: Source = Source.MANUAL
+    at: datetime | None = None
+    group_key: str | None = None  # alert grouping: the open incident of this group
+
+
+def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -> list[Incident]:
+    """Validate and write new incidents with their timeline and clocks, in the caller's
+    transaction. The returned incidents are not in the session: read them, don't change
+    them (load one with `incidents.get` to act on it)."""
+    if not openings:
+        return []
+    now = ctx.clock.now()
+    made = [_incident(ctx, opening, now) for opening in openings]
+    rows = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
+    returning = insert(INCIDENTS).returning(INCIDENTS.c.id, sort_by_parameter_order=True)
+    for incident, new_id in zip(made, session.execute(returning, rows).scalars(), strict=True):
+        incident.id = new_id
+    _unique_channels(session, made)
+    events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
+    session.execute(insert(EVENTS), events)
+    specs: list[jobs.JobSpec] = []
+    for incident in made:
+        specs += deadlines.clock_jobs(ctx, incident, since=incident.declared_at, now=now)
+        page = paging.first_page(incident, now=now)
+        specs += [page] if page else []
+    jobs.schedule_all(session, specs, now=now)
+    return made
+
+
+def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
+    title = clean(opening.title, "title", 200)
+    if not title:
+        raise Invalid("title must not be empty.", field="title")
+    level = ctx.config.severity(opening.severity)
+    when = happened_at(now, opening.at)
+    incident = Incident(
+        title=title,
+        summary=clean(opening.summary, "summary", 10_000),
+        impact=clean(opening.impact, "impact", 10_000),
+        severity=level.id,
+        status=Status.TRIGGERED.value,
+        source=opening.source.value,
+        service=ctx.config.check_service(clean(opening.service, "service", 80) or None),
+        channel=rules.channel_name(when, title),
+        commander=clean(opening.commander, "commander", 120) or None,
+        comms=None,
+        scribe=None,
+        responders="",
+        declared_at=when,
+        acknowledged_at=None,
+        mitigated_at=None,
+        resolved_at=None,
+        closed_at=None,
+        postmortem_due_at=None,
+        escalation_level=0,
+        version=1,
+        updated_at=now,
+        group_key=opening.group_key,
+    )
+    incident.ack_due_at = deadlines.ack_due(ctx, incident)
+    incident.next_update_due_at = deadlines.update_due(ctx, incident, since=when)
+    incident.policy = paging.policy_to_freeze(ctx, incident)
+    return incident
+
+
+def _unique_channels(session: Session, made: list[Incident]) -> None:
+    """A channel name already taken by an earlier incident gets the new incident's id."""
+    names = {incident.channel for incident in made}
+    taken = session.execute(
+        select(Incident.channel, Incident.id).where(Incident.channel.in_(names))
+    ).all()
+    first: dict[str, int] = {}
+    for name, incident_id in taken:
+        first[name] = min(first.get(name, incident_id), incident_id)
+    renamed = []
+    for incident in made:
+        if first[incident.channel] != incident.id:
+            incident.channel = f"{incident.channel}-{incident.id}"
+            renamed.append({"id": incident.id, "channel": incident.channel})
+    if renamed:
+        session.execute(update(Incident).execution_options(synchronize_session=False), renamed)
+
+
+def _first_events(
+    ctx: Context, opening: Opening, incident: Incident, now: datetime
+) -> list[dict[str, Any]]:
+    level = ctx.config.severity(incident.severity)
+    base = {
+        "incident_id": incident.id,
+        "at": incident.declared_at,
+        "recorded_at": now,
+        "actor": opening.actor,
+        "visibility": "internal",
+    }
+    declared = {
+        **base,
+        "kind": Kind.DECLARED.value,
+        "text": f"Declared {level.id} ({level.name}): {incident.title}",
+        "data": {"severity": level.id, "service": incident.service, "source": incident.source},
+    }
+    if not incident.commander:
+        return [declared]
+    commander = {
+        **base,
+        "kind": Kind.ROLE.value,
+        "text": f"{incident.commander} is commander",
+        "data": {"role": "commander", "person": incident.commander},
+    }
+    return [declared, commander]
