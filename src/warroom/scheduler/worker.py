@@ -22,7 +22,8 @@ from warroom.db.engine import Database
 from warroom.db.models import Job
 from warroom.notifiers import TransportError
 from warroom.scheduler import outbound
-from warroom.services import deliveries, jobs
+from warroom.services import jobs
+from warroom.services.bundles import Batch
 from warroom.services.context import Context
 from warroom.services.reminders import HANDLERS
 
@@ -79,12 +80,12 @@ class Worker:
             job = jobs.claim(session, job_id, worker=self.name, now=now)
             if job is None:
                 return False
-            if job.kind in outbound.KINDS:
-                payload = dict(job.payload)
-            else:
+            if job.kind not in outbound.KINDS:
                 self._run_local(session, job, now)
                 return True
-        self._deliver(job_id, payload)
+            claimed = outbound.claim_batch(session, self.ctx, job, worker=self.name, now=now)
+        if claimed is not None:
+            self._deliver(*claimed)
         return True
 
     def _run_local(self, session: Session, job: Job, now: datetime) -> None:
@@ -106,40 +107,16 @@ class Worker:
             return
         jobs.finish(session, job, now=now)
 
-    def _deliver(self, job_id: int, payload: dict[str, Any]) -> None:
+    def _deliver(self, batch: Batch, url: str | None) -> None:
         error: TransportError | None = None
         try:
-            outbound.send(payload, self.ctx.config, now=self.ctx.clock.now())
+            outbound.send(batch.payload, url, now=self.ctx.clock.now())
         except TransportError as exc:
             error = exc
         except Exception as exc:  # a bug in a transport must not stop the worker
             error = TransportError(f"{type(exc).__name__}: {exc}")
         with self.db.write.begin() as session:
-            job = session.get(Job, job_id, with_for_update=True)
-            if job is None or job.status != "running" or job.claimed_by != self.name:
-                return  # our lease ran out and another worker took the job over
-            now = self.ctx.clock.now()
-            if error is None:
-                jobs.finish(session, job, now=now)
-                deliveries.record_sent(session, ctx=self.ctx, job=job)
-                return
-            final = error.permanent or job.attempts >= outbound.MAX_ATTEMPTS
-            jobs.fail(
-                session,
-                job,
-                now=now,
-                error=error.message,
-                retry_in=outbound.backoff(job.attempts),
-                give_up=final,
-            )
-            deliveries.record_failure(
-                session,
-                ctx=self.ctx,
-                job=job,
-                error=error.message,
-                permanent=error.permanent,
-                final=final,
-            )
+            outbound.record(session, self.ctx, batch, worker=self.name, error=error)
 
     def _seconds_to_next(self) -> float:
         with self.db.read() as session:

@@ -2,7 +2,7 @@
 transaction of the change that caused it, sent by a worker after that commit.
 
 A job names the person and a hash of the contact URL, never the URL itself (it may hold
-a token): the worker looks the URL up in the config when it sends.
+a token): the worker looks the URL up in the directory when it claims the job.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from warroom.config import WarroomConfig
 from warroom.db.models import DisabledContact, Incident, Job
 from warroom.domain.people import Person
-from warroom.services import jobs, timeline
+from warroom.services import directory, jobs, timeline
 from warroom.services.context import Context
 from warroom.services.messages import Text
 from warroom.services.timeline import Kind
@@ -43,8 +43,9 @@ def channel_of(url: str) -> str:
     )
 
 
-def find_contact(config: WarroomConfig, person: str, wanted: str) -> str | None:
-    found = config.person(person)
+def find_contact(session: Session, config: WarroomConfig, person: str, wanted: str) -> str | None:
+    """The contact URL a delivery names by its hash; None when it is no longer there."""
+    found = directory.person(session, config, person)
     return next((u for u in found.contacts if contact_id(u) == wanted), None) if found else None
 
 
@@ -90,7 +91,8 @@ def enqueue(
     return count
 
 
-def record_sent(session: Session, *, ctx: Context, job: Job) -> None:
+def record_sent(session: Session, *, ctx: Context, job: Job, together: int = 0) -> None:
+    """The timeline line for a sent message (`together`: others sent in the same one)."""
     incident = session.get(Incident, job.incident_id) if job.incident_id else None
     if incident is None:
         return
@@ -103,12 +105,14 @@ def record_sent(session: Session, *, ctx: Context, job: Job) -> None:
         actor=SYSTEM,
         at=now,
         now=now,
-        text=f"Notified {payload['person']} by {payload['channel']}: {payload['subject']}",
+        text=f"Notified {payload['person']} by {payload['channel']}: {payload['subject']}"
+        + (f" (one message with {together} other page(s))" if together else ""),
         data={
             "person": payload["person"],
             "channel": payload["channel"],
             "message": payload["message"],
             "attempts": job.attempts,
+            "bundled_with": together,
         },
     )
 
@@ -120,7 +124,7 @@ def record_failure(
     incident = session.get(Incident, job.incident_id) if job.incident_id else None
     now = ctx.clock.now()
     payload = job.payload
-    url = find_contact(ctx.config, payload["person"], payload["contact"])
+    url = find_contact(session, ctx.config, payload["person"], payload["contact"])
     if permanent and url and url not in disabled_urls(session, payload["person"]):
         session.add(
             DisabledContact(person=payload["person"], url=url, reason=error[:2000], disabled_at=now)

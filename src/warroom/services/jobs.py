@@ -46,7 +46,7 @@ def schedule(
     return job
 
 
-def _claimable(now: datetime) -> Any:
+def claimable(now: datetime) -> Any:
     return or_(
         (Job.status == "pending") & (Job.due_at <= now),
         (Job.status == "running") & (Job.lease_until < now),
@@ -65,7 +65,7 @@ def claim(session: Session, job_id: int, *, worker: str, now: datetime) -> Job |
     """Take the job if nobody else has; None when another worker got there first."""
     result = session.execute(
         update(Job)
-        .where(Job.id == job_id, _claimable(now))
+        .where(Job.id == job_id, claimable(now))
         .values(
             status="running",
             claimed_by=worker,
