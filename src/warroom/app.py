@@ -8,7 +8,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from warroom import __version__
-from warroom.api import ack, admin, health, incidents, ingest, integrations, problems
+from warroom.api import (
+    ack,
+    admin,
+    deliveries,
+    health,
+    incidents,
+    ingest,
+    integrations,
+    people,
+    problems,
+    schedules,
+    teams,
+)
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
 from warroom.api.senders import SenderCache
@@ -65,7 +77,8 @@ def create_app(
     app.state.ingest_writer = writer
     app.state.senders = SenderCache(db)
     problems.install(app)
-    routers = (incidents.router, integrations.router, admin.router, health.router, ack.router)
+    routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
+    routers += [people.router, teams.router, schedules.router, deliveries.router]
     for router in routers:
         app.include_router(router)
     app.router.routes[0:0] = ingest.routes  # the hot path is matched first

@@ -13,13 +13,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
 from warroom.db.models import DisabledContact, Incident, Job
+from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
-from warroom.services import directory, jobs, timeline
+from warroom.errors import Invalid, NotFound
+from warroom.services import directory, jobs, messages, timeline
 from warroom.services.context import Context
 from warroom.services.messages import Text
 from warroom.services.timeline import Kind
@@ -145,10 +148,63 @@ def record_failure(
     )
 
 
+STATUSES = ("pending", "running", "done", "failed")
+
+
+class DeliveryRead(BaseModel):
+    id: int
+    incident: str | None
+    person: str | None
+    channel: str | None
+    message: str | None
+    subject: str | None
+    status: str
+    attempts: int
+    due_at: datetime
+    finished_at: datetime | None
+    error: str | None
+
+
+def describe(job: Job) -> DeliveryRead:
+    payload = job.payload
+    return DeliveryRead(
+        id=job.id,
+        incident=ref_of(job.incident_id) if job.incident_id else None,
+        person=payload.get("person"),
+        channel=payload.get("channel"),
+        message=payload.get("message"),
+        subject=payload.get("subject"),
+        status=job.status,
+        attempts=job.attempts,
+        due_at=job.due_at,
+        finished_at=job.finished_at,
+        error=(job.last_error or "")[:500] or None,
+    )
+
+
 def list_deliveries(
-    session: Session, *, incident_id: int | None = None, limit: int = 50
+    session: Session,
+    *,
+    incident_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
 ) -> list[Job]:
+    """The latest deliveries first, of one incident and in one state if asked."""
+    if status is not None and status not in STATUSES:
+        raise Invalid(f"status {status!r} is not one of {', '.join(STATUSES)}.", field="status")
     query = select(Job).where(Job.kind == DELIVER)
     if incident_id is not None:
         query = query.where(Job.incident_id == incident_id)
+    if status is not None:
+        query = query.where(Job.status == status)
     return list(session.scalars(query.order_by(Job.id.desc()).limit(limit)))
+
+
+def send_test(session: Session, *, ctx: Context, name: str) -> int:
+    """Queue a test message to every working contact of a person; returns how many."""
+    person = directory.person(session, ctx.config, name)
+    if person is None:
+        raise NotFound(f"There is no person named {name!r}.", field="person")
+    text = messages.render("test", templates_dir=ctx.config.templates_dir, person=person.name)
+    now = ctx.clock.now()
+    return enqueue(session, person=person, text=text, kind="test", incident_id=None, now=now)

@@ -47,9 +47,7 @@ def validated(fields: dict[str, Any]) -> Person:
 
 def _refuse_config_name(ctx: Context, name: str) -> None:
     if directory.in_config(ctx.config, "person", name):
-        raise Conflict(
-            f"{name!r} is a person in the config file; change them there.", field="name"
-        )
+        raise Conflict(f"{name!r} is a person in the config file; change them there.", field="name")
 
 
 def stored(session: Session, ctx: Context, name: str) -> PersonRow:
