@@ -35,13 +35,16 @@ def contact_id(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
+HOST_IS_SECRET = ("slack", "discord", "msteams", "tgram", "ntfy", "pover", "pbul", "join")
+
+
 def channel_of(url: str) -> str:
     """What a contact is, without its secrets: `slack`, `json (127.0.0.1:9999)`."""
     parts = urlsplit(url.removeprefix("webhook+"))
     scheme = "webhook" if url.startswith("webhook+") else parts.scheme
     return (
         f"{scheme} ({parts.hostname})"
-        if parts.hostname and scheme not in ("slack", "discord", "msteams", "tgram")
+        if parts.hostname and scheme not in HOST_IS_SECRET
         else scheme
     )
 
