@@ -88,7 +88,7 @@ def smtp_server() -> Iterator[Mailbox]:
     box = Mailbox(port=port)
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
             box.mails.append(envelope)
             return "250 OK"
 
