@@ -22,7 +22,7 @@ from warroom.db.engine import Database
 from warroom.db.models import Job
 from warroom.notifiers import TransportError
 from warroom.scheduler import outbound
-from warroom.services import jobs
+from warroom.services import handoffs, jobs
 from warroom.services.bundles import Batch
 from warroom.services.context import Context
 from warroom.services.reminders import HANDLERS
@@ -137,9 +137,18 @@ class Worker:
         wait = (due - self.ctx.clock.now()).total_seconds()
         return max(0.0, min(POLL_SECONDS, wait))
 
+    def plan(self) -> None:
+        """Plan the work that comes from the config, not from a change: handoff notices."""
+        with self.db.write.begin() as session:
+            handoffs.plan(session, ctx=self.ctx, now=self.ctx.clock.now())
+
     def loop(self) -> None:
         listener = _Listener(self.db, self.wake) if not self.db.is_sqlite else None
         try:
+            try:
+                self.plan()
+            except Exception:  # the database may be restarting: the next start plans it
+                log.exception("planning handoff notices failed")
             while not self.stopping.is_set():
                 try:
                     self.run_due()
