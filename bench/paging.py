@@ -302,9 +302,7 @@ def bench_jobs(db_url: str, workdir: Path, args: Any) -> Lateness:
                 )
             ).all()
     engine.dispose()
-    late = sorted(
-        (f - d).total_seconds() if f is not None else float("inf") for d, f in finished
-    )
+    late = sorted((f - d).total_seconds() if f is not None else float("inf") for d, f in finished)
     return Lateness(
         jobs=args.jobs,
         over_s=args.jobs_over,
