@@ -7,7 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from warroom import __version__
-from warroom.api import ack, admin, health, incidents, integrations, problems
+from warroom.api import (
+    ack,
+    admin,
+    deliveries,
+    health,
+    incidents,
+    integrations,
+    people,
+    problems,
+    schedules,
+    teams,
+)
 from warroom.api.fastlane import WarroomApp, build_lane
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
@@ -74,7 +85,8 @@ def create_app(
     app.state.ingest_writer = writer
     app.state.senders = SenderCache(db)
     problems.install(app)
-    routers = (incidents.router, integrations.router, admin.router, health.router, ack.router)
+    routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
+    routers += [people.router, teams.router, schedules.router, deliveries.router]
     for router in routers:
         app.include_router(router)
     app.lane = build_lane(metrics, settings.max_body_bytes)  # the hot path, first

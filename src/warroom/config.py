@@ -70,6 +70,7 @@ class WarroomConfig(BaseModel):
     templates_dir: Path | None = None  # overrides for the notification texts
     bundle_window: Duration = timedelta(seconds=30)  # pages to one contact within it: one message
     ack_link_ttl: Duration = timedelta(hours=24)
+    handoff_notice: Duration = timedelta(minutes=30)  # the incoming on-call hears this early
 
     @field_validator("preset")
     @classmethod

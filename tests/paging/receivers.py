@@ -1,4 +1,5 @@
-"""A real HTTP server on loopback that records what it receives and can be told to fail."""
+"""Real servers on loopback that record what they receive: HTTP (can be told to fail or to
+hold a request) and SMTP (aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class Receiver:
     port: int
     got: list[Received] = field(default_factory=list)
     fail_with: list[int] = field(default_factory=list)  # statuses to answer, in turn
+    gate: threading.Event | None = None  # when set: hold each request until the gate opens
+    arrived: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -45,6 +48,9 @@ def receiver() -> Iterator[Receiver]:
             status = state.fail_with.pop(0) if state.fail_with else 200
             if status < 300:
                 state.got.append(Received(self.path, dict(self.headers), body))
+            state.arrived.set()
+            if state.gate is not None:
+                state.gate.wait(timeout=120)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -61,3 +67,34 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Mailbox:
+    port: int
+    mails: list[Any] = field(default_factory=list)  # aiosmtpd envelopes
+
+
+@contextmanager
+def smtp_server() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping every mail."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    box = Mailbox(port=port)
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            box.mails.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()

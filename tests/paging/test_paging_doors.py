@@ -127,4 +127,4 @@ def test_the_cli_says_who_is_on_call_and_tests_a_persons_contacts(
     missing = runner.invoke(
         cli_app, ["notify", "test", "zed", "--db", db_url, "--config", str(config_file)]
     )
-    assert missing.exit_code == 1 and "'zed' is not in the config" in missing.stderr
+    assert missing.exit_code == 1 and "no person named 'zed'" in missing.stderr

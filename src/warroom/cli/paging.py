@@ -11,7 +11,7 @@ from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
 from warroom.domain.schedules import next_handoff, on_call
-from warroom.services import deliveries, messages
+from warroom.services import deliveries
 
 notify_app = typer.Typer(help="Notifications.", no_args_is_help=True)
 
@@ -59,6 +59,9 @@ def oncall(
 
 def list_deliveries(
     ref: Annotated[str | None, typer.Argument(help="Only this incident's.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="pending, running (sending), done or failed.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json: Json = False,
     db: Db = None,
@@ -67,47 +70,27 @@ def list_deliveries(
     """Notifications and their state: pending, running (sending), done, failed."""
     with opened(db, config) as rt, rt.db.read() as session:
         incident_id = parse_ref(ref) if ref else None
-        rows = [
-            {
-                "id": j.id,
-                "incident": f"INC-{j.incident_id}" if j.incident_id else None,
-                "person": j.payload.get("person"),
-                "channel": j.payload.get("channel"),
-                "message": j.payload.get("message"),
-                "status": j.status,
-                "attempts": j.attempts,
-                "error": (j.last_error or "")[:200] or None,
-            }
-            for j in deliveries.list_deliveries(session, incident_id=incident_id, limit=limit)
-        ]
+        found = deliveries.list_deliveries(
+            session, incident_id=incident_id, status=status, limit=limit
+        )
+        rows = [deliveries.describe(job) for job in found]
     if json:
-        output.emit_json({"items": rows})
+        output.emit_json({"items": [row.model_dump(mode="json") for row in rows]})
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("ID", "INCIDENT", "PERSON", "CHANNEL", "MESSAGE", "STATUS", "TRIES", "ERROR"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) if v is not None else "-" for v in row.values()))
+    for r in rows:
+        values = (r.id, r.incident, r.person, r.channel, r.message, r.status, r.attempts, r.error)
+        table.add_row(*(str(v) if v is not None else "-" for v in values))
     output.console.print(table if rows else "No deliveries.")
 
 
 @notify_app.command("test")
 def notify_test(person: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """Queue a test message to every contact of a person (the worker sends it)."""
-    with opened(db, config) as rt:
-        found = rt.ctx.config.person(person)
-        if found is None:
-            fail(f"person {person!r} is not in the config")
-        text = messages.render("test", templates_dir=rt.ctx.config.templates_dir, person=person)
-        with rt.db.write.begin() as session:
-            count = deliveries.enqueue(
-                session,
-                person=found,
-                text=text,
-                kind="test",
-                incident_id=None,
-                now=rt.ctx.clock.now(),
-            )
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        count = deliveries.send_test(session, ctx=rt.ctx, name=person)
     if json:
         output.emit_json({"person": person, "queued": count})
     else:

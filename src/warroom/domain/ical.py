@@ -13,6 +13,12 @@ _LINE_OCTETS = 75  # RFC 5545 3.1: longer lines are folded; CRLF does not count
 
 def calendar(name: str, shifts: list[Shift], *, now: datetime) -> str:
     """A VCALENDAR with one event per shift; `now` is the DTSTAMP of every event."""
+    return calendar_of(name, [(name, shift) for shift in shifts], now=now)
+
+
+def calendar_of(name: str, entries: list[tuple[str, Shift]], *, now: datetime) -> str:
+    """A VCALENDAR named `name` of (schedule, shift) events, e.g. one person's shifts in
+    every schedule; an event's UID is the same as in its schedule's own feed."""
     stamp = _utc(now)
     lines = [
         "BEGIN:VCALENDAR",
@@ -22,14 +28,14 @@ def calendar(name: str, shifts: list[Shift], *, now: datetime) -> str:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape(name)}",
     ]
-    for shift in shifts:
+    for schedule, shift in entries:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{uid(name, shift)}",
+            f"UID:{uid(schedule, shift)}",
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_utc(shift.start)}",
             f"DTEND:{_utc(shift.end)}",
-            f"SUMMARY:{escape(f'On call: {shift.person} ({name})')}",
+            f"SUMMARY:{escape(f'On call: {shift.person} ({schedule})')}",
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]

@@ -22,13 +22,15 @@ from warroom.db.engine import Database
 from warroom.db.models import Job
 from warroom.notifiers import TransportError
 from warroom.scheduler import outbound
-from warroom.services import deliveries, jobs
+from warroom.services import handoffs, jobs
+from warroom.services.bundles import Batch
 from warroom.services.context import Context
 from warroom.services.reminders import HANDLERS
 
 log = logging.getLogger("warroom.worker")
 CHANNEL = "warroom_jobs"
 POLL_SECONDS = 1.0
+BATCH = 20  # jobs claimed and done in one transaction
 
 
 def install_wakeup(db: Database, wake: threading.Event) -> None:
@@ -62,30 +64,41 @@ class Worker:
         done = 0
         while done < limit:
             with self.db.read() as session:
-                ids = jobs.candidates(session, now=self.ctx.clock.now())
+                ids = jobs.candidates(session, now=self.ctx.clock.now(), limit=BATCH)
             if not ids:
                 break
-            ran = sum(self._run(job_id) for job_id in ids)
+            ran = self._run_batch(ids)
             if ran == 0:
                 break
             done += ran
         return done
 
-    def _run(self, job_id: int) -> bool:
-        """Claim, do and record one job in one transaction: done once or not at all.
-        Outbound jobs are only claimed here; they are sent after the claim commits."""
+    def _run_batch(self, ids: list[int]) -> int:
+        """Claim and do these jobs in one transaction, each in its own savepoint (one that
+        fails is recorded as failed and undoes nothing else): done once or not at all.
+        Outbound jobs are only claimed here; they are sent after the claims commit, and
+        how each went is recorded in one more transaction."""
+        ran = 0
+        sends: list[tuple[Batch, str | None]] = []
         with self.db.write.begin() as session:
-            now = self.ctx.clock.now()
-            job = jobs.claim(session, job_id, worker=self.name, now=now)
-            if job is None:
-                return False
-            if job.kind in outbound.KINDS:
-                payload = dict(job.payload)
-            else:
-                self._run_local(session, job, now)
-                return True
-        self._deliver(job_id, payload)
-        return True
+            for job_id in ids:
+                now = self.ctx.clock.now()
+                job = jobs.claim(session, job_id, worker=self.name, now=now)
+                if job is None:
+                    continue  # another worker got there first
+                ran += 1
+                if job.kind not in outbound.KINDS:
+                    self._run_local(session, job, now)
+                    continue
+                claimed = outbound.claim_batch(session, self.ctx, job, worker=self.name, now=now)
+                if claimed is not None:
+                    sends.append(claimed)
+        if sends:
+            results = [(batch, self._send(batch, url)) for batch, url in sends]
+            with self.db.write.begin() as session:
+                for batch, error in results:
+                    outbound.record(session, self.ctx, batch, worker=self.name, error=error)
+        return ran
 
     def _run_local(self, session: Session, job: Job, now: datetime) -> None:
         handler = HANDLERS.get(job.kind)
@@ -106,40 +119,15 @@ class Worker:
             return
         jobs.finish(session, job, now=now)
 
-    def _deliver(self, job_id: int, payload: dict[str, Any]) -> None:
-        error: TransportError | None = None
+    def _send(self, batch: Batch, url: str | None) -> TransportError | None:
+        """Send with no transaction open; the error, if any, is recorded after."""
         try:
-            outbound.send(payload, self.ctx.config, now=self.ctx.clock.now())
+            outbound.send(batch.payload, url, now=self.ctx.clock.now())
         except TransportError as exc:
-            error = exc
+            return exc
         except Exception as exc:  # a bug in a transport must not stop the worker
-            error = TransportError(f"{type(exc).__name__}: {exc}")
-        with self.db.write.begin() as session:
-            job = session.get(Job, job_id, with_for_update=True)
-            if job is None or job.status != "running" or job.claimed_by != self.name:
-                return  # our lease ran out and another worker took the job over
-            now = self.ctx.clock.now()
-            if error is None:
-                jobs.finish(session, job, now=now)
-                deliveries.record_sent(session, ctx=self.ctx, job=job)
-                return
-            final = error.permanent or job.attempts >= outbound.MAX_ATTEMPTS
-            jobs.fail(
-                session,
-                job,
-                now=now,
-                error=error.message,
-                retry_in=outbound.backoff(job.attempts),
-                give_up=final,
-            )
-            deliveries.record_failure(
-                session,
-                ctx=self.ctx,
-                job=job,
-                error=error.message,
-                permanent=error.permanent,
-                final=final,
-            )
+            return TransportError(f"{type(exc).__name__}: {exc}")
+        return None
 
     def _seconds_to_next(self) -> float:
         with self.db.read() as session:
@@ -149,9 +137,18 @@ class Worker:
         wait = (due - self.ctx.clock.now()).total_seconds()
         return max(0.0, min(POLL_SECONDS, wait))
 
+    def plan(self) -> None:
+        """Plan the work that comes from the config, not from a change: handoff notices."""
+        with self.db.write.begin() as session:
+            handoffs.plan(session, ctx=self.ctx, now=self.ctx.clock.now())
+
     def loop(self) -> None:
         listener = _Listener(self.db, self.wake) if not self.db.is_sqlite else None
         try:
+            try:
+                self.plan()
+            except Exception:  # the database may be restarting: the next start plans it
+                log.exception("planning handoff notices failed")
             while not self.stopping.is_set():
                 try:
                     self.run_due()

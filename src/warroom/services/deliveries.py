@@ -2,7 +2,7 @@
 transaction of the change that caused it, sent by a worker after that commit.
 
 A job names the person and a hash of the contact URL, never the URL itself (it may hold
-a token): the worker looks the URL up in the config when it sends.
+a token): the worker looks the URL up in the directory when it claims the job.
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
 from warroom.db.models import DisabledContact, Incident, Job
+from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
-from warroom.services import jobs, timeline
+from warroom.errors import Invalid, NotFound
+from warroom.services import directory, jobs, messages, timeline
 from warroom.services.context import Context
 from warroom.services.messages import Text
 from warroom.services.timeline import Kind
@@ -32,19 +35,23 @@ def contact_id(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
+HOST_IS_SECRET = ("slack", "discord", "msteams", "tgram", "ntfy", "pover", "pbul", "join")
+
+
 def channel_of(url: str) -> str:
     """What a contact is, without its secrets: `slack`, `json (127.0.0.1:9999)`."""
     parts = urlsplit(url.removeprefix("webhook+"))
     scheme = "webhook" if url.startswith("webhook+") else parts.scheme
     return (
         f"{scheme} ({parts.hostname})"
-        if parts.hostname and scheme not in ("slack", "discord", "msteams", "tgram")
+        if parts.hostname and scheme not in HOST_IS_SECRET
         else scheme
     )
 
 
-def find_contact(config: WarroomConfig, person: str, wanted: str) -> str | None:
-    found = config.person(person)
+def find_contact(session: Session, config: WarroomConfig, person: str, wanted: str) -> str | None:
+    """The contact URL a delivery names by its hash; None when it is no longer there."""
+    found = directory.person(session, config, person)
     return next((u for u in found.contacts if contact_id(u) == wanted), None) if found else None
 
 
@@ -90,7 +97,8 @@ def enqueue(
     return count
 
 
-def record_sent(session: Session, *, ctx: Context, job: Job) -> None:
+def record_sent(session: Session, *, ctx: Context, job: Job, together: int = 0) -> None:
+    """The timeline line for a sent message (`together`: others sent in the same one)."""
     incident = session.get(Incident, job.incident_id) if job.incident_id else None
     if incident is None:
         return
@@ -103,12 +111,14 @@ def record_sent(session: Session, *, ctx: Context, job: Job) -> None:
         actor=SYSTEM,
         at=now,
         now=now,
-        text=f"Notified {payload['person']} by {payload['channel']}: {payload['subject']}",
+        text=f"Notified {payload['person']} by {payload['channel']}: {payload['subject']}"
+        + (f" (one message with {together} other page(s))" if together else ""),
         data={
             "person": payload["person"],
             "channel": payload["channel"],
             "message": payload["message"],
             "attempts": job.attempts,
+            "bundled_with": together,
         },
     )
 
@@ -120,7 +130,7 @@ def record_failure(
     incident = session.get(Incident, job.incident_id) if job.incident_id else None
     now = ctx.clock.now()
     payload = job.payload
-    url = find_contact(ctx.config, payload["person"], payload["contact"])
+    url = find_contact(session, ctx.config, payload["person"], payload["contact"])
     if permanent and url and url not in disabled_urls(session, payload["person"]):
         session.add(
             DisabledContact(person=payload["person"], url=url, reason=error[:2000], disabled_at=now)
@@ -141,10 +151,63 @@ def record_failure(
     )
 
 
+STATUSES = ("pending", "running", "done", "failed")
+
+
+class DeliveryRead(BaseModel):
+    id: int
+    incident: str | None
+    person: str | None
+    channel: str | None
+    message: str | None
+    subject: str | None
+    status: str
+    attempts: int
+    due_at: datetime
+    finished_at: datetime | None
+    error: str | None
+
+
+def describe(job: Job) -> DeliveryRead:
+    payload = job.payload
+    return DeliveryRead(
+        id=job.id,
+        incident=ref_of(job.incident_id) if job.incident_id else None,
+        person=payload.get("person"),
+        channel=payload.get("channel"),
+        message=payload.get("message"),
+        subject=payload.get("subject"),
+        status=job.status,
+        attempts=job.attempts,
+        due_at=job.due_at,
+        finished_at=job.finished_at,
+        error=(job.last_error or "")[:500] or None,
+    )
+
+
 def list_deliveries(
-    session: Session, *, incident_id: int | None = None, limit: int = 50
+    session: Session,
+    *,
+    incident_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
 ) -> list[Job]:
+    """The latest deliveries first, of one incident and in one state if asked."""
+    if status is not None and status not in STATUSES:
+        raise Invalid(f"status {status!r} is not one of {', '.join(STATUSES)}.", field="status")
     query = select(Job).where(Job.kind == DELIVER)
     if incident_id is not None:
         query = query.where(Job.incident_id == incident_id)
+    if status is not None:
+        query = query.where(Job.status == status)
     return list(session.scalars(query.order_by(Job.id.desc()).limit(limit)))
+
+
+def send_test(session: Session, *, ctx: Context, name: str) -> int:
+    """Queue a test message to every working contact of a person; returns how many."""
+    person = directory.person(session, ctx.config, name)
+    if person is None:
+        raise NotFound(f"There is no person named {name!r}.", field="person")
+    text = messages.render("test", templates_dir=ctx.config.templates_dir, person=person.name)
+    now = ctx.clock.now()
+    return enqueue(session, person=person, text=text, kind="test", incident_id=None, now=now)

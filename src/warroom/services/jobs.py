@@ -68,7 +68,7 @@ def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> No
         session.info[WAKE_FLAG] = True
 
 
-def _claimable(now: datetime) -> Any:
+def claimable(now: datetime) -> Any:
     return or_(
         (Job.status == "pending") & (Job.due_at <= now),
         (Job.status == "running") & (Job.lease_until < now),
@@ -87,7 +87,7 @@ def claim(session: Session, job_id: int, *, worker: str, now: datetime) -> Job |
     """Take the job if nobody else has; None when another worker got there first."""
     result = session.execute(
         update(Job)
-        .where(Job.id == job_id, _claimable(now))
+        .where(Job.id == job_id, claimable(now))
         .values(
             status="running",
             claimed_by=worker,

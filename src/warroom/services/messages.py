@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-KINDS = ("page", "escalated", "raised", "update_due", "resolved", "test")
+KINDS = ("page", "escalated", "raised", "update_due", "resolved", "test", "handoff")
 
 
 @dataclass(frozen=True, slots=True)

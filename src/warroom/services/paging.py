@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Event, Incident, Job
 from warroom.domain.incidents import Status, is_open, ref_of
-from warroom.domain.people import Policy, parse_target
-from warroom.domain.schedules import on_call
-from warroom.services import ack_links, deliveries, jobs, messages, timeline
+from warroom.domain.people import Policy
+from warroom.services import ack_links, deliveries, directory, jobs, messages, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
@@ -54,28 +53,6 @@ def first_page(incident: Incident, *, now: datetime) -> jobs.JobSpec | None:
     return jobs.JobSpec(PAGE, now, incident.id, {"step": 0, "pass": 0})
 
 
-def people_for(ctx: Context, targets: list[str], at: datetime) -> tuple[list[str], list[str]]:
-    """The people behind targets at this moment, and notes on targets that reach nobody."""
-    names: list[str] = []
-    notes: list[str] = []
-    for target in targets:
-        kind, name = parse_target(target)
-        found: list[str] = []
-        if kind == "person":
-            found = [name]
-        elif kind == "team":
-            team = next((t for t in ctx.config.teams if t.name == name), None)
-            found = list(team.members) if team else []
-        else:
-            schedule = next((s for s in ctx.config.schedules if s.name == name), None)
-            person = on_call(schedule, at).person if schedule else None
-            found = [person] if person else []
-        if not found:
-            notes.append(f"{target} has nobody")
-        names += [n for n in found if n not in names]
-    return names, notes
-
-
 def notify(
     session: Session,
     *,
@@ -90,7 +67,7 @@ def notify(
     reached = []
     ref = ref_of(incident.id)
     for name in names:
-        person = ctx.config.person(name)
+        person = directory.person(session, ctx.config, name)
         if person is None:
             continue
         ack_url = None
@@ -136,7 +113,7 @@ def page(session: Session, ctx: Context, job: Job) -> None:
     now = ctx.clock.now()
     steps = incident.policy["steps"]
     step, round_ = int(job.payload["step"]), int(job.payload["pass"])
-    names, notes = people_for(ctx, steps[step]["notify"], now)
+    names, notes = directory.resolve(session, ctx.config, steps[step]["notify"], now)
     reached = notify(
         session,
         ctx=ctx,
@@ -233,7 +210,7 @@ def escalate_to(session: Session, *, ctx: Context, incident: Incident, target: s
     mapped = ctx.config.escalation_targets.get(target)
     if mapped is None:
         return []
-    names, _ = people_for(ctx, [mapped], ctx.clock.now())
+    names, _ = directory.resolve(session, ctx.config, [mapped], ctx.clock.now())
     return notify(
         session,
         ctx=ctx,

@@ -13,7 +13,7 @@ from warroom.db.models import Event, Incident, Job
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.severities import deadline
-from warroom.services import alerts, deadlines, incidents, jobs, paging, timeline
+from warroom.services import alerts, deadlines, handoffs, incidents, jobs, paging, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
@@ -164,4 +164,5 @@ HANDLERS: dict[str, Handler] = {
     deadlines.ESCALATE: escalate,
     deadlines.MONITORING_OVER: monitoring_over,
     paging.PAGE: paging.page,
+    handoffs.HANDOFF: handoffs.remind,
 }

@@ -1,0 +1,102 @@
+"""/api/v1/people: everyone warroom can page (config and stored), their on-call calendar,
+and a test message to their contacts. Reading needs a viewer; changing needs an admin."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from warroom.api.deps import Admin, StateDep, Viewer
+from warroom.errors import NotFound
+from warroom.services import deliveries, directory, people, schedules
+from warroom.services.directory_views import PersonRead, find_person, person_view, stored_person
+
+router = APIRouter(prefix="/api/v1", tags=["people"])
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+class PersonCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=80)
+    email: str | None = None
+    timezone: str = "UTC"
+    contacts: list[str] = Field(default_factory=list, max_length=20)
+
+
+class PersonUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = None
+    timezone: str | None = None
+    contacts: list[str] | None = Field(default=None, max_length=20)
+
+
+class TestQueued(BaseModel):
+    person: str
+    queued: int
+
+
+@router.get("/people")
+def list_people(state: StateDep, _: Viewer) -> dict[str, list[PersonRead]]:
+    with state.db.read() as session:
+        listed = directory.people(session, state.ctx.config)
+        return {"items": [person_view(session, item) for item in listed]}
+
+
+@router.post("/people", status_code=201)
+def add_person(body: PersonCreate, state: StateDep, _: Admin) -> PersonRead:
+    with state.db.write.begin() as session:
+        row = people.add(session, ctx=state.ctx, fields=body.model_dump())
+        return stored_person(session, row)
+
+
+@router.get("/people/{name}.ics", response_class=Response)
+def person_calendar(
+    name: str,
+    state: StateDep,
+    _: Viewer,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> Response:
+    """The person's shifts in every schedule, as iCalendar."""
+    now = state.ctx.clock.now()
+    first, last = schedules.span(now, start, end)
+    with state.db.read() as session:
+        text = schedules.person_feed(
+            session, state.ctx.config, name, start=first, end=last, now=now
+        )
+    return Response(text, media_type=CALENDAR)
+
+
+@router.get("/people/{name}")
+def get_person(name: str, state: StateDep, _: Viewer) -> PersonRead:
+    with state.db.read() as session:
+        found = find_person(session, state.ctx.config, name)
+    if found is None:
+        raise NotFound(f"There is no person named {name!r}.", field="name")
+    return found
+
+
+@router.patch("/people/{name}")
+def change_person(name: str, body: PersonUpdate, state: StateDep, _: Admin) -> PersonRead:
+    changes: dict[str, Any] = body.model_dump(include=body.model_fields_set)
+    with state.db.write.begin() as session:
+        row = people.update(session, ctx=state.ctx, name=name, changes=changes)
+        return stored_person(session, row)
+
+
+@router.delete("/people/{name}")
+def remove_person(name: str, state: StateDep, _: Admin) -> PersonRead:
+    with state.db.write.begin() as session:
+        view = stored_person(session, people.stored(session, state.ctx, name))
+        people.remove(session, ctx=state.ctx, name=name)
+    return view
+
+
+@router.post("/people/{name}/test", status_code=202)
+def test_person(name: str, state: StateDep, _: Admin) -> TestQueued:
+    """Queue a test message to each of the person's working contacts."""
+    with state.db.write.begin() as session:
+        count = deliveries.send_test(session, ctx=state.ctx, name=name)
+    return TestQueued(person=name, queued=count)

@@ -1,0 +1,45 @@
+"""/api/v1/schedules: who is on call, the next handoff, and each schedule as iCalendar.
+Schedules live in the config file; reading them needs a viewer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+
+from warroom.api.deps import StateDep, Viewer
+from warroom.services import schedules
+from warroom.services.schedules import OnCallRead
+
+router = APIRouter(prefix="/api/v1", tags=["schedules"])
+CALENDAR = "text/calendar; charset=utf-8"
+At = Annotated[
+    AwareDatetime | None, Query(description="When (ISO 8601 with offset); now if left out.")
+]
+
+
+@router.get("/schedules")
+def list_schedules(state: StateDep, _: Viewer, at: At = None) -> dict[str, object]:
+    moment = at or state.ctx.clock.now()
+    return {"at": moment, "items": schedules.overview(state.ctx.config, moment)}
+
+
+@router.get("/schedules/{name}.ics", response_class=Response)
+def schedule_calendar(
+    name: str,
+    state: StateDep,
+    _: Viewer,
+    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+) -> Response:
+    now = state.ctx.clock.now()
+    first, last = schedules.span(now, start, end)
+    text = schedules.schedule_feed(state.ctx.config, name, start=first, end=last, now=now)
+    return Response(text, media_type=CALENDAR)
+
+
+@router.get("/schedules/{name}/oncall")
+def schedule_on_call(name: str, state: StateDep, _: Viewer, at: At = None) -> OnCallRead:
+    moment = at or state.ctx.clock.now()
+    return schedules.who(schedules.find(state.ctx.config, name), moment)

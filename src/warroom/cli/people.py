@@ -1,0 +1,118 @@
+"""`warroom person …` and `warroom team …`: people and teams stored in the database,
+listed beside those of the config file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from warroom.cli import output
+from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.services import directory, people, teams
+from warroom.services.directory_views import person_view, stored_person, team_view
+
+person_app = typer.Typer(help="People warroom can page.", no_args_is_help=True)
+team_app = typer.Typer(help="Teams of people.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(person_app, name="person")
+    app.add_typer(team_app, name="team")
+
+
+@person_app.command("add")
+def person_add(
+    name: str,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone, e.g. Europe/Oslo.")] = "UTC",
+    contact: Annotated[
+        list[str] | None,
+        typer.Option("--contact", help="Apprise URL or webhook+https://…?secret=… (repeat)."),
+    ] = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Add a person (stored in the database; config-file people stay in the config)."""
+    fields = {"name": name, "email": email, "timezone": timezone, "contacts": contact or []}
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        view = stored_person(session, people.add(session, ctx=rt.ctx, fields=fields))
+    if json:
+        output.emit_json(view)
+    else:
+        typer.echo(f"person {view.name} added with {len(view.contacts)} contact(s)")
+
+
+@person_app.command("ls")
+def person_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """List people: those of the config file and those stored."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        views = [person_view(session, p) for p in directory.people(session, rt.ctx.config)]
+    if json:
+        output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("NAME", "SOURCE", "TIME ZONE", "EMAIL", "CONTACTS"):
+        table.add_column(column)
+    for v in views:
+        channels = ", ".join(c.channel + (" (disabled)" if c.disabled else "") for c in v.contacts)
+        table.add_row(v.name, v.source, v.timezone, v.email or "-", channels or "-")
+    output.console.print(table if views else "No people yet.")
+
+
+@person_app.command("rm")
+def person_remove(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """Remove a stored person (refused while a stored team lists them)."""
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        people.remove(session, ctx=rt.ctx, name=name)
+    if json:
+        output.emit_json({"name": name, "removed": True})
+    else:
+        typer.echo(f"person {name} removed")
+
+
+@team_app.command("add")
+def team_add(
+    name: str,
+    member: Annotated[list[str], typer.Option("--member", help="A person's name (repeat).")],
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Add a team of people warroom knows (config or stored)."""
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        row = teams.add(session, ctx=rt.ctx, name=name, members=member)
+        result = {"name": row.name, "source": "api", "members": list(row.members)}
+    if json:
+        output.emit_json(result)
+    else:
+        typer.echo(f"team {name} added: {', '.join(result['members'])}")
+
+
+@team_app.command("ls")
+def team_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """List teams: those of the config file and those stored."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        views = [team_view(t) for t in directory.teams(session, rt.ctx.config)]
+    if json:
+        output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("NAME", "SOURCE", "MEMBERS"):
+        table.add_column(column)
+    for v in views:
+        table.add_row(v.name, v.source, ", ".join(v.members))
+    output.console.print(table if views else "No teams yet.")
+
+
+@team_app.command("rm")
+def team_remove(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+    """Remove a stored team."""
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        teams.remove(session, ctx=rt.ctx, name=name)
+    if json:
+        output.emit_json({"name": name, "removed": True})
+    else:
+        typer.echo(f"team {name} removed")

@@ -1,0 +1,113 @@
+"""The whole paging path through a real `warroom serve`: an Alertmanager webhook opens an
+incident, the first person is paged, nobody answers, the next person is paged, their
+acknowledge link is used, and the escalation stops. SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.e2e.test_real_senders import PAYLOADS, Warroom, poll
+from tests.paging.receivers import Receiver, receiver
+
+from warroom.domain.signatures import HEADER, check
+
+pytestmark = pytest.mark.slow
+
+SECRET = "e2e-receiver-shared-secret"
+CONFIG = """
+bundle_window = "0s"
+default_policy = "oncall"
+
+[[severities]]
+id = "P1"
+name = "Page"
+ack_within = "15m"
+
+[default_route]
+severity = "P1"
+
+[[people]]
+name = "alice"
+contacts = ["webhook+http://127.0.0.1:{port}/alice?secret={secret}"]
+
+[[people]]
+name = "bob"
+contacts = ["webhook+http://127.0.0.1:{port}/bob?secret={secret}"]
+
+[[policies]]
+name = "oncall"
+repeat = 2
+steps = [
+  {{ notify = ["person:alice"], wait = "2s" }},
+  {{ notify = ["person:bob"], wait = "6s" }},
+]
+"""
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    with receiver() as r:
+        yield r
+
+
+@pytest.fixture
+def warroom(tmp_path: Path, db_url: str, hook: Receiver) -> Iterator[Warroom]:
+    server = Warroom(tmp_path, db_url)
+    server.config.write_text(CONFIG.format(port=hook.port, secret=SECRET))
+    try:
+        server.serve()
+        yield server
+    finally:
+        server.stop_all()
+
+
+def firing_alert() -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((PAYLOADS / "alertmanager_webhook.json").read_text())
+    body["status"] = "firing"
+    for alert in body["alerts"]:
+        alert["status"] = "firing"
+        alert["endsAt"] = "0001-01-01T00:00:00Z"
+    return body
+
+
+def test_an_alert_pages_escalates_and_an_ack_link_stops_it(
+    warroom: Warroom, hook: Receiver
+) -> None:
+    integration = warroom.integration("alertmanager")
+    sent = httpx.post(integration["url"], json=firing_alert(), timeout=10)
+    assert sent.status_code == 202, sent.text
+    [incident] = warroom.incidents()
+    assert incident["status"] == "triggered"
+
+    assert poll(lambda: hook.to("/alice")), f"alice was not paged: {warroom.logs()}"
+    page = hook.to("/alice")[0]
+    now = datetime.now(UTC).timestamp()
+    assert check(SECRET, page.headers[HEADER], page.raw, now=now) is None
+    assert page.json["incident"] == incident["ref"]
+
+    assert poll(lambda: hook.to("/bob")), "nobody answered, so bob is paged next"
+    ack_url = hook.to("/bob")[0].json["ack_url"]
+    assert ack_url.startswith(f"{warroom.base}/ack/")
+    assert "Acknowledge" in httpx.get(ack_url, timeout=10).text
+    assert warroom.incident(incident["ref"])["status"] == "triggered"  # a GET changes nothing
+    done = httpx.post(ack_url, timeout=10)
+    assert done.status_code == 200 and "acknowledged" in done.text
+
+    pages_then = len(hook.got)
+    time.sleep(7)  # past bob's wait: a running escalation would page alice again
+    assert len(hook.got) == pages_then
+    acked = warroom.incident(incident["ref"])
+    assert acked["status"] == "acknowledged"
+    timeline = acked["timeline"]
+    assert [e["actor"] for e in timeline if e["kind"] == "acknowledged"] == ["bob"]
+    paged = [e["data"].get("people") for e in timeline if e["kind"] == "paged"]
+    assert paged == [["alice"], ["bob"]]
+    notified = [e["data"]["person"] for e in timeline if e["kind"] == "notified"]
+    assert notified == ["alice", "bob"]
