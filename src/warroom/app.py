@@ -1,4 +1,4 @@
-"""create_app: the one composition root for HTTP (API now; web pages join later)."""
+"""create_app: the one composition root for HTTP (the API and the web pages)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from warroom import __version__
+from warroom import __version__, web
 from warroom.api import ack, admin, health, incidents, ingest, integrations, problems
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
@@ -68,6 +68,7 @@ def create_app(
     routers = (incidents.router, integrations.router, admin.router, health.router, ack.router)
     for router in routers:
         app.include_router(router)
+    web.install(app, db=db, ctx=ctx, public_url=settings.public_url)
     app.router.routes[0:0] = ingest.routes  # the hot path is matched first
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import admin, alerts, incidents, paging
+from warroom.cli import admin, alerts, incidents, paging, users
 
 app = typer.Typer(
     name="warroom",
@@ -17,6 +17,7 @@ incidents.register(app)
 admin.register(app)
 alerts.register(app)
 paging.register(app)
+users.register(app)
 
 
 def main() -> None:
