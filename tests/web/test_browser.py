@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.web.conftest import PASSWORDS, Server
 
 pytestmark = pytest.mark.slow
@@ -63,7 +62,9 @@ def test_whole_incident_in_the_browser_two_people_live(
     expect(header_status(bob)).to_have_text("acknowledged", timeout=LIVE_MS)
     expect(header_status(alice)).to_have_text("acknowledged", timeout=LIVE_MS)
 
-    alice.get_by_label("Update", exact=True).fill("Card payments fail; rolling back the 14:02 deploy.")
+    alice.get_by_label("Update", exact=True).fill(
+        "Card payments fail; rolling back the 14:02 deploy."
+    )
     alice.get_by_label("Public: also shown on the status page", exact=True).check()
     alice.get_by_role("button", name="Post update").click()
     entry = bob.locator("#timeline li.public").filter(has_text="rolling back the 14:02 deploy")
