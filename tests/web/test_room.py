@@ -8,7 +8,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from tests.web.conftest import csrf_of
 
-from warroom.services import incidents, timeline
+from warroom.domain.access import AccessRole
+from warroom.services import incidents, timeline, users
 
 Browse = Callable[[str | None], TestClient]
 
@@ -159,3 +160,25 @@ def test_an_unknown_incident_is_a_page_that_says_so(browse: Browse) -> None:
         assert answer.status_code == 404
         assert answer.headers["content-type"].startswith("text/html")
         assert "Not found" in answer.text
+
+
+def test_times_are_in_the_viewers_zone_with_utc_on_hover(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
+    state = app.state.warroom
+    with state.db.write.begin() as session:
+        users.create(
+            session,
+            ctx=state.ctx,
+            name="oslo",
+            role=AccessRole.VIEWER,
+            password="long-enough",
+            timezone="Europe/Oslo",
+        )
+    incident_id = declare(app)
+    client = browse(None)
+    token = csrf_of(client.get("/login").text)
+    client.post("/login", data={"csrf": token, "username": "oslo", "password": "long-enough"})
+    html = client.get(f"/incidents/INC-{incident_id}").text
+    assert (
+        '<time datetime="2026-11-02T09:00:00+00:00" title="2026-11-02 09:00:00 UTC">10:00 CET</time>'
+        in html
+    )

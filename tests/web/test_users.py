@@ -40,6 +40,8 @@ def test_user_create_stores_an_argon2_hash_never_the_password(
             "responder",
             "--password",
             "s3cret-enough",
+            "--timezone",
+            "Europe/Oslo",
             "--json",
             "--db",
             db_url,
@@ -55,7 +57,7 @@ def test_user_create_stores_an_argon2_hash_never_the_password(
         row = session.scalar(select(PersonRow).where(PersonRow.name == "dana"))
     assert row is not None and row.password_hash is not None
     assert row.password_hash.startswith("$argon2id$") and "s3cret" not in row.password_hash
-    assert (row.role, row.email) == ("responder", "dana@example.com")
+    assert (row.role, row.email, row.timezone) == ("responder", "dana@example.com", "Europe/Oslo")
 
 
 def test_user_create_asks_for_the_password_when_not_given(
@@ -82,6 +84,23 @@ def test_user_create_refuses_with_the_reason_and_exit_1(runner: CliRunner, db_ur
         ["user", "create", "fred", "--role", "admin", "--password", "short", "--db", db_url],
     )
     assert short.exit_code == 1 and "at least 8 characters" in short.output
+    zone = runner.invoke(
+        cli_app,
+        [
+            "user",
+            "create",
+            "hugo",
+            "--role",
+            "viewer",
+            "--password",
+            "long-enough",
+            "--timezone",
+            "Mars/Olympus",
+            "--db",
+            db_url,
+        ],
+    )
+    assert zone.exit_code == 1 and "'Mars/Olympus' is not a known time zone" in zone.output
     bad_role = runner.invoke(
         cli_app,
         ["user", "create", "gus", "--role", "boss", "--password", "long-enough", "--db", db_url],

@@ -30,6 +30,9 @@ def user_create(
     name: str,
     role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
     email: Annotated[str | None, typer.Option(help="Their email address.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Times on pages are shown in it, e.g. Europe/Oslo.")
+    ] = None,
     password: Annotated[
         str | None, typer.Option(help="Their password (asked for when left out).")
     ] = None,
@@ -43,7 +46,13 @@ def user_create(
         secret = _password(password)
         with rt.db.write.begin() as session:
             user = users.create(
-                session, ctx=rt.ctx, name=name, role=access, password=secret, email=email
+                session,
+                ctx=rt.ctx,
+                name=name,
+                role=access,
+                password=secret,
+                email=email,
+                timezone=timezone,
             )
     if json:
         output.emit_json({"name": user.name, "role": user.role.value, "email": email})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -72,6 +73,16 @@ def _check_name(ctx: Context, name: str) -> str:
     return name
 
 
+def _check_zone(zone: str) -> str:
+    try:
+        ZoneInfo(zone)
+    except (KeyError, ValueError):
+        raise Invalid(
+            f"timezone {zone!r} is not a known time zone (e.g. Europe/Oslo).", field="timezone"
+        ) from None
+    return zone
+
+
 def _row(session: Session, name: str) -> PersonRow | None:
     if "\x00" in name:
         return None
@@ -86,9 +97,11 @@ def create(
     role: AccessRole,
     password: str,
     email: str | None = None,
+    timezone: str | None = None,
 ) -> User:
     """A new user; a person without a sign-in yet is given one (same row)."""
     name = _check_name(ctx, name)
+    zone = _check_zone(timezone) if timezone else None
     digest = _hasher.hash(_check_password(password))
     email = (email or "").strip() or None
     if email is not None and ("@" not in email or len(email) > 254):
@@ -102,6 +115,7 @@ def create(
         session.add(row)
     row.role, row.password_hash, row.updated_at = role.value, digest, now
     row.email = email or row.email
+    row.timezone = zone or row.timezone
     try:
         session.flush()
     except IntegrityError:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from warroom.domain.access import AccessRole, allows
-from warroom.errors import Forbidden, WarroomError
+from warroom.errors import Forbidden, Unauthorized, WarroomError
 from warroom.services import sessions as stored
 from warroom.services import tokens, users
 from warroom.web import sessions
@@ -36,7 +36,7 @@ def _from_header(request: Request, header: str) -> Visitor:
     state = web_state(request)
     try:
         if scheme.lower() != "bearer" or not plain.strip():
-            raise Forbidden("The Authorization header must be 'Bearer <token>'.")
+            raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
         with state.db.read() as session:
             token = tokens.authenticate(session, ctx=state.ctx, plain=plain.strip())
     except WarroomError as exc:
