@@ -169,3 +169,27 @@ def test_pages_have_no_serious_accessibility_violations(chromium: Any, server: S
         if found_here
     }
     assert not problems, problems
+
+
+def test_two_servers_on_one_database_share_sessions_and_live_updates(
+    chromium: Any, server: Server, db_url: str, tmp_path: Path
+) -> None:
+    other = Server(db_url, tmp_path / "serve-2.log")
+    try:
+        other.wait()
+        alice = signed_in_page(chromium, server, "alice")
+        declare_p1(alice)
+        cookie = next(c for c in alice.context.cookies() if c["name"] == "warroom_session")
+        bob_context = chromium.new_context(base_url=other.base)
+        bob_context.add_cookies(  # alice's session, opened on the first server, works here
+            [{"name": cookie["name"], "value": cookie["value"], "url": other.base}]
+        )
+        seen_by_other = bob_context.new_page()
+        seen_by_other.goto("/incidents/INC-1")
+        expect(seen_by_other.locator(".who")).to_contain_text("alice")
+        alice.get_by_label("Update", exact=True).fill("Posted on the first server.")
+        alice.get_by_role("button", name="Post update").click()
+        entry = seen_by_other.locator("#timeline").get_by_text("Posted on the first server.")
+        expect(entry).to_be_visible(timeout=LIVE_MS)
+    finally:
+        other.stop()

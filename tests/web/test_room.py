@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from tests.web.conftest import csrf_of
 
+from warroom.db.models import Alert, Integration
 from warroom.domain.access import AccessRole
 from warroom.services import incidents, timeline, users
 
@@ -180,3 +181,28 @@ def test_times_are_in_the_viewers_zone_with_utc_on_hover(app, browse: Browse) ->
     html = client.get(f"/incidents/INC-{incident_id}").text
     moment = '<time datetime="2026-11-02T09:00:00+00:00" title="2026-11-02 09:00:00 UTC">'
     assert f"{moment}10:00 CET</time>" in html
+
+
+def test_the_room_lists_the_alerts_attached(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
+    incident_id = declare(app)
+    state = app.state.warroom
+    now = state.ctx.clock.now()
+    with state.db.write.begin() as session:
+        sender = Integration(name="am", kind="alertmanager", key_hash="x" * 64, created_at=now)
+        session.add(sender)
+        session.flush()
+        session.add(
+            Alert(
+                integration_id=sender.id,
+                incident_id=incident_id,
+                dedup_key="k1",
+                status="firing",
+                summary="HighErrorRate on checkout",
+                count=3,
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+        )
+    html = browse("charlie").get(f"/incidents/INC-{incident_id}").text
+    alerts = html[html.index('id="alerts-h"') :]
+    assert "HighErrorRate on checkout" in alerts and "3\u00d7" in alerts and ">firing<" in alerts
