@@ -53,6 +53,7 @@ def test_whole_incident_in_the_browser_two_people_live(
     alice = signed_in_page(chromium, server, "alice")
     declare_p1(alice)
     expect(alice.get_by_role("heading", level=1)).to_have_text(TITLE)
+    alice.evaluate("window.stillTheSamePage = true")
     bob = signed_in_page(chromium, server, "bob")
     bob.goto("/incidents/INC-1")
     bob.evaluate("window.stillTheSamePage = true")
@@ -62,6 +63,9 @@ def test_whole_incident_in_the_browser_two_people_live(
     expect(header_status(bob)).to_have_text("acknowledged", timeout=LIVE_MS)
     expect(header_status(alice)).to_have_text("acknowledged", timeout=LIVE_MS)
 
+    alice.get_by_role("button", name="Post update").click()  # empty: refused in place
+    expect(alice.locator("#update-message-error")).to_have_text("message must not be empty.")
+    expect(alice.get_by_label("Update", exact=True)).to_have_attribute("aria-invalid", "true")
     alice.get_by_label("Update", exact=True).fill(
         "Card payments fail; rolling back the 14:02 deploy."
     )
@@ -84,6 +88,7 @@ def test_whole_incident_in_the_browser_two_people_live(
     expect(header_status(bob)).to_have_text("investigating", timeout=LIVE_MS)
 
     assert bob.evaluate("window.stillTheSamePage") is True  # live, not reloaded
+    assert alice.evaluate("window.stillTheSamePage") is True  # forms posted in place
     for page in (alice, bob):
         assert page.evaluate("typeof window.pwned") == "undefined"  # the title stayed text
     for scheme in ("dark", "light"):
