@@ -1,4 +1,4 @@
-"""create_app: the one composition root for HTTP (API now; web pages join later)."""
+"""create_app: the one composition root for HTTP (the API and the web pages)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from warroom import __version__
+from warroom import __version__, web
 from warroom.api import (
     ack,
     admin,
@@ -89,6 +89,7 @@ def create_app(
     routers += [people.router, teams.router, schedules.router, deliveries.router]
     for router in routers:
         app.include_router(router)
+    web.install(app, db=db, ctx=ctx, public_url=settings.public_url)
     app.lane = build_lane(metrics, settings.max_body_bytes)  # the hot path, first
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

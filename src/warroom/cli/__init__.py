@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import admin, alerts, incidents, paging, people
+from warroom.cli import admin, alerts, incidents, paging, people, users
 
 app = typer.Typer(
     name="warroom",
@@ -18,6 +18,7 @@ admin.register(app)
 alerts.register(app)
 paging.register(app)
 people.register(app)
+users.register(app)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.services import demo, tokens
+from warroom.services import demo, tokens, users
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -67,6 +67,7 @@ def serve(
         if demo_data:
             _seed_demo(app.state.warroom, host, port)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning"}
+    options["timeout_graceful_shutdown"] = 5  # open live pages (SSE) reconnect elsewhere
     if processes == 1:
         uvicorn.run(app, access_log=False, **options)
         return
@@ -101,9 +102,11 @@ def _seed_demo(state: Any, host: str, port: int) -> None:
     with state.db.write.begin() as session:
         created = demo.seed(session, ctx=state.ctx)
         plain = demo.rotate_token(session, ctx=state.ctx)
+        password = users.ensure_demo_user(session, ctx=state.ctx)
     base = f"http://{host}:{port}"
     note = f"{created} demo incidents added" if created else "demo incidents already present"
     typer.echo(f"warroom on {base} ({note}).")
+    typer.echo(f"Sign in at {base}/login as {users.DEMO_USER!r} with password {password!r}")
     typer.echo(f"Demo admin token: {plain}")
     typer.echo(f"Try: curl -H 'Authorization: Bearer {plain}' {base}/api/v1/incidents?status=open")
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from warroom.db.models import Incident
-from warroom.domain.incidents import OPEN_STATUSES, parse_status
+from warroom.domain.incidents import OPEN_STATUSES, parse_ref, parse_status
 from warroom.errors import Invalid
 from warroom.services.context import Context
 from warroom.services.incidents import MAX_ID
 
 MAX_LIMIT = 200
+REF_LIKE = re.compile(r"(?:inc-)?[0-9]{1,9}", re.IGNORECASE)
 
 # The open statuses are written into the SQL, not bound as parameters, so that the planner
 # can match the partial `WHERE status IN (...)` indexes (SQLite never matches bound values).
@@ -37,8 +39,20 @@ def _parse_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
+def _matching(query: Select[Incident], text: str) -> Select[Incident]:
+    """Title contains the text (any case), or the text is the incident's reference."""
+    words = text.strip()
+    if "\x00" in words:
+        raise Invalid("text must not contain NUL characters.", field="q")
+    if not words:
+        return query
+    match = Incident.title.icontains(words, autoescape=True)
+    ref = parse_ref(words) if REF_LIKE.fullmatch(words) else None
+    return query.where(or_(match, Incident.id == ref) if ref and ref <= MAX_ID else match)
+
+
 def _filtered(
-    ctx: Context, status: str, severity: str | None, service: str | None
+    ctx: Context, status: str, severity: str | None, service: str | None, text: str | None = None
 ) -> Select[Incident]:
     query = select(Incident)
     wanted = status.strip().lower()
@@ -52,7 +66,7 @@ def _filtered(
         if "\x00" in service:
             raise Invalid("service must not contain NUL characters.", field="service")
         query = query.where(Incident.service == service)
-    return query
+    return _matching(query, text) if text else query
 
 
 def list_incidents(
@@ -64,10 +78,11 @@ def list_incidents(
     service: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    text: str | None = None,
 ) -> Page:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
-    query = _filtered(ctx, status, severity, service)
+    query = _filtered(ctx, status, severity, service, text)
     before = _parse_cursor(cursor)
     if before is not None:
         query = query.where(Incident.id < before)

@@ -1,0 +1,21 @@
+"""/: open incidents by severity with their deadlines, who is on call, recent resolutions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from warroom.services import dashboard
+from warroom.web import render
+from warroom.web.auth import SignedIn
+from warroom.web.state import web_state
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, _: SignedIn) -> HTMLResponse:
+    state = web_state(request)
+    with state.db.read() as session:
+        board = dashboard.board(session, ctx=state.ctx)
+        return render.page(request, "dashboard.html.j2", board=board)

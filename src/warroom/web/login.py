@@ -1,0 +1,103 @@
+"""/login and /logout: a password or an API token opens a session cookie."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from warroom.errors import Unauthorized, WarroomError
+from warroom.services import tokens, users
+from warroom.web import render, sessions
+from warroom.web.auth import Posting, visitor_of
+from warroom.web.state import web_state
+
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form()]
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_page(
+    request: Request, data: dict[str, Any], *, status: int = 200, **context: Any
+) -> Response:
+    response = render.page(request, "login.html.j2", status=status, csrf=data["c"], **context)
+    sessions.write(request, response, data)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    if visitor_of(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    data = sessions.read(request)
+    if not data.get("c"):
+        data = {"c": sessions.new_csrf()}
+    return _login_page(request, data, next=safe_next(next), values={}, errors={})
+
+
+def _open_session(request: Request, username: str, password: str, token: str) -> dict[str, Any]:
+    state = web_state(request)
+    csrf = sessions.new_csrf()  # a new token at sign-in: nothing chosen before carries over
+    with state.db.read() as session:
+        if token.strip():
+            found = tokens.authenticate(session, ctx=state.ctx, plain=token.strip())
+            return {"k": "token", "n": found.id, "c": csrf}
+        if not username.strip():
+            raise Unauthorized("Enter your user name.", field="username")
+        user = users.authenticate(session, name=username, password=password)
+        return {"k": "user", "n": user.name, "f": user.fingerprint, "c": csrf}
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    csrf: Field = "",
+    username: Field = "",
+    password: Field = "",
+    token: Field = "",
+    next: Field = "/",
+) -> Response:
+    data = sessions.read(request)
+    expected = str(data.get("c", ""))
+    values = {"username": username}
+    if not expected or not hmac.compare_digest(csrf, expected):
+        fresh = {"c": sessions.new_csrf()}
+        message = "The sign-in form had expired; please try again."
+        return _login_page(
+            request,
+            fresh,
+            status=403,
+            next=safe_next(next),
+            values=values,
+            errors={"form": message},
+        )
+    try:
+        opened = _open_session(request, username, password, token)
+    except WarroomError as exc:
+        field = "token" if token.strip() else (exc.field or "password")
+        return _login_page(
+            request,
+            data,
+            status=exc.status,
+            next=safe_next(next),
+            values=values,
+            errors={field: exc.message},
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    sessions.write(request, response, opened)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, _: Posting) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    sessions.clear(request, response)
+    return response

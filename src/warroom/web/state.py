@@ -1,0 +1,35 @@
+"""What the web pages share: made once by `install`, kept on app.state.web."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from jinja2 import Environment
+
+from warroom.db.engine import Database
+from warroom.services import sessions
+from warroom.services.context import Context
+
+
+@dataclass
+class WebState:
+    db: Database
+    ctx: Context
+    secure_cookies: bool  # the public URL is https: cookies travel only over TLS
+    templates: Environment
+    _key: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def session_key(self) -> str:
+        """The cookie-signing key, read (or made) once from the database."""
+        with self._lock:
+            if self._key is None:
+                self._key = sessions.signing_key(self.db, ctx=self.ctx)
+            return self._key
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
