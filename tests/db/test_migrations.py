@@ -17,3 +17,15 @@ def test_upgrading_an_up_to_date_database_changes_nothing(database: Database) ->
     upgrade(database.engine)
     with database.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() is not None
+
+
+def test_the_head_revision_the_server_checks_on_start_is_the_newest_migration(
+    database: Database,
+) -> None:
+    from alembic.script import ScriptDirectory
+
+    from warroom.db.migrate import HEAD, alembic_config, current_revision
+
+    script = ScriptDirectory.from_config(alembic_config(database.engine))
+    assert script.get_current_head() == HEAD
+    assert current_revision(database.engine) == HEAD

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -26,8 +27,13 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 DEMO_USER = "demo"
 _hasher = PasswordHasher()
-# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the name is unknown, so a wrong name costs as long as a wrong
+    password (made on first use: hashing takes a noticeable part of a second)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def authenticate(session: Session, *, name: str, password: str) -> User:
     usable = row is not None and row.role is not None and row.disabled_at is None
     stored = row.password_hash if usable and row is not None else None
     try:
-        ok = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        ok = _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or row is None:
