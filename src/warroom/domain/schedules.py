@@ -38,135 +38,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from warroom.domain.rotations import WEEKDAYS, Layer, Override, Restriction, Schedule, aware
 
-from warroom.domain.durations import Duration
+__all__ = ["WEEKDAYS", "Handoff", "Layer", "OnCall", "Override", "Restriction", "Schedule"]
+__all__ += ["Shift", "next_handoff", "on_call", "people", "shifts"]
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = timedelta(days=1)
 _SET_BACK = timedelta(days=2)  # more than any zone ever set its clocks back (Alaska, 1867)
 _WINDOW_DAYS = 10  # days of restriction windows looked at: more than the weekly period
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            f"{value.isoformat()} has no time zone; add Z or an offset (e.g. 2026-11-02T09:00:00Z)"
-        )
-    return value.astimezone(UTC)
-
-
-class Restriction(BaseModel):
-    """A weekly window in local time, opening on each of `days` at `start`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    days: tuple[str, ...] = WEEKDAYS
-    start: time
-    end: time
-
-    @field_validator("days")
-    @classmethod
-    def _known_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        days = tuple(day.lower() for day in value)
-        unknown = [day for day in days if day not in WEEKDAYS]
-        if unknown:
-            raise ValueError(f"unknown day {unknown[0]!r} (use {', '.join(WEEKDAYS)})")
-        if not days:
-            raise ValueError("a restriction needs at least one day")
-        return days
-
-    @field_validator("start", "end")
-    @classmethod
-    def _local(cls, value: time) -> time:
-        if value.tzinfo is not None:
-            raise ValueError(f"{value} has an offset; restriction times are local wall-clock times")
-        return value
-
-
-class Layer(BaseModel):
-    """Members taking turns of `turn`, the first beginning at `start`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    members: tuple[str, ...]
-    start: datetime
-    turn: Duration
-    restrictions: tuple[Restriction, ...] = ()
-
-    @field_validator("members")
-    @classmethod
-    def _someone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("a layer needs at least one member")
-        return value
-
-    @field_validator("start")
-    @classmethod
-    def _aware_start(cls, value: datetime) -> datetime:
-        return _aware(value)
-
-    @field_validator("turn")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("turn must be longer than zero (write it like 12h, 1d or 1w)")
-        return value
-
-
-class Override(BaseModel):
-    """`person` is on call from `start` until `end`, whatever the layers say."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    person: str
-    start: datetime
-    end: datetime
-
-    @field_validator("start", "end")
-    @classmethod
-    def _aware_edges(cls, value: datetime) -> datetime:
-        return _aware(value)
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> Override:
-        if self.end <= self.start:
-            raise ValueError(
-                f"the override for {self.person} must end after it starts "
-                f"({self.end.isoformat()} is not after {self.start.isoformat()})"
-            )
-        return self
-
-
-class Schedule(BaseModel):
-    """A named rotation: layers (later ones win) and overrides (win over all layers)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    timezone: str = "UTC"
-    layers: tuple[Layer, ...]
-    overrides: tuple[Override, ...] = ()
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (KeyError, ValueError, OSError) as exc:
-            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Oslo)") from exc
-        return value
-
-    @field_validator("layers")
-    @classmethod
-    def _some_layer(cls, value: tuple[Layer, ...]) -> tuple[Layer, ...]:
-        if not value:
-            raise ValueError("a schedule needs at least one layer")
-        return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +79,7 @@ def people(schedule: Schedule) -> set[str]:
 
 def on_call(schedule: Schedule, at: datetime) -> OnCall:
     """Who is on call at `at`; `until` is the next instant the answer may change."""
-    return _Reader(schedule).on_call(_aware(at))
+    return _Reader(schedule).on_call(aware(at))
 
 
 def shifts(
@@ -210,7 +89,7 @@ def shifts(
 
     At most `limit` change points are looked at; a longer range is refused.
     """
-    moment, stop = _aware(start), _aware(end)
+    moment, stop = aware(start), aware(end)
     if stop < moment:
         raise ValueError("the end of the range must not be before its start")
     reader = _Reader(schedule)
@@ -236,7 +115,7 @@ def next_handoff(schedule: Schedule, at: datetime, *, limit: int = 1000) -> Hand
     None when the person never changes, or does not within the next `limit` change points.
     """
     reader = _Reader(schedule)
-    now = reader.on_call(_aware(at))
+    now = reader.on_call(aware(at))
     person = now.person
     for _ in range(limit):
         if now.until is None:
