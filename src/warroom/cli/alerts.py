@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
@@ -71,12 +70,8 @@ def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = No
     if json:
         output.emit_json({"items": rows})
         return
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) if v is not None else "-" for v in row.values()))
-    output.console.print(table if rows else "No integrations.")
+    columns = ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED")
+    output.table(columns, (row.values() for row in rows), empty="No integrations.")
 
 
 @integration_app.command("disable")
@@ -131,16 +126,9 @@ def list_alerts(
     if json:
         output.emit_json({"items": items})
         return
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("INCIDENT", "STATUS", "SEV", "COUNT", "SUMMARY", "DEDUP KEY"):
-        table.add_column(column)
-    for item in items:
-        table.add_row(
-            str(item["incident"] or "-"),
-            str(item["status"]),
-            str(item["severity"]),
-            str(item["count"]),
-            str(item["summary"]),
-            str(item["dedup_key"]),
-        )
-    output.console.print(table if items else "No alerts match.")
+    keys = ("incident", "status", "severity", "count", "summary", "dedup_key")
+    output.table(
+        ("INCIDENT", "STATUS", "SEV", "COUNT", "SUMMARY", "DEDUP KEY"),
+        ([item[key] for key in keys] for item in items),
+        empty="No alerts match.",
+    )

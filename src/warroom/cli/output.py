@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,26 +23,38 @@ def emit_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def table(
+    columns: tuple[str, ...], rows: Iterable[Iterable[object]], *, empty: str, title: str = ""
+) -> None:
+    """Print rows under their column names (None shows as "-"), or `empty` if none."""
+    shown = Table(show_edge=False, header_style="bold", title=title or None, title_justify="left")
+    for column in columns:
+        shown.add_column(column)
+    for row in rows:
+        shown.add_row(*("-" if value is None else str(value) for value in row))
+    console.print(shown if shown.row_count else empty)
+
+
 def when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
 def incident_table(items: list[IncidentRead], ranks: dict[str, int]) -> None:
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("REF", "SEV", "STATUS", "TITLE", "SERVICE", "COMMANDER", "DECLARED"):
-        table.add_column(column)
-    for item in items:
-        style = SEVERITY_STYLE.get(ranks.get(item.severity, 9), "")
-        table.add_row(
+    rows = [
+        (
             item.ref,
             f"[{style}]{item.severity}[/]" if style else item.severity,
             item.status,
             item.title,
-            item.service or "-",
-            item.roles.commander or "-",
+            item.service,
+            item.roles.commander,
             when(item.declared_at),
         )
-    console.print(table if items else "No incidents match.")
+        for item in items
+        for style in [SEVERITY_STYLE.get(ranks.get(item.severity, 9), "")]
+    ]
+    columns = ("REF", "SEV", "STATUS", "TITLE", "SERVICE", "COMMANDER", "DECLARED")
+    table(columns, rows, empty="No incidents match.")
 
 
 def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
@@ -66,13 +79,19 @@ def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
     for label, value in facts:
         if value and value != "-":
             console.print(f"  {label:<16} {value}")
-    table = Table(show_edge=False, header_style="bold", title="Timeline", title_justify="left")
-    for column in ("WHEN", "WHO", "WHAT", "", "TEXT"):
-        table.add_column(column)
-    for event in events:
-        flags = ("public " if event.visibility == "public" else "") + ("late" if event.late else "")
-        table.add_row(when(event.at), event.actor, event.kind, flags.strip(), event.text)
-    console.print(table)
+    rows = [
+        (
+            when(event.at),
+            event.actor,
+            event.kind,
+            (
+                ("public " if event.visibility == "public" else "") + ("late" if event.late else "")
+            ).strip(),
+            event.text,
+        )
+        for event in events
+    ]
+    table(("WHEN", "WHO", "WHAT", "", "TEXT"), rows, empty="No timeline yet.", title="Timeline")
 
 
 def done(item: IncidentRead, verb: str) -> None:

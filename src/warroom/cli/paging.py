@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
@@ -49,12 +48,11 @@ def oncall(
     if json:
         output.emit_json({"at": moment.isoformat(), "items": rows})
         return
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("SCHEDULE", "ON CALL", "NEXT HANDOFF", "NEXT"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) if v else "-" for v in row.values()))
-    output.console.print(table if rows else "No schedules in the config.")
+    output.table(
+        ("SCHEDULE", "ON CALL", "NEXT HANDOFF", "NEXT"),
+        ([value or None for value in row.values()] for row in rows),
+        empty="No schedules in the config.",
+    )
 
 
 def list_deliveries(
@@ -77,13 +75,14 @@ def list_deliveries(
     if json:
         output.emit_json({"items": [row.model_dump(mode="json") for row in rows]})
         return
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("ID", "INCIDENT", "PERSON", "CHANNEL", "MESSAGE", "STATUS", "TRIES", "ERROR"):
-        table.add_column(column)
-    for r in rows:
-        values = (r.id, r.incident, r.person, r.channel, r.message, r.status, r.attempts, r.error)
-        table.add_row(*(str(v) if v is not None else "-" for v in values))
-    output.console.print(table if rows else "No deliveries.")
+    output.table(
+        ("ID", "INCIDENT", "PERSON", "CHANNEL", "MESSAGE", "STATUS", "TRIES", "ERROR"),
+        (
+            (r.id, r.incident, r.person, r.channel, r.message, r.status, r.attempts, r.error)
+            for r in rows
+        ),
+        empty="No deliveries.",
+    )
 
 
 @notify_app.command("test")

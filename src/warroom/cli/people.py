@@ -3,15 +3,15 @@ listed beside those of the config file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.services import directory, people, teams
-from warroom.services.directory_views import person_view, stored_person, team_view
+from warroom.services.directory_views import ContactRead, person_view, stored_person, team_view
 
 person_app = typer.Typer(help="People warroom can page.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams of people.", no_args_is_help=True)
@@ -53,13 +53,13 @@ def person_list(json: Json = False, db: Db = None, config: ConfigPath = None) ->
     if json:
         output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
         return
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("NAME", "SOURCE", "TIME ZONE", "EMAIL", "CONTACTS"):
-        table.add_column(column)
-    for v in views:
-        channels = ", ".join(c.channel + (" (disabled)" if c.disabled else "") for c in v.contacts)
-        table.add_row(v.name, v.source, v.timezone, v.email or "-", channels or "-")
-    output.console.print(table if views else "No people yet.")
+    rows = [(v.name, v.source, v.timezone, v.email, _channels(v.contacts) or None) for v in views]
+    columns = ("NAME", "SOURCE", "TIME ZONE", "EMAIL", "CONTACTS")
+    output.table(columns, rows, empty="No people yet.")
+
+
+def _channels(contacts: Iterable[ContactRead]) -> str:
+    return ", ".join(c.channel + (" (disabled)" if c.disabled else "") for c in contacts)
 
 
 @person_app.command("rm")
@@ -99,12 +99,8 @@ def team_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> N
     if json:
         output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
         return
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("NAME", "SOURCE", "MEMBERS"):
-        table.add_column(column)
-    for v in views:
-        table.add_row(v.name, v.source, ", ".join(v.members))
-    output.console.print(table if views else "No teams yet.")
+    rows = [(v.name, v.source, ", ".join(v.members)) for v in views]
+    output.table(("NAME", "SOURCE", "MEMBERS"), rows, empty="No teams yet.")
 
 
 @team_app.command("rm")
