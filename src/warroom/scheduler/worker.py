@@ -150,6 +150,8 @@ class Worker:
             except Exception:  # the database may be restarting: the next start plans it
                 log.exception("planning handoff notices failed")
             while not self.stopping.is_set():
+                # Cleared before looking, so a job committed while we look still wakes us.
+                self.wake.clear()
                 try:
                     self.run_due()
                     timeout = self._seconds_to_next()
@@ -157,7 +159,6 @@ class Worker:
                     log.exception("worker tick failed; retrying")
                     timeout = POLL_SECONDS
                 self.wake.wait(timeout)
-                self.wake.clear()
         finally:
             if listener:
                 listener.stop()
