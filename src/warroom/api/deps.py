@@ -13,7 +13,7 @@ from warroom.errors import Forbidden, Unauthorized
 from warroom.services import tokens
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:  # async: no thread-pool hop
     state: ApiState = request.app.state.warroom
     return state
 
