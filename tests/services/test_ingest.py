@@ -1,15 +1,19 @@
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from tests.services.helpers import kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database
+from warroom.db.models import Incident
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.incidents import Status
 from warroom.scheduler.worker import Worker
 from warroom.services import alerts, incidents, ingest, integrations
 from warroom.services.context import Context
+from warroom.services.ingest_writer import IngestWriter
 from warroom.services.integrations import Sender
 
 
@@ -184,3 +188,27 @@ def test_a_trigger_without_a_dedup_key_gets_one(
 ) -> None:
     [[outcome]] = send(database, ctx, sender, [firing("")])
     assert len(outcome.dedup_key) == 32
+
+
+def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
+    database: Database, ctx: Context, sender: Sender
+) -> None:
+    """Two processes' writers race to open the same group's incident: the loser's insert
+    meets the unique index, and the writer applies its batch again, joining the winner's."""
+    if database.is_sqlite:
+        pytest.skip("SQLite writers queue on one write lock: they never race")
+    group = ingest._route(ctx, sender, firing("web-1")).group_key
+    other = database.engine.connect()
+    other_tx = other.begin()  # the other process: its incident is written, not yet committed
+    run_other = run(
+        database, lambda s: incidents.declare(s, ctx=ctx, actor="x", title="t", severity="P3")
+    )
+    other.execute(update(Incident).where(Incident.id == run_other.id).values(group_key=group))
+    threading.Timer(0.5, other_tx.commit).start()  # commits while our insert waits on it
+    writer = IngestWriter(database, ctx)
+    try:
+        outcomes = writer.submit(ingest.Delivery(sender, [firing("web-1")])).result(timeout=30)
+    finally:
+        writer.stop()
+        other.close()
+    assert outcomes[0].result == "created" and outcomes[0].incident_id == run_other.id

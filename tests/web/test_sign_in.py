@@ -150,7 +150,9 @@ def test_next_never_leads_off_the_site(browse: Callable[[str | None], TestClient
     assert answer.headers["location"] == "/"
 
 
-def test_a_signed_in_user_sees_their_own_name_on_the_dashboard(browse: Callable[[str | None], TestClient]) -> None:
+def test_a_signed_in_user_sees_their_own_name_on_the_dashboard(
+    browse: Callable[[str | None], TestClient],
+) -> None:
     client = browse(None)
     sign_in(client, "charlie")
     assert "charlie" in client.get("/").text

@@ -15,12 +15,15 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from warroom.db.engine import Database
 from warroom.services import ingest
 from warroom.services.context import Context
 
 log = logging.getLogger("warroom.ingest")
 MAX_ALERTS_PER_BATCH = 2000
+CONFLICT_RETRIES = 3  # a unique-index conflict with another process's writer is retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +80,33 @@ class IngestWriter:
                 size += len(more.delivery.alerts)
             self._commit(batch)
 
-    def _commit(self, batch: list[_Request]) -> None:
+    def _commit(self, batch: list[_Request], conflicts_left: int = CONFLICT_RETRIES) -> None:
         try:
             with self.db.write.begin() as session:
                 results = ingest.apply(
                     session, ctx=self.ctx, deliveries=[r.delivery for r in batch]
                 )
-        except Exception as exc:
-            if len(batch) == 1:
-                log.warning("ingest of one request failed: %s", exc)
-                batch[0].future.set_exception(exc)
+        except IntegrityError as exc:
+            if conflicts_left == 0:
+                self._fail(batch, exc)
                 return
-            log.info("a batch of %d requests failed (%s); retrying each alone", len(batch), exc)
-            for request in batch:
-                self._commit([request])
+            # Another process opened the same group's incident or stored the same alert
+            # meanwhile (a unique index refused ours); it has committed, so the same batch
+            # now attaches to what it wrote.
+            log.info("a batch met a concurrent writer (%s); applying it again", exc.orig)
+            self._commit(batch, conflicts_left - 1)
+            return
+        except Exception as exc:
+            self._fail(batch, exc)
             return
         for request, outcomes in zip(batch, results, strict=True):
             request.future.set_result(outcomes)
+
+    def _fail(self, batch: list[_Request], exc: Exception) -> None:
+        if len(batch) == 1:
+            log.warning("ingest of one request failed: %s", exc)
+            batch[0].future.set_exception(exc)
+            return
+        log.info("a batch of %d requests failed (%s); retrying each alone", len(batch), exc)
+        for request in batch:
+            self._commit([request])
