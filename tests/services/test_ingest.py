@@ -1,8 +1,10 @@
 import threading
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from tests.services.helpers import kinds, run
 
 from warroom.clock import FrozenClock
@@ -204,7 +206,7 @@ def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
         database, lambda s: incidents.declare(s, ctx=ctx, actor="x", title="t", severity="P3")
     )
     other.execute(update(Incident).where(Incident.id == run_other.id).values(group_key=group))
-    threading.Timer(0.5, other_tx.commit).start()  # commits while our insert waits on it
+    threading.Thread(target=_commit_once_blocking, args=(database, other_tx)).start()
     writer = IngestWriter(database, ctx)
     try:
         outcomes = writer.submit(ingest.Delivery(sender, [firing("web-1")])).result(timeout=30)
@@ -212,3 +214,13 @@ def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
         writer.stop()
         other.close()
     assert outcomes[0].result == "created" and outcomes[0].incident_id == run_other.id
+
+
+def _commit_once_blocking(database: Database, transaction: Any) -> None:
+    """Commit the other process's transaction once our insert waits on its lock."""
+    with database.engine.connect() as probe:
+        for _ in range(600):
+            if probe.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                break
+            time.sleep(0.05)
+    transaction.commit()

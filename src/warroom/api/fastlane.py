@@ -9,19 +9,16 @@ error nobody expected. Everything else goes to the FastAPI app as before.
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.api import ingest, problems
 from warroom.api.limits import BodyLimit
-from warroom.api.metrics import Metrics
+from warroom.api.metrics import Metrics, MetricsMiddleware
 
 PREFIXES = ("/api/v1/ingest/", "/v2/enqueue")
 
@@ -42,26 +39,23 @@ class WarroomApp(FastAPI):
 
 
 def build_lane(metrics: Metrics, max_body_bytes: int) -> ASGIApp:
-    return BodyLimit(_Guarded(Router(routes=ingest.routes), metrics), max_bytes=max_body_bytes)
+    lane = MetricsMiddleware(_Guarded(Router(routes=ingest.routes)), metrics=metrics)
+    return BodyLimit(lane, max_bytes=max_body_bytes)
 
 
 class _Guarded:
-    """Count and time each request like the API's middleware does, and answer an
-    unexpected error as problem+json (503 when the database is down)."""
+    """Answer an error nobody expected as problem+json (503 when the database is down),
+    as the API's exception handlers do behind FastAPI."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        status = 500
         answered = False
 
         async def tracked_send(message: Message) -> None:
-            nonlocal status, answered
-            if message["type"] == "http.response.start":
-                status, answered = message["status"], True
+            nonlocal answered
+            answered = answered or message["type"] == "http.response.start"
             await send(message)
 
         try:
@@ -69,25 +63,12 @@ class _Guarded:
         except Exception as exc:
             if answered:
                 raise
-            response = _problem_for(exc)
-            status = response.status_code
-            await response(scope, receive, send)
-        finally:
-            route = _route_of(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(
-                time.perf_counter() - started
-            )
+            await _problem_for(exc)(scope, receive, send)
 
 
-def _route_of(scope: Scope) -> str:
-    return "/v2/enqueue" if scope["path"] == "/v2/enqueue" else "/api/v1/ingest/{key}/{kind}"
-
-
-def _problem_for(exc: Exception) -> Any:
-    request = Request({"type": "http", "method": "POST", "path": "/", "headers": []})
+def _problem_for(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):  # no route, or a method it does not take
-        return problems.http_error(request, exc)
+        return problems.http_error(None, exc)
     if isinstance(exc, OperationalError):
-        return problems.database_unavailable(request, exc)
-    return problems.unexpected(request, exc)
+        return problems.database_unavailable(None, exc)
+    return problems.unexpected(None, exc)

@@ -3,18 +3,18 @@ and a test message to their contacts. Reading needs a viewer; changing needs an 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.api.deps import Admin, StateDep, Viewer
+from warroom.api.schedules import CALENDAR, From, To
 from warroom.errors import NotFound
 from warroom.services import deliveries, directory, people, schedules
 from warroom.services.directory_views import PersonRead, find_person, person_view, stored_person
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
-CALENDAR = "text/calendar; charset=utf-8"
 
 
 class PersonCreate(BaseModel):
@@ -56,8 +56,8 @@ def person_calendar(
     name: str,
     state: StateDep,
     _: Viewer,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: From = None,
+    end: To = None,
 ) -> Response:
     """The person's shifts in every schedule, as iCalendar."""
     now = state.ctx.clock.now()

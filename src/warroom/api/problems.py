@@ -75,7 +75,7 @@ def _warroom(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.message, exc.code, headers=headers, field=exc.field)
 
 
-def http_error(_: Request, exc: Exception) -> JSONResponse:
+def http_error(_: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404:
@@ -84,7 +84,7 @@ def http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail, f"http_{exc.status_code}", headers=headers)
 
 
-def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+def database_unavailable(_: Request | None, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", exc)
     return problem(
         503,
@@ -94,7 +94,7 @@ def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def unexpected(_: Request, exc: Exception) -> JSONResponse:
+def unexpected(_: Request | None, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return problem(500, "Something went wrong on our side; nothing was changed.", "internal")
 

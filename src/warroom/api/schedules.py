@@ -14,6 +14,9 @@ from warroom.services.schedules import OnCallRead
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
 CALENDAR = "text/calendar; charset=utf-8"
+# A calendar feed's range (`schedules.span` fills in what is left out).
+From = Annotated[AwareDatetime | None, Query(alias="from")]
+To = Annotated[AwareDatetime | None, Query(alias="to")]
 At = Annotated[
     AwareDatetime | None, Query(description="When (ISO 8601 with offset); now if left out.")
 ]
@@ -30,8 +33,8 @@ def schedule_calendar(
     name: str,
     state: StateDep,
     _: Viewer,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: From = None,
+    end: To = None,
 ) -> Response:
     now = state.ctx.clock.now()
     first, last = schedules.span(now, start, end)

@@ -87,15 +87,13 @@ def serve(
 def processes_environment(settings: Settings, *, run_worker: bool) -> dict[str, str]:
     from warroom.app import RUN_WORKER_VARIABLE
 
+    prefix = Settings.model_config.get("env_prefix", "")
     environment = {
-        "WARROOM_DATABASE_URL": settings.database_url,
-        "WARROOM_PUBLIC_URL": settings.public_url,
-        "WARROOM_MAX_BODY_BYTES": str(settings.max_body_bytes),
-        RUN_WORKER_VARIABLE: "1" if run_worker else "0",
+        f"{prefix}{name}".upper(): str(value)
+        for name, value in settings.model_dump().items()
+        if value is not None
     }
-    if settings.config is not None:
-        environment["WARROOM_CONFIG"] = str(settings.config)
-    return environment
+    return {**environment, RUN_WORKER_VARIABLE: "1" if run_worker else "0"}
 
 
 def _seed_demo(state: Any, host: str, port: int) -> None:

@@ -9,8 +9,7 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
-from warroom.domain.schedules import next_handoff, on_call
-from warroom.services import deliveries
+from warroom.services import deliveries, schedules
 
 notify_app = typer.Typer(help="Notifications.", no_args_is_help=True)
 
@@ -35,12 +34,12 @@ def oncall(
         if schedule and not chosen:
             fail(f"schedule {schedule!r} is not in the config")
     rows = []
-    for item in chosen:
-        handoff = next_handoff(item, moment)
+    for read in (schedules.who(item, moment) for item in chosen):
+        handoff = read.next_handoff
         rows.append(
             {
-                "schedule": item.name,
-                "on_call": on_call(item, moment).person,
+                "schedule": read.schedule,
+                "on_call": read.on_call,
                 "next_handoff": handoff.at.isoformat() if handoff else None,
                 "next": handoff.to_person if handoff else None,
             }

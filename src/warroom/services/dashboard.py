@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
 from warroom.domain.incidents import Status
-from warroom.domain.schedules import next_handoff, on_call
 from warroom.domain.severities import Severity
+from warroom.services import schedules
 from warroom.services.context import Context
 from warroom.services.queries import OPEN_LITERAL
 
@@ -48,19 +47,11 @@ class Group:
 
 
 @dataclass(frozen=True)
-class OnCallNow:
-    schedule: str
-    person: str | None
-    until: datetime | None
-    next_person: str | None
-
-
-@dataclass(frozen=True)
 class Board:
     groups: list[Group]
     open_total: int
     recent: list[Any]
-    on_call: list[OnCallNow]
+    on_call: list[schedules.OnCallRead]
 
 
 def open_groups(session: Session, ctx: Context) -> list[Group]:
@@ -102,26 +93,11 @@ def recently_resolved(session: Session, limit: int = RECENT) -> list[Any]:
     return rows[:limit]
 
 
-def on_call_now(ctx: Context, at: datetime) -> list[OnCallNow]:
-    result = []
-    for schedule in ctx.config.schedules:
-        handoff = next_handoff(schedule, at)
-        result.append(
-            OnCallNow(
-                schedule=schedule.name,
-                person=on_call(schedule, at).person,
-                until=handoff.at if handoff else None,
-                next_person=handoff.to_person if handoff else None,
-            )
-        )
-    return result
-
-
 def board(session: Session, *, ctx: Context) -> Board:
     groups = open_groups(session, ctx)
     return Board(
         groups=groups,
         open_total=sum(g.total for g in groups),
         recent=recently_resolved(session),
-        on_call=on_call_now(ctx, ctx.clock.now()),
+        on_call=schedules.overview(ctx.config, ctx.clock.now()),
     )

@@ -35,24 +35,43 @@ def update_due(ctx: Context, incident: Incident, *, since: datetime) -> datetime
     return deadline(level, since, level.update_every, ctx.config.business_hours)
 
 
-def ack_job(ctx: Context, incident: Incident) -> jobs.JobSpec:
-    """Set the acknowledgement deadline; the job that checks it then."""
-    incident.ack_due_at = ack_due(ctx, incident)
-    payload = {"due_at": incident.ack_due_at.isoformat()}
-    return jobs.JobSpec(ACK_OVERDUE, incident.ack_due_at, incident.id, payload)
+def set_clocks(ctx: Context, incident: Incident, *, since: datetime, ack: bool = True) -> None:
+    """Set the severity's deadlines on the incident: acknowledgement (if `ack`) and the
+    next update, `since` the last one."""
+    if ack:
+        incident.ack_due_at = ack_due(ctx, incident)
+    incident.next_update_due_at = update_due(ctx, incident, since=since)
 
 
-def update_job(ctx: Context, incident: Incident, *, since: datetime) -> jobs.JobSpec | None:
-    """Set when the next update is due; the job that reminds then (none if unset)."""
-    due = update_due(ctx, incident, since=since)
-    incident.next_update_due_at = due
+def clock_jobs(
+    ctx: Context, incident: Incident, *, now: datetime, ack: bool = True
+) -> list[jobs.JobSpec]:
+    """The jobs that watch the deadlines as set (acknowledgement if `ack`, next update),
+    and the severity matrix's escalation."""
+    specs = [
+        _ack_job(incident) if ack else None,
+        _update_job(incident),
+        _escalation_job(ctx, incident, now=now),
+    ]
+    return [spec for spec in specs if spec is not None]
+
+
+def _ack_job(incident: Incident) -> jobs.JobSpec | None:
+    due = incident.ack_due_at
+    if due is None:
+        return None
+    return jobs.JobSpec(ACK_OVERDUE, due, incident.id, {"due_at": due.isoformat()})
+
+
+def _update_job(incident: Incident) -> jobs.JobSpec | None:
+    due = incident.next_update_due_at
     if due is None:
         return None
     payload = {"due_at": due.isoformat(), "reminder": 1}
     return jobs.JobSpec(UPDATE_OVERDUE, due, incident.id, payload)
 
 
-def escalation_job(ctx: Context, incident: Incident, *, now: datetime) -> jobs.JobSpec | None:
+def _escalation_job(ctx: Context, incident: Incident, *, now: datetime) -> jobs.JobSpec | None:
     """The severity matrix: escalate to `escalate_to` if unresolved after `escalate_after`."""
     level = severity_of(ctx, incident)
     if level.escalate_after is None or not level.escalate_to:
@@ -73,27 +92,16 @@ def arm_clocks(
 ) -> None:
     """Start the severity's clocks (acknowledgement if `ack`, next update, escalation) in
     one INSERT of their jobs."""
-    specs = clock_jobs(ctx, incident, since=since, now=now, ack=ack)
-    jobs.schedule_all(session, specs, now=now)
-
-
-def clock_jobs(
-    ctx: Context, incident: Incident, *, since: datetime, now: datetime, ack: bool = True
-) -> list[jobs.JobSpec]:
-    """Set the deadlines of the severity's clocks and return the jobs that watch them."""
-    specs = [
-        ack_job(ctx, incident) if ack else None,
-        update_job(ctx, incident, since=since),
-        escalation_job(ctx, incident, now=now),
-    ]
-    return [spec for spec in specs if spec is not None]
+    set_clocks(ctx, incident, since=since, ack=ack)
+    jobs.schedule_all(session, clock_jobs(ctx, incident, now=now, ack=ack), now=now)
 
 
 def arm_update(
     session: Session, ctx: Context, incident: Incident, *, since: datetime, now: datetime
 ) -> None:
     """The next update is due `update_every` after the last one (none if unset)."""
-    spec = update_job(ctx, incident, since=since)
+    incident.next_update_due_at = update_due(ctx, incident, since=since)
+    spec = _update_job(incident)
     jobs.schedule_all(session, [spec] if spec else [], now=now)
 
 

@@ -61,7 +61,7 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
     session.execute(insert(EVENTS), events)
     specs: list[jobs.JobSpec] = []
     for incident in made:
-        specs += deadlines.clock_jobs(ctx, incident, since=incident.declared_at, now=now)
+        specs += deadlines.clock_jobs(ctx, incident, now=now)
         page = paging.first_page(incident, now=now)
         specs += [page] if page else []
     jobs.schedule_all(session, specs, now=now)
@@ -98,8 +98,7 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
         updated_at=now,
         group_key=opening.group_key,
     )
-    incident.ack_due_at = deadlines.ack_due(ctx, incident)
-    incident.next_update_due_at = deadlines.update_due(ctx, incident, since=when)
+    deadlines.set_clocks(ctx, incident, since=when)
     incident.policy = paging.policy_to_freeze(ctx, incident)
     return incident
 
