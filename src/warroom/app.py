@@ -19,10 +19,11 @@ from warroom.api import (
     schedules,
     teams,
 )
+from warroom.api.deps import bearer_cache
 from warroom.api.fastlane import WarroomApp, build_lane
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
-from warroom.api.senders import SenderCache
+from warroom.api.senders import sender_cache
 from warroom.api.state import ApiState
 from warroom.clock import Clock, SystemClock
 from warroom.config import Settings, WarroomConfig, load_config
@@ -83,7 +84,8 @@ def create_app(
     app.state.metrics = metrics
     app.state.worker = worker
     app.state.ingest_writer = writer
-    app.state.senders = SenderCache(db)
+    app.state.senders = sender_cache(db)
+    app.state.bearers = bearer_cache(db)
     problems.install(app)
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from warroom.api.deps import Admin, StateDep
 from warroom.api.schemas import TokenCreate, TokenCreated, TokenRead
@@ -40,10 +40,12 @@ def list_tokens(state: StateDep, _: Admin) -> dict[str, list[TokenRead]]:
 
 
 @router.delete("/tokens/{name}")
-def revoke_token(name: str, state: StateDep, _: Admin) -> TokenRead:
+def revoke_token(name: str, request: Request, state: StateDep, _: Admin) -> TokenRead:
     with state.db.write.begin() as session:
         token = tokens.revoke(session, ctx=state.ctx, name=name)
-        return TokenRead.model_validate(token, from_attributes=True)
+        read = TokenRead.model_validate(token, from_attributes=True)
+    request.app.state.bearers.clear()
+    return read
 
 
 @router.get("/config")

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from warroom.api.keycache import KeyCache
 from warroom.api.state import ApiState
-from warroom.db.models import ApiToken
+from warroom.db.engine import Database
 from warroom.domain.access import AccessRole, allows
 from warroom.errors import Forbidden, Unauthorized
 from warroom.services import tokens
@@ -19,6 +20,7 @@ async def get_state(request: Request) -> ApiState:  # async: no thread-pool hop
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]
+BEARER_TTL_SECONDS = 2.0
 
 
 def _bearer(request: Request) -> str:
@@ -36,10 +38,12 @@ def _bearer(request: Request) -> str:
 
 
 def _require(needed: AccessRole) -> object:
-    def dependency(request: Request, state: StateDep) -> ApiToken:
+    async def dependency(request: Request) -> tokens.Bearer:  # async: no thread-pool hop
         plain = _bearer(request)
-        with state.db.lookup() as session:
-            token = tokens.authenticate(session, ctx=state.ctx, plain=plain)
+        state: ApiState = request.app.state.warroom
+        bearers: KeyCache[tokens.Bearer] = request.app.state.bearers
+        found = await bearers.get(tokens.digest(plain))
+        token = tokens.check(found, now=state.ctx.clock.now())
         if not allows(AccessRole(token.role), needed):
             raise Forbidden(
                 f"The token {token.name!r} is a {token.role}; this needs {needed}.",
@@ -51,6 +55,17 @@ def _require(needed: AccessRole) -> object:
     return Depends(dependency)
 
 
-Viewer = Annotated[ApiToken, _require(AccessRole.VIEWER)]
-Responder = Annotated[ApiToken, _require(AccessRole.RESPONDER)]
-Admin = Annotated[ApiToken, _require(AccessRole.ADMIN)]
+def bearer_cache(db: Database) -> KeyCache[tokens.Bearer]:
+    """Tokens by their hash, for BEARER_TTL_SECONDS: a revoke through this process
+    clears it at once; one made elsewhere (the CLI, another server) counts within it."""
+
+    def read(token_hash: str) -> tokens.Bearer | None:
+        with db.lookup() as session:
+            return tokens.bearer_for(session, token_hash)
+
+    return KeyCache(read, ttl_seconds=BEARER_TTL_SECONDS)
+
+
+Viewer = Annotated[tokens.Bearer, _require(AccessRole.VIEWER)]
+Responder = Annotated[tokens.Bearer, _require(AccessRole.RESPONDER)]
+Admin = Annotated[tokens.Bearer, _require(AccessRole.ADMIN)]

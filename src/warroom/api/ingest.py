@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from warroom.api.keycache import KeyCache
 from warroom.api.problems import problem
-from warroom.api.senders import SenderCache
 from warroom.api.state import ApiState
 from warroom.domain import signatures
 from warroom.domain.alerts import PayloadError
@@ -32,7 +32,7 @@ class Refusal(Exception):
 
 
 async def _sender(request: Request, key: str) -> Sender:
-    cache: SenderCache = request.app.state.senders
+    cache: KeyCache[Sender] = request.app.state.senders
     sender = await cache.get(key)
     if sender is None:
         raise Refusal(404, "No integration has this key.", "unknown_key", "key")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import ColumnClause, Table, insert, literal_column, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
@@ -26,6 +26,12 @@ from warroom.services.timeline import EVENTS, Kind
 
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
+# Read back with the new id, so a clash costs no SELECT of its own: does an earlier
+# incident have this channel name? (In RETURNING, `incidents` is the row just written.)
+CHANNEL_TAKEN: ColumnClause[bool] = literal_column(
+    "EXISTS (SELECT 1 FROM incidents AS earlier"
+    " WHERE earlier.channel = incidents.channel AND earlier.id < incidents.id)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +59,13 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
     now = ctx.clock.now()
     made = [_incident(ctx, opening, now) for opening in openings]
     rows = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
-    returning = insert(INCIDENTS).returning(INCIDENTS.c.id, sort_by_parameter_order=True)
-    for incident, new_id in zip(made, session.execute(returning, rows).scalars(), strict=True):
+    returning = insert(INCIDENTS).returning(
+        INCIDENTS.c.id, CHANNEL_TAKEN, sort_by_parameter_order=True
+    )
+    written = session.execute(returning, rows).all()
+    for incident, (new_id, _) in zip(made, written, strict=True):
         incident.id = new_id
-    _unique_channels(session, made)
+    _unique_channels(session, made, taken=[bool(t) for _, t in written])
     events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
     session.execute(insert(EVENTS), events)
     specs: list[jobs.JobSpec] = []
@@ -103,20 +112,17 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
     return incident
 
 
-def _unique_channels(session: Session, made: list[Incident]) -> None:
-    """A channel name already taken by an earlier incident gets the new incident's id."""
-    names = {incident.channel for incident in made}
-    taken = session.execute(
-        select(Incident.channel, Incident.id).where(Incident.channel.in_(names))
-    ).all()
-    first: dict[str, int] = {}
-    for name, incident_id in taken:
-        first[name] = min(first.get(name, incident_id), incident_id)
+def _unique_channels(session: Session, made: list[Incident], *, taken: list[bool]) -> None:
+    """A channel name already taken, by an earlier incident or one earlier in this batch,
+    gets the new incident's id."""
+    seen: set[str] = set()
     renamed = []
-    for incident in made:
-        if first[incident.channel] != incident.id:
-            incident.channel = f"{incident.channel}-{incident.id}"
+    for incident, was_taken in zip(made, taken, strict=True):
+        name = incident.channel
+        if was_taken or name in seen:
+            incident.channel = f"{name}-{incident.id}"
             renamed.append({"id": incident.id, "channel": incident.channel})
+        seen.add(name)
     if renamed:
         session.execute(update(Incident).execution_options(synchronize_session=False), renamed)
 

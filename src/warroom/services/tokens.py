@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -56,16 +57,43 @@ def create(
     return token, plain
 
 
-def authenticate(session: Session, *, ctx: Context, plain: str) -> ApiToken:
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(plain)))
-    if token is None or token.revoked_at is not None:
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """What a presented token stands for: enough to authorise a request."""
+
+    id: int
+    name: str
+    role: str
+    expires_at: datetime | None
+    revoked: bool
+
+
+def bearer_for(session: Session, token_hash: str) -> Bearer | None:
+    row = session.execute(
+        select(
+            ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.expires_at, ApiToken.revoked_at
+        ).where(ApiToken.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    token_id, name, role, expires_at, revoked_at = row
+    return Bearer(token_id, name, role, expires_at, revoked_at is not None)
+
+
+def check(bearer: Bearer | None, *, now: datetime) -> Bearer:
+    """The bearer, if it may act now; refused when unknown, revoked or expired."""
+    if bearer is None or bearer.revoked:
         raise Unauthorized("The bearer token is not valid.", field="authorization")
-    if token.expires_at is not None and token.expires_at <= ctx.clock.now():
+    if bearer.expires_at is not None and bearer.expires_at <= now:
         raise Unauthorized(
-            f"The bearer token {token.name!r} expired at {token.expires_at.isoformat()}.",
+            f"The bearer token {bearer.name!r} expired at {bearer.expires_at.isoformat()}.",
             field="authorization",
         )
-    return token
+    return bearer
+
+
+def authenticate(session: Session, *, ctx: Context, plain: str) -> Bearer:
+    return check(bearer_for(session, digest(plain)), now=ctx.clock.now())
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
