@@ -9,24 +9,26 @@ go through the incident use cases one by one.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy.orm import Session
 
-from warroom.db.models import Alert, Incident
+from warroom.db import bulk
+from warroom.db.models import OPEN_STATUSES_SQL, Alert
 from warroom.domain.alerts import AlertAction, AlertIn, clip
-from warroom.domain.incidents import OPEN_STATUSES, Source
+from warroom.domain.incidents import Source
 from warroom.domain.routing import Decision, decide
 from warroom.errors import Invalid
-from warroom.services import alert_effects, openings
+from warroom.services import alert_effects, openings, timeline
 from warroom.services.context import Context
 from warroom.services.integrations import Sender
-from warroom.services.timeline import EVENTS, Kind
+from warroom.services.timeline import Kind
 
-OPEN = [s.value for s in OPEN_STATUSES]
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
 NUL, REPLACEMENT = "\x00", "\ufffd"
 # The firing alerts among some dedup keys of one integration. `status = 'firing'` is
@@ -39,6 +41,18 @@ _FIRING_BY_KEY = (
 FIRING_BY_KEY = text(_FIRING_BY_KEY.format(hint="")).bindparams(bindparam("keys", expanding=True))
 FIRING_BY_KEY_SQLITE = text(
     _FIRING_BY_KEY.format(hint=" INDEXED BY ux_alerts_firing_key")
+).bindparams(bindparam("keys", expanding=True))
+ALERT_COLUMNS = tuple(c.key for c in ALERTS.columns if c.key != "id")
+_INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS)
+# The open incidents of some groups, through the partial unique index (its WHERE repeated
+# word for word, which SQLite needs to use it, and named, as above).
+_OPEN_GROUPS = (
+    "SELECT group_key, id FROM incidents{hint}"
+    f" WHERE group_key IN :keys AND group_key IS NOT NULL AND {OPEN_STATUSES_SQL}"
+)
+OPEN_GROUPS = text(_OPEN_GROUPS.format(hint="")).bindparams(bindparam("keys", expanding=True))
+OPEN_GROUPS_SQLITE = text(
+    _OPEN_GROUPS.format(hint=" INDEXED BY ux_incidents_open_group")
 ).bindparams(bindparam("keys", expanding=True))
 TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
 
@@ -70,6 +84,7 @@ class _Firing:
 @dataclass(slots=True)
 class _Batch:
     ctx: Context
+    now: datetime  # one instant for the whole batch: it is committed at once
     firing: dict[tuple[int, str], _Firing]
     open_groups: dict[str, int]
     effects: alert_effects.Effects
@@ -83,6 +98,7 @@ def apply(session: Session, *, ctx: Context, deliveries: list[Delivery]) -> list
     routed = [[(a, _route(ctx, d.sender, a)) for a in map(_storable, d.alerts)] for d in deliveries]
     batch = _Batch(
         ctx=ctx,
+        now=ctx.clock.now(),
         firing=_load_firing(session, deliveries, routed),
         open_groups=_load_open_groups(session, routed),
         effects=alert_effects.Effects(),
@@ -160,11 +176,8 @@ def _load_open_groups(
     }
     if not keys:
         return {}
-    rows = session.execute(
-        select(Incident.group_key, Incident.id).where(
-            Incident.group_key.in_(keys), Incident.status.in_(OPEN)
-        )
-    )
+    query = OPEN_GROUPS_SQLITE if session.get_bind().dialect.name == "sqlite" else OPEN_GROUPS
+    rows = session.execute(query, {"keys": list(keys)})
     return {str(key): incident_id for key, incident_id in rows}
 
 
@@ -178,7 +191,7 @@ def _apply_one(
         return outcome("dropped", None)
     key = (sender.id, alert.dedup_key)
     current = batch.firing.get(key)
-    now = batch.ctx.clock.now()
+    now = batch.now
     if alert.action == AlertAction.RESOLVE:
         if current is None:
             return outcome("ignored", None)
@@ -227,7 +240,7 @@ def _open_new_groups(
     declared from that first alert, when it came."""
     firing = set(batch.firing)
     planned: dict[str, openings.Opening] = {}
-    now = batch.ctx.clock.now()
+    now = batch.now
     for delivery, pairs in zip(deliveries, routed, strict=True):
         for alert, decision in pairs:
             key = (delivery.sender.id, alert.dedup_key)
@@ -356,12 +369,19 @@ def _event(
 
 
 def _write(session: Session, batch: _Batch) -> None:
-    if batch.new_rows:
-        session.execute(insert(ALERTS), batch.new_rows)  # Core: no ORM cost
+    _INSERT_ALERTS.run(session, [tuple(row[c] for c in ALERT_COLUMNS) for row in batch.new_rows])
     changed = [
-        {"id": f.id, **f.changes} for f in batch.firing.values() if f.id is not None and f.changes
+        {**f.changes, "id": f.id} for f in batch.firing.values() if f.id is not None and f.changes
     ] + batch.resolved_rows
-    if changed:
-        session.execute(update(Alert), changed)
-    if batch.events:
-        session.execute(insert(EVENTS), batch.events)
+    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for change in changed:
+        columns = tuple(sorted(k for k in change if k != "id"))
+        by_columns.setdefault(columns, []).append((*(change[c] for c in columns), change["id"]))
+    for columns, rows in by_columns.items():
+        _update_alerts(columns).run(session, rows)
+    timeline.append_all(session, batch.events)
+
+
+@functools.cache
+def _update_alerts(columns: tuple[str, ...]) -> bulk.Statement:
+    return bulk.update_by_id(ALERTS, columns)

@@ -19,10 +19,10 @@ from warroom.db.models import Incident
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Invalid
-from warroom.services import deadlines, jobs, paging
+from warroom.services import deadlines, jobs, paging, timeline
 from warroom.services.context import Context
 from warroom.services.inputs import clean, happened_at
-from warroom.services.timeline import EVENTS, Kind
+from warroom.services.timeline import Kind
 
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
@@ -67,7 +67,7 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
         incident.id = new_id
     _unique_channels(session, made, taken=[bool(t) for _, t in written])
     events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
-    session.execute(insert(EVENTS), events)
+    timeline.append_all(session, events)
     specs: list[jobs.JobSpec] = []
     for incident in made:
         specs += deadlines.clock_jobs(ctx, incident, now=now)

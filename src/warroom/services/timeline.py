@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from warroom.db import bulk
 from warroom.db.models import Event, Incident
 
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
@@ -64,6 +65,15 @@ def record(
     }
     event_id: int = session.execute(insert(EVENTS).returning(EVENTS.c.id), row).scalar_one()
     return event_id
+
+
+EVENT_COLUMNS = ("incident_id", "at", "recorded_at", "actor", "kind", "text", "visibility", "data")
+_APPEND = bulk.insert_rows(EVENTS, EVENT_COLUMNS)
+
+
+def append_all(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append many events (dicts with every key of EVENT_COLUMNS) in one driver call."""
+    _APPEND.run(session, [tuple(row[c] for c in EVENT_COLUMNS) for row in rows])
 
 
 def events_of(session: Session, incident_id: int) -> list[Event]:

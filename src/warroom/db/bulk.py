@@ -1,0 +1,105 @@
+"""Many rows in one driver call, for the hot paths (alert intake, openings).
+
+SQLAlchemy's `session.execute(insert(table), rows)` builds a parameter dict per row and
+runs every value through its type machinery, which costs more than SQLite takes to store
+the row. Here a statement is compiled once per database dialect, each value is encoded by
+its column's own SQLAlchemy type (so it is stored exactly as the ORM would store it: JSON,
+UTC timestamps), and the rows go to the driver's `executemany` as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+Encoder = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    plan: tuple[tuple[int, Encoder], ...]  # per driver parameter: where in the row, how
+    names: tuple[str, ...] | None  # the driver takes dicts (pyformat) with these keys
+
+
+class Statement:
+    """A write whose parameters are given as tuples, in `columns` order."""
+
+    def __init__(self, statement: ClauseElement, columns: Sequence[str]) -> None:
+        self.statement = statement
+        self.columns = tuple(columns)
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect, column_keys=list(self.columns))
+        assert isinstance(compiled, SQLCompiler)
+        order = tuple(compiled.positiontup or []) if compiled.positional else self.columns
+        if sorted(order) != sorted(self.columns):
+            raise ValueError(f"the statement takes {order}, not {self.columns}")
+        plan = tuple(
+            (
+                self.columns.index(name),
+                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+            )
+            for name in order
+        )
+        return _Compiled(compiled.string, plan, None if compiled.positional else order)
+
+    def run(self, session: Session, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        columns = [_encoded([row[i] for row in rows], encode) for i, encode in compiled.plan]
+        encoded = list(zip(*columns, strict=True))
+        params: list[Any] = (
+            encoded
+            if compiled.names is None
+            else [dict(zip(compiled.names, row, strict=True)) for row in encoded]
+        )
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(compiled.sql, params)
+        finally:
+            cursor.close()
+
+
+def _encoded(values: list[Any], encode: Encoder) -> list[Any]:
+    """One column's values as the driver takes them. Rows written together mostly share
+    their timestamps (the batch's `now`), so each distinct value is encoded once."""
+    if encode is None:
+        return values
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        try:
+            out.append(done[value])
+        except KeyError:
+            out.append(done.setdefault(value, encode(value)))
+        except TypeError:  # unhashable (JSON): encoded every time
+            out.append(encode(value))
+    return out
+
+
+def insert_rows(table: Table, columns: Sequence[str]) -> Statement:
+    return Statement(insert(table), columns)
+
+
+def update_by_id(table: Table, columns: Sequence[str]) -> Statement:
+    """UPDATE table SET columns… WHERE id = ?; rows are (values…, id)."""
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(name) for name in columns})
+    )
+    return Statement(statement, [*columns, "row_id"])
