@@ -20,7 +20,8 @@ from warroom.api import (
     teams,
 )
 from warroom.api.deps import bearer_cache
-from warroom.api.fastlane import WarroomApp, build_lane
+from warroom.api.fastlane import IngestLane, WarroomApp
+from warroom.api.ingest import Intake
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
 from warroom.api.senders import sender_cache
@@ -92,7 +93,8 @@ def create_app(
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)
-    app.lane = build_lane(metrics, settings.max_body_bytes)  # the hot path, first
+    intake = Intake(app.state.warroom, app.state.senders, writer)
+    app.lane = IngestLane(intake, metrics, settings.max_body_bytes)  # the hot path, first
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -1,19 +1,19 @@
 """Alert intake: POST /api/v1/ingest/{key}/{kind} and PagerDuty's POST /v2/enqueue.
 
-These are the hot path, so they are plain async handlers: read the body, check the key
+These are the hot path (a storm sends thousands a second), so they take the request as
+bytes and give back an `Answer`, with no Request or Response objects: check the key
 (cached) and signature, parse, hand the alerts to the group-commit writer and answer
 once they are committed. Nothing here waits for a notification to go out.
+`api/fastlane.py` carries the HTTP around them.
 """
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
 
 from warroom.api.keycache import KeyCache
 from warroom.api.problems import problem
@@ -21,8 +21,29 @@ from warroom.api.state import ApiState
 from warroom.domain import signatures
 from warroom.domain.alerts import PayloadError
 from warroom.services import ingest
+from warroom.services.ingest_writer import IngestWriter
 from warroom.services.integrations import Sender
 from warroom.sources import SOURCES
+
+JSON = b"application/json"
+SIGNATURE_HEADER = signatures.HEADER.lower().encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: bytes
+    content_type: bytes = JSON
+    headers: tuple[tuple[bytes, bytes], ...] = ()  # besides content type and length
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What the intake needs of the app: made once by create_app."""
+
+    state: ApiState
+    senders: KeyCache[Sender]
+    writer: IngestWriter
 
 
 class Refusal(Exception):
@@ -30,10 +51,27 @@ class Refusal(Exception):
         super().__init__(detail)
         self.status, self.detail, self.code, self.field = status, detail, code, field
 
+    def answer(self) -> Answer:
+        return answer_of(problem(self.status, self.detail, self.code, field=self.field))
 
-async def _sender(request: Request, key: str) -> Sender:
-    cache: KeyCache[Sender] = request.app.state.senders
-    sender = await cache.get(key)
+
+def answer_of(response: Response) -> Answer:
+    """A Starlette response (the API's problem+json) as an answer."""
+    own = {b"content-type", b"content-length"}
+    return Answer(
+        response.status_code,
+        bytes(response.body),
+        (response.media_type or "").encode(),
+        tuple((name, value) for name, value in response.raw_headers if name not in own),
+    )
+
+
+def _json(status: int, content: Any) -> Answer:
+    return Answer(status, orjson.dumps(content))
+
+
+async def _sender(intake: Intake, key: str) -> Sender:
+    sender = await intake.senders.get(key)
     if sender is None:
         raise Refusal(404, "No integration has this key.", "unknown_key", "key")
     if sender.disabled:
@@ -41,14 +79,14 @@ async def _sender(request: Request, key: str) -> Sender:
     return sender
 
 
-def _verify(state: ApiState, sender: Sender, request: Request, body: bytes) -> None:
+def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes) -> None:
     if sender.hmac_secret is None:
         return
     reason = signatures.check(
         sender.hmac_secret,
-        request.headers.get(signatures.HEADER),
+        signature.decode("latin-1") if signature is not None else None,
         body,
-        now=state.ctx.clock.now().timestamp(),
+        now=intake.state.ctx.clock.now().timestamp(),
     )
     if reason:
         raise Refusal(401, f"Signature refused: {reason}.", "bad_signature", signatures.HEADER)
@@ -61,17 +99,17 @@ def _decode(body: bytes) -> Any:
         raise Refusal(400, f"The request body is not valid JSON ({exc}).", "bad_json") from None
 
 
-async def _commit(request: Request, delivery: ingest.Delivery) -> list[ingest.Outcome]:
+async def _commit(intake: Intake, delivery: ingest.Delivery) -> list[ingest.Outcome]:
     if not delivery.alerts:
         return []
-    return await asyncio.wrap_future(request.app.state.ingest_writer.submit(delivery))
+    return await intake.writer.commit(delivery)
 
 
-async def ingest_webhook(request: Request) -> Response:
-    state: ApiState = request.app.state.warroom
-    key, kind = request.path_params["key"], request.path_params["kind"]
+async def ingest_webhook(
+    intake: Intake, key: str, kind: str, signature: bytes | None, body: bytes
+) -> Answer:
     try:
-        sender = await _sender(request, key)
+        sender = await _sender(intake, key)
         if kind != sender.kind:
             raise Refusal(
                 400,
@@ -79,59 +117,56 @@ async def ingest_webhook(request: Request) -> Response:
                 "wrong_kind",
                 "kind",
             )
-        body = await request.body()
-        _verify(state, sender, request, body)
+        _verify(intake, sender, signature, body)
         try:
             alerts = SOURCES[kind](_decode(body))
         except PayloadError as exc:
             raise Refusal(422, exc.message, "bad_payload", exc.field) from None
     except Refusal as refusal:
-        return problem(refusal.status, refusal.detail, refusal.code, field=refusal.field)
-    outcomes = await _commit(request, ingest.Delivery(sender, alerts))
-    answer = {
-        "status": "accepted",
-        "alerts": [
-            {
-                "dedup_key": o.dedup_key,
-                "action": o.action,
-                "result": o.result,
-                "incident": f"INC-{o.incident_id}" if o.incident_id else None,
-            }
-            for o in outcomes
-        ],
-    }
-    return Response(orjson.dumps(answer), status_code=202, media_type="application/json")
-
-
-def _pagerduty_error(status: int, message: str, errors: list[str]) -> JSONResponse:
-    """PagerDuty's error shape, so its clients understand the refusal."""
-    return JSONResponse(
-        {"status": "invalid event", "message": message, "errors": errors}, status_code=status
+        return refusal.answer()
+    outcomes = await _commit(intake, ingest.Delivery(sender, alerts))
+    return _json(
+        202,
+        {
+            "status": "accepted",
+            "alerts": [
+                {
+                    "dedup_key": o.dedup_key,
+                    "action": o.action,
+                    "result": o.result,
+                    "incident": f"INC-{o.incident_id}" if o.incident_id else None,
+                }
+                for o in outcomes
+            ],
+        },
     )
 
 
-async def enqueue(request: Request) -> Response:
-    state: ApiState = request.app.state.warroom
-    body = await request.body()
+def _pagerduty_error(status: int, message: str, errors: list[str]) -> Answer:
+    """PagerDuty's error shape, so its clients understand the refusal."""
+    return _json(status, {"status": "invalid event", "message": message, "errors": errors})
+
+
+async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answer:
     try:
         event = _decode(body)
     except Refusal:
-        return JSONResponse(
+        return _json(
+            400,
             {
                 "status": "Unrecognized object",
                 "message": "Event object format is unrecognized",
                 "errors": ["JSON parse error"],
             },
-            status_code=400,
         )
     key = event.get("routing_key") if isinstance(event, dict) else None
     if not isinstance(key, str) or not key:
         return _pagerduty_error(400, "Event object is invalid", ["'routing_key' is missing."])
     try:
-        sender = await _sender(request, key)
+        sender = await _sender(intake, key)
         if sender.kind != "pagerduty":
             raise Refusal(400, "This routing key is not a pagerduty integration.", "wrong_kind")
-        _verify(state, sender, request, body)
+        _verify(intake, sender, signature, body)
         alerts = SOURCES["pagerduty"](event)
     except Refusal as refusal:
         return _pagerduty_error(
@@ -142,14 +177,6 @@ async def enqueue(request: Request) -> Response:
     except PayloadError as exc:
         where = f"'{exc.field}': " if exc.field else ""
         return _pagerduty_error(400, "Event object is invalid", [f"{where}{exc.message}"])
-    outcomes = await _commit(request, ingest.Delivery(sender, alerts))
+    outcomes = await _commit(intake, ingest.Delivery(sender, alerts))
     dedup_key = outcomes[0].dedup_key if outcomes else None
-    return JSONResponse(
-        {"status": "success", "message": "Event processed", "dedup_key": dedup_key}, status_code=202
-    )
-
-
-routes = [
-    Route("/api/v1/ingest/{key}/{kind}", ingest_webhook, methods=["POST"]),
-    Route("/v2/enqueue", enqueue, methods=["POST"]),
-]
+    return _json(202, {"status": "success", "message": "Event processed", "dedup_key": dedup_key})

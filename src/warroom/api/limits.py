@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from warroom.api import problems
 
 
 class _TooLarge(Exception):
@@ -78,23 +78,8 @@ class BodyLimit:
                 return messages
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "/problems/too_large",
-                "title": "Content too large",
-                "status": 413,
-                "detail": f"The request body is over the limit of {self.max_bytes} bytes.",
-                "code": "too_large",
-            }
-        ).encode()
+        response = problems.too_large(self.max_bytes)
         await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+            {"type": "http.response.start", "status": 413, "headers": response.raw_headers}
         )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": bytes(response.body)})

@@ -84,6 +84,10 @@ def http_error(_: Request | None, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail, f"http_{exc.status_code}", headers=headers)
 
 
+def too_large(max_bytes: int) -> JSONResponse:
+    return problem(413, f"The request body is over the limit of {max_bytes} bytes.", "too_large")
+
+
 def database_unavailable(_: Request | None, exc: Exception) -> JSONResponse:
     log.error("database unavailable: %s", exc)
     return problem(

@@ -9,6 +9,7 @@ neighbours.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -26,10 +27,28 @@ MAX_ALERTS_PER_BATCH = 2000
 CONFLICT_RETRIES = 3  # a unique-index conflict with another process's writer is retried
 
 
+Outcomes = list[ingest.Outcome]
+
+
 @dataclass(frozen=True, slots=True)
 class _Request:
     delivery: ingest.Delivery
-    future: Future[list[ingest.Outcome]]
+    future: Future[Outcomes] | asyncio.Future[Outcomes]
+    loop: asyncio.AbstractEventLoop | None  # the event loop awaiting it, if any
+
+
+_Reply = tuple[asyncio.Future[Outcomes], Outcomes | None, Exception | None]
+
+
+def _settle(replies: list[_Reply]) -> None:
+    """On the event loop: answer every request of a batch (one wake-up for all)."""
+    for future, outcomes, error in replies:
+        if future.done():  # the client went away meanwhile
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(outcomes or [])
 
 
 class IngestWriter:
@@ -39,13 +58,24 @@ class IngestWriter:
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._replies: dict[asyncio.AbstractEventLoop, list[_Reply]] = {}
 
-    def submit(self, delivery: ingest.Delivery) -> Future[list[ingest.Outcome]]:
-        """Queue a delivery; the future completes once its alerts are committed."""
+    def submit(self, delivery: ingest.Delivery) -> Future[Outcomes]:
+        """Queue a delivery (from a thread); the future completes once its alerts are
+        committed."""
         self._ensure_started()
-        future: Future[list[ingest.Outcome]] = Future()
-        self._queue.put(_Request(delivery, future))
+        future: Future[Outcomes] = Future()
+        self._queue.put(_Request(delivery, future, None))
         return future
+
+    async def commit(self, delivery: ingest.Delivery) -> Outcomes:
+        """Queue a delivery and wait until its alerts are committed (on an event loop:
+        the writer answers all of a batch's requests with one call into the loop)."""
+        self._ensure_started()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcomes] = loop.create_future()
+        self._queue.put(_Request(delivery, future, loop))
+        return await future
 
     def _ensure_started(self) -> None:
         if self._thread is None:
@@ -75,10 +105,12 @@ class IngestWriter:
                     break
                 if more is None:
                     self._commit(batch)
+                    self._reply()
                     return
                 batch.append(more)
                 size += len(more.delivery.alerts)
             self._commit(batch)
+            self._reply()
 
     def _commit(self, batch: list[_Request], conflicts_left: int = CONFLICT_RETRIES) -> None:
         try:
@@ -100,12 +132,33 @@ class IngestWriter:
             self._fail(batch, exc)
             return
         for request, outcomes in zip(batch, results, strict=True):
-            request.future.set_result(outcomes)
+            self._answer(request, outcomes, None)
+
+    def _answer(
+        self, request: _Request, outcomes: Outcomes | None, error: Exception | None
+    ) -> None:
+        if request.loop is None:
+            assert isinstance(request.future, Future)
+            if error is not None:
+                request.future.set_exception(error)
+            else:
+                request.future.set_result(outcomes or [])
+            return
+        assert isinstance(request.future, asyncio.Future)
+        self._replies.setdefault(request.loop, []).append((request.future, outcomes, error))
+
+    def _reply(self) -> None:
+        replies, self._replies = self._replies, {}
+        for loop, answers in replies.items():
+            try:
+                loop.call_soon_threadsafe(_settle, answers)
+            except RuntimeError:  # that loop has closed: nobody is waiting any more
+                log.info("%d answers for a closed event loop dropped", len(answers))
 
     def _fail(self, batch: list[_Request], exc: Exception) -> None:
         if len(batch) == 1:
             log.warning("ingest of one request failed: %s", exc)
-            batch[0].future.set_exception(exc)
+            self._answer(batch[0], None, exc)
             return
         log.info("a batch of %d requests failed (%s); retrying each alone", len(batch), exc)
         for request in batch:
