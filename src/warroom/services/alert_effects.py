@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
@@ -17,6 +17,10 @@ from warroom.domain.routing import AutoResolve
 from warroom.services import alerts, incidents, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
+
+STATES = text("SELECT id, status, severity FROM incidents WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
 
 
 @dataclass(slots=True)
@@ -42,9 +46,7 @@ def apply(session: Session, *, ctx: Context, effects: Effects) -> None:
     if not effects:
         return
     ids = {*effects.firing, *effects.acknowledge, *effects.cleared}
-    found = session.execute(
-        select(Incident.id, Incident.status, Incident.severity).where(Incident.id.in_(ids))
-    )
+    found = session.connection().execute(STATES, {"ids": list(ids)})
     by_id = {row[0]: _State(*row) for row in found}
     for incident_id, firings in effects.firing.items():
         _fired_again(session, ctx, by_id[incident_id], firings)

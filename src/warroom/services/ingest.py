@@ -156,9 +156,10 @@ def _load_firing(
     for delivery, pairs in zip(deliveries, routed, strict=True):
         wanted.setdefault(delivery.sender.id, set()).update(a.dedup_key for a, _ in pairs)
     found: dict[tuple[int, str], _Firing] = {}
-    query = FIRING_BY_KEY_SQLITE if session.get_bind().dialect.name == "sqlite" else FIRING_BY_KEY
+    connection = session.connection()  # Core: these reads need nothing of the ORM
+    query = FIRING_BY_KEY_SQLITE if connection.dialect.name == "sqlite" else FIRING_BY_KEY
     for sender_id, keys in wanted.items():
-        rows = session.execute(query, {"integration_id": sender_id, "keys": list(keys)})
+        rows = connection.execute(query, {"integration_id": sender_id, "keys": list(keys)})
         for alert_id, key, incident_id, count, summary in rows:
             if incident_id is not None:  # every stored alert belongs to an incident
                 found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary)
@@ -176,8 +177,9 @@ def _load_open_groups(
     }
     if not keys:
         return {}
-    query = OPEN_GROUPS_SQLITE if session.get_bind().dialect.name == "sqlite" else OPEN_GROUPS
-    rows = session.execute(query, {"keys": list(keys)})
+    connection = session.connection()
+    query = OPEN_GROUPS_SQLITE if connection.dialect.name == "sqlite" else OPEN_GROUPS
+    rows = connection.execute(query, {"keys": list(keys)})
     return {str(key): incident_id for key, incident_id in rows}
 
 
