@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, text
+import orjson
+from sqlalchemy import Connection, Table, TextClause, text
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
@@ -31,29 +32,49 @@ from warroom.services.timeline import Kind
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
 NUL, REPLACEMENT = "\x00", "\ufffd"
-# The firing alerts among some dedup keys of one integration. `status = 'firing'` is
-# written as a literal so the partial unique index applies; SQLite without statistics
-# still prefers the (status, id) index and walks every firing alert, so it is told.
-_FIRING_BY_KEY = (
-    "SELECT id, dedup_key, incident_id, count, summary FROM alerts{hint}"
-    " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key IN :keys"
-)
-FIRING_BY_KEY = text(_FIRING_BY_KEY.format(hint="")).bindparams(bindparam("keys", expanding=True))
-FIRING_BY_KEY_SQLITE = text(
-    _FIRING_BY_KEY.format(hint=" INDEXED BY ux_alerts_firing_key")
-).bindparams(bindparam("keys", expanding=True))
 ALERT_COLUMNS = tuple(c.key for c in ALERTS.columns if c.key != "id")
 _INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS)
-# The open incidents of some groups, through the partial unique index (its WHERE repeated
-# word for word, which SQLite needs to use it, and named, as above).
-_OPEN_GROUPS = (
-    "SELECT group_key, id FROM incidents{hint}"
-    f" WHERE group_key IN :keys AND group_key IS NOT NULL AND {OPEN_STATUSES_SQL}"
+
+
+@dataclass(frozen=True)
+class _KeyedRead:
+    """A read of the rows among some keys, through one partial unique index. The SQL text
+    is the same whatever the number of keys (they go as one parameter: a JSON array on
+    SQLite, an array on PostgreSQL), so the driver's statement cache keeps it. The index's
+    WHERE is repeated word for word, which SQLite needs to use it, and SQLite is told the
+    index by name: without statistics it prefers the status index and walks every row."""
+
+    sql: str  # {hint} and {keys} to fill in
+    index: str
+
+    def run(self, connection: Connection, keys: list[str], **params: Any) -> Any:
+        if connection.dialect.name == "sqlite":
+            statement = self._sqlite
+            values: Any = orjson.dumps(keys).decode()
+        else:
+            statement, values = self._other, keys
+        return connection.execute(statement, {**params, "keys": values})
+
+    @functools.cached_property
+    def _sqlite(self) -> TextClause:
+        hint = f" INDEXED BY {self.index}"
+        return text(self.sql.format(hint=hint, keys="IN (SELECT value FROM json_each(:keys))"))
+
+    @functools.cached_property
+    def _other(self) -> TextClause:
+        return text(self.sql.format(hint="", keys="= ANY(:keys)"))
+
+
+FIRING_BY_KEY = _KeyedRead(  # the firing alerts among some dedup keys of one integration
+    "SELECT id, dedup_key, incident_id, count, summary FROM alerts{hint}"
+    " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key {keys}",
+    index="ux_alerts_firing_key",
 )
-OPEN_GROUPS = text(_OPEN_GROUPS.format(hint="")).bindparams(bindparam("keys", expanding=True))
-OPEN_GROUPS_SQLITE = text(
-    _OPEN_GROUPS.format(hint=" INDEXED BY ux_incidents_open_group")
-).bindparams(bindparam("keys", expanding=True))
+OPEN_GROUPS = _KeyedRead(  # the open incidents of some alert groups
+    "SELECT group_key, id FROM incidents{hint}"
+    f" WHERE group_key {{keys}} AND group_key IS NOT NULL AND {OPEN_STATUSES_SQL}",
+    index="ux_incidents_open_group",
+)
 TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
 
 
@@ -157,9 +178,8 @@ def _load_firing(
         wanted.setdefault(delivery.sender.id, set()).update(a.dedup_key for a, _ in pairs)
     found: dict[tuple[int, str], _Firing] = {}
     connection = session.connection()  # Core: these reads need nothing of the ORM
-    query = FIRING_BY_KEY_SQLITE if connection.dialect.name == "sqlite" else FIRING_BY_KEY
     for sender_id, keys in wanted.items():
-        rows = connection.execute(query, {"integration_id": sender_id, "keys": list(keys)})
+        rows = FIRING_BY_KEY.run(connection, sorted(keys), integration_id=sender_id)
         for alert_id, key, incident_id, count, summary in rows:
             if incident_id is not None:  # every stored alert belongs to an incident
                 found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary)
@@ -177,9 +197,7 @@ def _load_open_groups(
     }
     if not keys:
         return {}
-    connection = session.connection()
-    query = OPEN_GROUPS_SQLITE if connection.dialect.name == "sqlite" else OPEN_GROUPS
-    rows = connection.execute(query, {"keys": list(keys)})
+    rows = OPEN_GROUPS.run(session.connection(), sorted(keys))
     return {str(key): incident_id for key, incident_id in rows}
 
 
