@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnClause, Table, insert, literal_column, update
+from sqlalchemy import ColumnClause, Table, func, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
@@ -26,8 +26,10 @@ from warroom.services.timeline import Kind
 
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
-# Read back with the new id, so a clash costs no SELECT of its own: does an earlier
-# incident have this channel name? (In RETURNING, `incidents` is the row just written.)
+# Read back with the new id on PostgreSQL, so a clash costs no round trip of its own: does
+# an earlier incident have this channel name? (In RETURNING, `incidents` is the row just
+# written.) SQLite cannot look that up through the channel index from RETURNING (it scans
+# every incident), and asks in a SELECT of its own, which costs it no round trip.
 CHANNEL_TAKEN: ColumnClause[bool] = literal_column(
     "EXISTS (SELECT 1 FROM incidents AS earlier"
     " WHERE earlier.channel = incidents.channel AND earlier.id < incidents.id)"
@@ -59,13 +61,14 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
     now = ctx.clock.now()
     made = [_incident(ctx, opening, now) for opening in openings]
     rows = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
-    returning = insert(INCIDENTS).returning(
-        INCIDENTS.c.id, CHANNEL_TAKEN, sort_by_parameter_order=True
-    )
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    read_back = [INCIDENTS.c.id] if sqlite else [INCIDENTS.c.id, CHANNEL_TAKEN]
+    returning = insert(INCIDENTS).returning(*read_back, sort_by_parameter_order=True)
     written = session.execute(returning, rows).all()
-    for incident, (new_id, _) in zip(made, written, strict=True):
-        incident.id = new_id
-    _unique_channels(session, made, taken=[bool(t) for _, t in written])
+    for incident, row in zip(made, written, strict=True):
+        incident.id = row[0]
+    taken = _taken(session, made) if sqlite else [bool(row[1]) for row in written]
+    _unique_channels(session, made, taken=taken)
     events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
     timeline.append_all(session, events)
     specs: list[jobs.JobSpec] = []
@@ -110,6 +113,19 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
     deadlines.set_clocks(ctx, incident, since=when)
     incident.policy = paging.policy_to_freeze(ctx, incident)
     return incident
+
+
+def _taken(session: Session, made: list[Incident]) -> list[bool]:
+    """For each new incident: does an earlier one have its channel name?"""
+    names = {incident.channel for incident in made}
+    first: dict[str, int] = {}
+    for name, lowest in session.execute(
+        select(Incident.channel, func.min(Incident.id))
+        .where(Incident.channel.in_(names))
+        .group_by(Incident.channel)
+    ):
+        first[name] = lowest
+    return [first[incident.channel] < incident.id for incident in made]
 
 
 def _unique_channels(session: Session, made: list[Incident], *, taken: list[bool]) -> None:
