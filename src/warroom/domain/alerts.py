@@ -30,6 +30,9 @@ class Urgency(StrEnum):
     INFO = "info"
 
 
+URGENCIES = frozenset(u.value for u in Urgency)  # their names, for a quick membership test
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     href: str

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from warroom.domain.alerts import AlertAction, AlertIn, Link, PayloadError, Urgency
+from warroom.domain.alerts import URGENCIES, AlertAction, AlertIn, Link, PayloadError
 from warroom.sources import _common as c
 
 MAX_BATCH = 1000
@@ -89,7 +89,7 @@ def _severity(raw: str | None) -> str | None:
     found = c.text(raw)
     if found is None:
         return None
-    return found.lower() if found.lower() in {u.value for u in Urgency} else found
+    return found.lower() if found.lower() in URGENCIES else found
 
 
 def _links(items: list[Any], at: str) -> list[Link]:

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from warroom.domain.alerts import AlertAction, AlertIn, Link, PayloadError, Urgency
+from warroom.domain.alerts import URGENCIES, AlertAction, AlertIn, Link, PayloadError
 from warroom.sources import _common as c
 
 ACTIONS = {action.value: action for action in AlertAction}
-SEVERITIES = {urgency.value for urgency in Urgency}
 LABEL_KEYS = ("component", "group", "class")
 
 
@@ -50,7 +49,7 @@ def _trigger(event: dict[str, Any], key: str, raw: dict[str, Any]) -> AlertIn:
     summary = _required(payload, "summary")
     source = _required(payload, "source")
     severity = _required(payload, "severity")
-    if severity not in SEVERITIES:
+    if severity not in URGENCIES:
         raise PayloadError(
             "payload.severity must be critical, error, warning or info.", field="payload.severity"
         )
