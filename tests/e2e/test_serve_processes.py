@@ -1,6 +1,6 @@
 """`warroom serve --processes 2` as real processes on loopback: each server process has a
 socket of its own on the port, so connections reach both; one that dies is replaced; SIGTERM
-stops them all; a port already taken is refused with one sentence.
+or SIGINT stops them all; a port already taken is refused with one sentence.
 
 Which process holds a connection is read from /proc: the sockets each process has open,
 matched against the established connections to the port.
@@ -104,11 +104,14 @@ def test_a_server_process_that_dies_is_replaced_and_takes_connections(
     assert "exited (signal SIGKILL)" in procs.logs()
 
 
-def test_sigterm_stops_the_supervisor_and_every_server_process(procs: Processes) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_stops_the_supervisor_and_every_server_process(
+    procs: Processes, stop: signal.Signals
+) -> None:
     base, supervisor = serve_two(procs)
     pids = server_pids(supervisor)
 
-    supervisor.send_signal(signal.SIGTERM)
+    supervisor.send_signal(stop)
 
     assert supervisor.wait(timeout=30) == 0
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]
