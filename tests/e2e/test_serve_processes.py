@@ -20,6 +20,9 @@ import httpx
 import pytest
 from tests.e2e.test_serve_restart import HOST, WARROOM, Processes, free_port, poll, procs
 
+from warroom.processes.sockets import listen_shared
+from warroom.processes.supervisor import Supervisor
+
 pytestmark = pytest.mark.slow
 __all__ = ["procs"]  # the fixture, shared with test_serve_restart
 
@@ -135,3 +138,15 @@ def test_a_port_in_use_is_refused_in_one_sentence(procs: Processes, tmp_path: Pa
         )
     assert done.returncode == 1
     assert done.stderr.strip() == f"error: cannot listen on {HOST}:{port}: Address already in use"
+
+
+def test_server_processes_that_cannot_start_their_app_stop_the_supervisor(
+    procs: Processes, tmp_path: Path
+) -> None:
+    environment = {**procs.env, "WARROOM_DATABASE_URL": procs.db_url}
+    environment["WARROOM_CONFIG"] = str(tmp_path / "missing.toml")
+    said: list[str] = []
+    supervisor = Supervisor(listen_shared(HOST, 0, 2), environment, log=said.append)
+
+    assert supervisor.run() == 1
+    assert said == ["a server process could not start its app (see above)"]

@@ -16,6 +16,7 @@ import threading
 
 import uvicorn
 
+from warroom.config import ConfigError
 from warroom.processes import UVICORN_OPTIONS
 
 APP = "warroom.app:app_from_environment"
@@ -28,12 +29,23 @@ def main(argv: list[str]) -> int:
     for fd in (listener.fileno(), supervisor_pipe):
         os.set_inheritable(fd, False)
     _stop_when_closed(supervisor_pipe)
-    server = uvicorn.Server(uvicorn.Config(APP, factory=True, **UVICORN_OPTIONS))
+    config = uvicorn.Config(APP, factory=True, **UVICORN_OPTIONS)
     try:
-        server.run(sockets=[listener])
-    except SystemExit:  # uvicorn could not load the app (it said why)
+        config.load()
+    except SystemExit:  # uvicorn could not import the app, and said why
         return COULD_NOT_START
+    except Exception as exc:  # building the app failed: a mistake in the settings
+        print(f"warroom: a server process cannot start: {_one_line(exc)}", file=sys.stderr)
+        return COULD_NOT_START
+    server = uvicorn.Server(config)
+    server.run(sockets=[listener])
     return 0 if server.started else COULD_NOT_START
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, ConfigError):
+        return "; ".join(f"{exc.source}: {problem}" for problem in exc.problems)
+    return next(iter(str(exc).splitlines()), type(exc).__name__)
 
 
 def _stop_when_closed(fd: int) -> None:
