@@ -49,7 +49,8 @@ def serve(
             "--processes",
             min=1,
             max=64,
-            help="Server processes sharing the port (one per core takes the most alerts).",
+            help="Server processes, each with its own socket on the port (one per core "
+            "takes the most alerts).",
         ),
     ] = 1,
     json: Json = False,
@@ -60,28 +61,32 @@ def serve(
     import uvicorn
 
     from warroom.app import create_app
+    from warroom.processes import UVICORN_OPTIONS
 
     with refusals():
         settings = settings_for(db, config)
         app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:
             _seed_demo(app.state.warroom, host, port)
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning"}
-    options["timeout_graceful_shutdown"] = 5  # open live pages (SSE) reconnect elsewhere
     if processes == 1:
-        uvicorn.run(app, access_log=False, **options)
+        uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
         return
-    # Each process builds its own app from these settings (the schema is already up to
-    # date); background work runs in each one too: jobs are claimed by compare-and-set.
-    app.state.warroom.db.dispose()
-    os.environ.update(processes_environment(settings, run_worker=not no_worker))
-    uvicorn.run(
-        "warroom.app:app_from_environment",
-        factory=True,
-        workers=processes,
-        access_log=False,
-        **options,
-    )
+    app.state.warroom.db.dispose()  # the schema is up to date: each process opens its own
+    raise typer.Exit(_supervise(settings, host, port, processes, run_worker=not no_worker))
+
+
+def _supervise(settings: Settings, host: str, port: int, count: int, *, run_worker: bool) -> int:
+    """N server processes, each on its own socket on host:port (SO_REUSEPORT). Background
+    work runs in each one too: jobs are claimed by compare-and-set."""
+    from warroom.processes.sockets import PortUnavailable, listen_shared
+    from warroom.processes.supervisor import Supervisor
+
+    try:
+        listeners = listen_shared(host, port, count)
+    except PortUnavailable as exc:
+        fail(str(exc))
+    environment = {**os.environ, **processes_environment(settings, run_worker=run_worker)}
+    return Supervisor(listeners, environment).run()
 
 
 def processes_environment(settings: Settings, *, run_worker: bool) -> dict[str, str]:

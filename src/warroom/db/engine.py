@@ -1,8 +1,9 @@
 """Engines and sessions for SQLite (WAL, one writer) and PostgreSQL (psycopg 3).
 
-SQLite transactions that write begin with `BEGIN IMMEDIATE`, so two writers queue on
-`busy_timeout` instead of failing on a lock upgrade; readers use plain `BEGIN` and
-never block in WAL mode.
+SQLite transactions that write begin with `BEGIN IMMEDIATE`, so two writers queue instead
+of failing on a lock upgrade: on a file lock next to the database (db/writelock.py), which
+hands the turn on the moment a writer is done, with `busy_timeout` as the safety net.
+Readers use plain `BEGIN` and never block in WAL mode.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
+
+from warroom.db.writelock import LockingConnection
 
 WRITE_OPTION = "warroom_write"
 
@@ -43,8 +46,13 @@ def _prepare_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        if not connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        assert isinstance(dbapi_connection, LockingConnection)
+        with dbapi_connection.turn_to_write():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _json(value: Any) -> str:
@@ -56,9 +64,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("json_serializer", _json)
     kwargs.setdefault("json_deserializer", orjson.loads)
     if is_sqlite(url):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs
-        )
+        connect_args = {"check_same_thread": False, "timeout": 15, "factory": LockingConnection}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         _prepare_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
