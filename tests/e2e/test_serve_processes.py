@@ -2,8 +2,7 @@
 socket of its own on the port, so connections reach both; one that dies is replaced; SIGTERM
 or SIGINT stops them all; a port already taken is refused with one sentence.
 
-Which process holds a connection is read from /proc: the sockets each process has open,
-matched against the established connections to the port.
+Which process answered a connection is read from /proc: the one holding the server's end of it.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ import os
 import signal
 import socket
 import subprocess
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -34,45 +32,40 @@ def server_pids(supervisor: subprocess.Popen[bytes]) -> set[int]:
     return {int(pid) for pid in children.read_text().split()}
 
 
-def established_to(port: int) -> set[str]:
-    """Socket inodes of the established connections whose local port is `port`."""
-    inodes = set()
+def server_side(port: int, client_port: int) -> str:
+    """The socket inode of the server's end of the connection from `client_port`."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for row in Path(table).read_text().splitlines()[1:]:
             fields = row.split()
-            local_port = int(fields[1].rpartition(":")[2], 16)
-            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
-                inodes.add(fields[9])
-    return inodes
+            local, remote = (int(f.rpartition(":")[2], 16) for f in fields[1:3])
+            if (local, remote) == (port, client_port):
+                return fields[9]
+    raise LookupError(f"no connection from port {client_port} to {port}")
 
 
-def connections_held(pid: int, port: int) -> int:
-    ours = established_to(port)
-    held = 0
+def holds(pid: int, inode: str) -> bool:
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
-            target = str(fd.readlink())
+            if str(fd.readlink()) == f"socket:[{inode}]":
+                return True
         except OSError:  # closed meanwhile
             continue
-        if target.startswith("socket:[") and target[8:-1] in ours:
-            held += 1
-    return held
+    return False
 
 
-@contextmanager
-def open_connections(base: str, count: int) -> Iterator[None]:
-    """`count` keep-alive connections, each answered once and left open."""
-    with ExitStack() as stack:
-        for _ in range(count):
-            client = stack.enter_context(httpx.Client(base_url=base, timeout=30))
-            assert client.get("/healthz").status_code == 200
-        yield
+def answered_by(port: int, pids: set[int]) -> int:
+    """Open a fresh connection, get an answer on it, and say which process holds it."""
+    with socket.create_connection((HOST, port), timeout=30) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: warroom\r\n\r\n")
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200 ")
+        inode = server_side(port, connection.getsockname()[1])
+        return next(pid for pid in pids if holds(pid, inode))
 
 
-def spread(base: str, pids: set[int]) -> dict[int, int]:
+def spread(base: str, pids: set[int]) -> Counter[int]:
+    """How many of CONNECTIONS fresh connections each server process answered."""
     port = int(base.rpartition(":")[2])
-    with open_connections(base, CONNECTIONS):
-        return {pid: connections_held(pid, port) for pid in pids}
+    return Counter(answered_by(port, pids) for _ in range(CONNECTIONS))
 
 
 def serve_two(procs: Processes) -> tuple[str, subprocess.Popen[bytes]]:
@@ -84,9 +77,9 @@ def serve_two(procs: Processes) -> tuple[str, subprocess.Popen[bytes]]:
 
 def test_both_server_processes_take_connections(procs: Processes) -> None:
     base, supervisor = serve_two(procs)
-    held = spread(base, server_pids(supervisor))
-    assert sum(held.values()) == CONNECTIONS
-    assert all(count > 0 for count in held.values()), held
+    pids = server_pids(supervisor)
+    held = spread(base, pids)
+    assert set(held) == pids, held
 
 
 def test_a_server_process_that_dies_is_replaced_and_takes_connections(
@@ -103,7 +96,7 @@ def test_a_server_process_that_dies_is_replaced_and_takes_connections(
     assert victim not in pids
     assert supervisor.poll() is None
     held = spread(base, pids)  # the new one's socket was kept listening: none is refused
-    assert all(count > 0 for count in held.values()), held
+    assert set(held) == pids, held
     assert "exited (signal SIGKILL)" in procs.logs()
 
 
