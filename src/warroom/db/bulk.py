@@ -9,6 +9,7 @@ UTC timestamps), and the rows go to the driver's `executemany` as they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 Encoder = Callable[[Any], Any] | None
+MULTIROW_LIMIT = 200  # rows in one multi-row INSERT; more go through executemany
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,10 @@ class _Compiled:
     sql: str
     plan: tuple[tuple[int, Encoder], ...]  # per driver parameter: where in the row, how
     names: tuple[str, ...] | None  # the driver takes dicts (pyformat) with these keys
+    # An INSERT on a driver with a network round trip (PostgreSQL): the statement's start
+    # and one row's VALUES group with positional markers, and where each marker's value
+    # is in a row, so a few rows go as one multi-row INSERT instead of a pipeline.
+    multirow: tuple[str, str, tuple[int, ...]] | None = None
 
 
 class Statement:
@@ -50,7 +56,18 @@ class Statement:
             )
             for name in order
         )
-        return _Compiled(compiled.string, plan, None if compiled.positional else order)
+        if compiled.positional:
+            return _Compiled(compiled.string, plan, None)
+        multirow = None
+        head, values, group = compiled.string.partition(" VALUES ")
+        if compiled.isinsert and values and group.startswith("(") and group.endswith(")"):
+            markers = re.findall(r"%\((\w+)\)s", group)
+            multirow = (
+                head + values,
+                re.sub(r"%\((\w+)\)s", "%s", group),
+                tuple(order.index(name) for name in markers),
+            )
+        return _Compiled(compiled.string, plan, order, multirow)
 
     def run(self, session: Session, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -62,13 +79,18 @@ class Statement:
             compiled = self._compiled[dialect.name] = self._compile(dialect)
         columns = [_encoded([row[i] for row in rows], encode) for i, encode in compiled.plan]
         encoded = list(zip(*columns, strict=True))
-        params: list[Any] = (
-            encoded
-            if compiled.names is None
-            else [dict(zip(compiled.names, row, strict=True)) for row in encoded]
-        )
         cursor = connection.connection.cursor()
         try:
+            if compiled.multirow is not None and len(encoded) <= MULTIROW_LIMIT:
+                head, group, where = compiled.multirow
+                flat = [row[i] for row in encoded for i in where]
+                cursor.execute(head + ", ".join([group] * len(encoded)), flat)
+                return
+            params: list[Any] = (
+                encoded
+                if compiled.names is None
+                else [dict(zip(compiled.names, row, strict=True)) for row in encoded]
+            )
             cursor.executemany(compiled.sql, params)
         finally:
             cursor.close()
@@ -92,7 +114,7 @@ def _encoded(values: list[Any], encode: Encoder) -> list[Any]:
 
 
 def insert_rows(table: Table, columns: Sequence[str]) -> Statement:
-    return Statement(insert(table), columns)
+    return Statement(insert(table).inline(), columns)  # inline: no RETURNING of the ids
 
 
 def update_by_id(table: Table, columns: Sequence[str]) -> Statement:
