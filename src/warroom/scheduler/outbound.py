@@ -7,79 +7,117 @@ the batch, sends one message, and records every job of it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import uniform
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from warroom.db.models import Job
 from warroom.notifiers import Message, TransportError, transport_for
-from warroom.services import bundles, deliveries, jobs
+from warroom.services import bundles, deliveries, jobs, timeline
 from warroom.services.context import Context
 
 MAX_ATTEMPTS = 8  # with the backoff below: about 20 minutes of trying
 KINDS = {deliveries.DELIVER}
 
 
-def claim_batch(
-    session: Session, ctx: Context, job: Job, *, worker: str, now: datetime
-) -> tuple[bundles.Batch, str | None] | None:
-    """The batch a claimed delivery goes out in and its contact URL; None when held."""
-    batch = bundles.gather(session, job, window=ctx.config.bundle_window, worker=worker, now=now)
-    if batch is None:
-        return None
-    person, contact = batch.payload["person"], batch.payload["contact"]
-    return batch, deliveries.find_contact(session, ctx.config, person, contact)
+@dataclass(frozen=True, slots=True)
+class Send:
+    """One message to send: its batch of claimed deliveries and the contact URL found
+    when they were claimed (None when the contact is no longer in the directory)."""
+
+    batch: bundles.Batch
+    url: str | None
 
 
-def send(payload: dict[str, Any], url: str | None, *, now: datetime) -> None:
-    """Send one message to the contact URL found when it was claimed."""
-    if url is None:
-        raise TransportError("this contact is no longer in the directory", permanent=True)
-    message = Message(
-        subject=payload["subject"],
-        body=payload["body"],
-        idempotency_key=payload["key"],
-        data=payload.get("data", {}),
-        sent_at=int(now.timestamp()),
-    )
-    transport_for(url).send(message)
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    send: Send
+    error: TransportError | None
 
 
-def record(
-    session: Session,
-    ctx: Context,
-    batch: bundles.Batch,
-    *,
-    worker: str,
-    error: TransportError | None,
-) -> None:
-    """Write down how the send went, on every job of the batch this worker still holds."""
+def prepare(
+    session: Session, ctx: Context, claimed: list[jobs.Claimed], *, worker: str, now: datetime
+) -> list[Send]:
+    """The messages these claimed deliveries go out in (those held for a bundling window
+    are given back, and pages due to the same contact join them)."""
+    sends = []
+    window = ctx.config.bundle_window
+    for group in bundles.groups(claimed, window=window):
+        batch = bundles.gather(session, group, window=window, worker=worker, now=now)
+        if batch is None:
+            continue
+        person, contact = batch.payload["person"], batch.payload["contact"]
+        sends.append(Send(batch, deliveries.find_contact(session, ctx.config, person, contact)))
+    return sends
+
+
+def send(item: Send, *, now: datetime) -> Outcome:
+    """Send one message with no transaction open; how it went, never an exception."""
+    try:
+        if item.url is None:
+            raise TransportError("this contact is no longer in the directory", permanent=True)
+        payload = item.batch.payload
+        message = Message(
+            subject=payload["subject"],
+            body=payload["body"],
+            idempotency_key=payload["key"],
+            data=payload.get("data", {}),
+            sent_at=int(now.timestamp()),
+        )
+        transport_for(item.url).send(message)
+    except TransportError as exc:
+        return Outcome(item, exc)
+    except Exception as exc:  # a bug in a transport must not stop the worker
+        return Outcome(item, TransportError(f"{type(exc).__name__}: {exc}"))
+    return Outcome(item, None)
+
+
+def record(session: Session, ctx: Context, outcomes: list[Outcome], *, worker: str) -> None:
+    """Write down how the sends went, on every job this worker still holds (its lease may
+    have run out and another worker taken the jobs over), in one transaction."""
     now = ctx.clock.now()
-    held = (session.get(Job, i, with_for_update=True) for i in batch.ids)
-    mine = [j for j in held if j is not None and j.status == "running" and j.claimed_by == worker]
-    if not mine:
-        return  # our lease ran out and another worker took the jobs over
-    if error is None:
-        for job in mine:
-            jobs.finish(session, job, now=now)
-            deliveries.record_sent(session, ctx=ctx, job=job, together=len(batch.ids) - 1)
-        bundles.start_window(session, batch.payload, window=ctx.config.bundle_window, now=now)
-        return
-    for job in mine:
+    sent = [o.send.batch for o in outcomes if o.error is None]
+    done = jobs.finish(session, [j.id for b in sent for j in b.members], worker=worker, now=now)
+    lines = [
+        deliveries.sent_entry(job, together=len(batch.members) - 1, now=now)
+        for batch in sent
+        for job in batch.members
+        if job.id in done
+    ]
+    timeline.append_all(session, [line for line in lines if line is not None])
+    for batch in sent:
+        if any(job.id in done for job in batch.members):
+            bundles.start_window(session, batch.payload, window=ctx.config.bundle_window, now=now)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            _record_failure(session, ctx, outcome.send.batch, outcome.error, worker=worker)
+
+
+def _record_failure(
+    session: Session, ctx: Context, batch: bundles.Batch, error: TransportError, *, worker: str
+) -> None:
+    now = ctx.clock.now()
+    for job in batch.members:
         final = error.permanent or job.attempts >= MAX_ATTEMPTS
-        jobs.fail(
+        failed = jobs.fail(
             session,
             job,
+            worker=worker,
             now=now,
             error=error.message,
             retry_in=backoff(job.attempts),
             give_up=final,
         )
-        deliveries.record_failure(
-            session, ctx=ctx, job=job, error=error.message, permanent=error.permanent, final=final
-        )
+        if failed:
+            deliveries.record_failure(
+                session,
+                ctx=ctx,
+                job=job,
+                error=error.message,
+                permanent=error.permanent,
+                final=final,
+            )
 
 
 def backoff(attempts: int) -> timedelta:

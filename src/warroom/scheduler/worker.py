@@ -11,26 +11,22 @@ import logging
 import os
 import socket
 import threading
-import traceback
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
-from warroom.db.models import Job
-from warroom.notifiers import TransportError
-from warroom.scheduler import outbound
+from warroom.scheduler import local, outbound
+from warroom.scheduler.sending import Sender
 from warroom.services import handoffs, jobs
-from warroom.services.bundles import Batch
 from warroom.services.context import Context
-from warroom.services.reminders import HANDLERS
 
 log = logging.getLogger("warroom.worker")
 CHANNEL = "warroom_jobs"
 POLL_SECONDS = 1.0
-BATCH = 20  # jobs claimed and done in one transaction
+BATCH = 500  # jobs claimed and done in one transaction at most
+ROUNDS = 3  # claims in one transaction: the jobs due plus those their handlers queue
 
 
 def install_wakeup(db: Database, wake: threading.Event) -> None:
@@ -58,76 +54,52 @@ class Worker:
         self.wake = wake or threading.Event()
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.stopping = threading.Event()
+        self.sender = Sender(ctx.clock)
 
-    def run_due(self, limit: int = 100) -> int:
-        """Run every job due now; returns how many this worker ran."""
+    def run_due(self, limit: int = 2000) -> int:
+        """Run every job due now (up to about `limit`); returns how many this worker ran."""
         done = 0
         while done < limit:
-            with self.db.read() as session:
-                ids = jobs.candidates(session, now=self.ctx.clock.now(), limit=BATCH)
-            if not ids:
-                break
-            ran = self._run_batch(ids)
+            ran = self.run_pass(min(BATCH, limit - done))
             if ran == 0:
                 break
             done += ran
         return done
 
-    def _run_batch(self, ids: list[int]) -> int:
-        """Claim and do these jobs in one transaction, each in its own savepoint (one that
-        fails is recorded as failed and undoes nothing else): done once or not at all.
-        Outbound jobs are only claimed here; they are sent after the claims commit, and
-        how each went is recorded in one more transaction."""
-        ran = 0
-        sends: list[tuple[Batch, str | None]] = []
-        with self.db.write.begin() as session:
-            for job_id in ids:
-                now = self.ctx.clock.now()
-                job = jobs.claim(session, job_id, worker=self.name, now=now)
-                if job is None:
-                    continue  # another worker got there first
-                ran += 1
-                if job.kind not in outbound.KINDS:
-                    self._run_local(session, job, now)
-                    continue
-                claimed = outbound.claim_batch(session, self.ctx, job, worker=self.name, now=now)
-                if claimed is not None:
-                    sends.append(claimed)
+    def run_pass(self, limit: int) -> int:
+        """One pass: claim up to `limit` due jobs and run them in one transaction, then send
+        the messages they (and due deliveries) make, and record how that went."""
+        try:
+            ran, sends = self._claim_and_run(limit, careful=False)
+        except Exception:  # a handler failed: again, each job in its own savepoint
+            log.debug("a job failed; running its batch again job by job", exc_info=True)
+            ran, sends = self._claim_and_run(limit, careful=True)
         if sends:
-            results = [(batch, self._send(batch, url)) for batch, url in sends]
+            outcomes = self.sender.send_all(sends)
             with self.db.write.begin() as session:
-                for batch, error in results:
-                    outbound.record(session, self.ctx, batch, worker=self.name, error=error)
+                outbound.record(session, self.ctx, outcomes, worker=self.name)
         return ran
 
-    def _run_local(self, session: Session, job: Job, now: datetime) -> None:
-        handler = HANDLERS.get(job.kind)
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            with session.begin_nested():
-                handler(session, self.ctx, job)
-        except Exception as exc:  # a job's failure is data on its row
-            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
-            jobs.fail(
-                session,
-                job,
-                now=now,
-                error="".join(traceback.format_exception(exc)),
-                retry_in=timedelta(seconds=min(600, 2**job.attempts)),
-            )
-            return
-        jobs.finish(session, job, now=now)
-
-    def _send(self, batch: Batch, url: str | None) -> TransportError | None:
-        """Send with no transaction open; the error, if any, is recorded after."""
-        try:
-            outbound.send(batch.payload, url, now=self.ctx.clock.now())
-        except TransportError as exc:
-            return exc
-        except Exception as exc:  # a bug in a transport must not stop the worker
-            return TransportError(f"{type(exc).__name__}: {exc}")
-        return None
+    def _claim_and_run(self, limit: int, *, careful: bool) -> tuple[int, list[outbound.Send]]:
+        """Claim and run due jobs in one transaction: done once or not at all. Deliveries
+        the handlers queue are claimed in the same transaction (a page goes out in this
+        pass, not the next); all deliveries are only claimed here, to be sent after the
+        commit."""
+        ran = 0
+        deliveries: list[jobs.Claimed] = []
+        with self.db.write.begin() as session:
+            now = self.ctx.clock.now()
+            for round_ in range(ROUNDS):
+                now = self.ctx.clock.now() if round_ else now
+                claimed = jobs.claim(session, worker=self.name, now=now, limit=limit - ran)
+                ran += len(claimed)
+                deliveries += [j for j in claimed if j.kind in outbound.KINDS]
+                work = [j for j in claimed if j.kind not in outbound.KINDS]
+                local.run(session, self.ctx, work, worker=self.name, careful=careful)
+                if not work or ran >= limit or not session.info.get(jobs.WAKE_FLAG):
+                    break  # nothing ran that could have queued a job due now
+            sends = outbound.prepare(session, self.ctx, deliveries, worker=self.name, now=now)
+        return ran, sends
 
     def _seconds_to_next(self) -> float:
         with self.db.read() as session:

@@ -24,13 +24,15 @@ from warroom.services import jobs
 
 THROTTLE = "throttle"
 BUNDLED = ("page",)  # the messages that wait for a window: pages; the rest go at once
+PARTNERS = 500  # pages to one contact bundled at most into one message
+JOBS = jobs.JOBS
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """Claimed deliveries to one contact, sent as one message: `ids[0]` leads."""
+    """Claimed deliveries to one contact, sent as one message: `members[0]` leads."""
 
-    ids: list[int]
+    members: list[jobs.Claimed]
     payload: dict[str, Any]
 
 
@@ -50,41 +52,61 @@ def window_end(session: Session, payload: dict[str, Any], *, now: datetime) -> d
     return marker.due_at if marker is not None and marker.due_at > now else None
 
 
-def hold(job: Job, *, until: datetime) -> None:
-    """Give a claimed job back, due when the window ends (this claim was not a try)."""
-    job.status = "pending"
-    job.due_at = until
-    job.attempts = max(0, job.attempts - 1)
-    job.claimed_by = None
-    job.lease_until = None
+def _bundled(payload: dict[str, Any], window: timedelta) -> bool:
+    return window > timedelta(0) and payload.get("message") in BUNDLED
 
 
-def _partners(session: Session, job: Job, *, worker: str, now: datetime) -> list[Job]:
+def groups(claimed: list[jobs.Claimed], *, window: timedelta) -> list[list[jobs.Claimed]]:
+    """Claimed deliveries in the groups they may go out in: pages to one contact together
+    (when bundling is on), every other message alone; oldest first."""
+    together: dict[tuple[str, str], list[jobs.Claimed]] = {}
+    found: list[list[jobs.Claimed]] = []
+    for job in claimed:
+        if not _bundled(job.payload, window):
+            found.append([job])
+            continue
+        key = (job.payload["person"], job.payload["contact"])
+        if key not in together:
+            together[key] = []
+            found.append(together[key])
+        together[key].append(job)
+    return found
+
+
+def _partners(
+    session: Session, group: list[jobs.Claimed], *, worker: str, now: datetime
+) -> list[jobs.Claimed]:
     """Other pages to the same contact due now (or whose worker died), claimed here."""
-    query = select(Job.id).where(
-        jobs.claimable(now),
-        Job.kind == job.kind,
-        Job.id != job.id,
-        Job.payload["person"].as_string() == job.payload["person"],
-        Job.payload["contact"].as_string() == job.payload["contact"],
-        Job.payload["message"].as_string().in_(BUNDLED),
+    lead = group[0]
+    return jobs.claim(
+        session,
+        worker=worker,
+        now=now,
+        limit=PARTNERS,
+        where=(
+            JOBS.c.kind == lead.kind,
+            JOBS.c.id.not_in([j.id for j in group]),
+            JOBS.c.payload["person"].as_string() == lead.payload["person"],
+            JOBS.c.payload["contact"].as_string() == lead.payload["contact"],
+            JOBS.c.payload["message"].as_string().in_(BUNDLED),
+        ),
     )
-    claimed = (jobs.claim(session, i, worker=worker, now=now) for i in session.scalars(query))
-    return [j for j in claimed if j is not None]
 
 
 def gather(
-    session: Session, job: Job, *, window: timedelta, worker: str, now: datetime
+    session: Session, group: list[jobs.Claimed], *, window: timedelta, worker: str, now: datetime
 ) -> Batch | None:
-    """The batch this claimed job goes out in, or None when it was held for the window."""
-    if window <= timedelta(0) or job.payload.get("message") not in BUNDLED:
-        return Batch(ids=[job.id], payload=dict(job.payload))
-    until = window_end(session, job.payload, now=now)
+    """The batch a group of claimed deliveries (see `groups`) goes out in, or None when
+    it was given back to wait for the contact's window to end (that claim was no try)."""
+    if not _bundled(group[0].payload, window):
+        return Batch(members=group, payload=dict(group[0].payload))
+    until = window_end(session, group[0].payload, now=now)
     if until is not None:
-        hold(job, until=until)
+        for job in group:
+            jobs.give_back(session, job, due_at=until)
         return None
-    group = sorted([job, *_partners(session, job, worker=worker, now=now)], key=lambda j: j.id)
-    return Batch(ids=[j.id for j in group], payload=combined([j.payload for j in group]))
+    batch = sorted([*group, *_partners(session, group, worker=worker, now=now)], key=lambda j: j.id)
+    return Batch(members=batch, payload=combined([j.payload for j in batch]))
 
 
 def combined(payloads: list[dict[str, Any]]) -> dict[str, Any]:

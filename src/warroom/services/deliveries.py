@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
-from warroom.db.models import DisabledContact, Incident, Job
+from warroom.db.models import DisabledContact, Job
 from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
 from warroom.errors import Invalid, NotFound
@@ -72,17 +72,12 @@ def enqueue(
 ) -> int:
     """One delivery per working contact of the person; returns how many."""
     skipped = disabled_urls(session, person.name)
-    count = 0
-    for url in person.contacts:
-        if url in skipped:
-            continue
-        jobs.schedule(
-            session,
-            kind=DELIVER,
-            due_at=now,
-            now=now,
-            incident_id=incident_id,
-            payload={
+    specs = [
+        jobs.JobSpec(
+            DELIVER,
+            now,
+            incident_id,
+            {
                 "person": person.name,
                 "contact": contact_id(url),
                 "channel": channel_of(url),
@@ -93,20 +88,21 @@ def enqueue(
                 "key": uuid.uuid4().hex,
             },
         )
-        count += 1
-    return count
+        for url in person.contacts
+        if url not in skipped
+    ]
+    jobs.schedule_all(session, specs, now=now)
+    return len(specs)
 
 
-def record_sent(session: Session, *, ctx: Context, job: Job, together: int = 0) -> None:
-    """The timeline line for a sent message (`together`: others sent in the same one)."""
-    incident = session.get(Incident, job.incident_id) if job.incident_id else None
-    if incident is None:
-        return
-    now = ctx.clock.now()
+def sent_entry(job: jobs.Claimed, *, together: int, now: datetime) -> dict[str, Any] | None:
+    """The timeline line for a sent message (`together`: others sent in the same one);
+    None for a message of no incident."""
+    if job.incident_id is None:
+        return None
     payload = job.payload
-    timeline.record(
-        session,
-        incident,
+    return timeline.entry(
+        job.incident_id,
         kind=Kind.NOTIFIED,
         actor=SYSTEM,
         at=now,
@@ -124,10 +120,15 @@ def record_sent(session: Session, *, ctx: Context, job: Job, together: int = 0) 
 
 
 def record_failure(
-    session: Session, *, ctx: Context, job: Job, error: str, permanent: bool, final: bool
+    session: Session,
+    *,
+    ctx: Context,
+    job: jobs.Claimed,
+    error: str,
+    permanent: bool,
+    final: bool,
 ) -> None:
     """Note a failed send on the timeline; a permanent failure disables the contact."""
-    incident = session.get(Incident, job.incident_id) if job.incident_id else None
     now = ctx.clock.now()
     payload = job.payload
     url = find_contact(session, ctx.config, payload["person"], payload["contact"])
@@ -135,12 +136,11 @@ def record_failure(
         session.add(
             DisabledContact(person=payload["person"], url=url, reason=error[:2000], disabled_at=now)
         )
-    if incident is None or not (permanent or final):
+    if job.incident_id is None or not (permanent or final):
         return
     what = "disabled" if permanent else "gave up"
-    timeline.record(
-        session,
-        incident,
+    line = timeline.entry(
+        job.incident_id,
         kind=Kind.CONTACT_DISABLED if permanent else Kind.DELIVERY_FAILED,
         actor=SYSTEM,
         at=now,
@@ -149,6 +149,7 @@ def record_failure(
         f"{error[:300]}",
         data={"person": payload["person"], "channel": payload["channel"]},
     )
+    timeline.append_all(session, [line])
 
 
 STATUSES = ("pending", "running", "done", "failed")

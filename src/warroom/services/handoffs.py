@@ -67,7 +67,7 @@ def _still_so(schedule: Schedule | None, payload: dict[str, Any]) -> bool:
     return handoff is not None and handoff.at == at and handoff.to_person == payload["to"]
 
 
-def _first_for_its_handoff(session: Session, job: Job) -> bool:
+def _first_for_its_handoff(session: Session, job: jobs.Claimed) -> bool:
     """Two workers starting at once may both plan a handoff: the older job sends."""
     twins = [
         j
@@ -92,7 +92,7 @@ def open_incidents(session: Session, ctx: Context) -> list[dict[str, Any]]:
     ]
 
 
-def remind(session: Session, ctx: Context, job: Job) -> None:
+def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     """Send one handoff notice (a job handler), then plan the following handoff."""
     payload = job.payload
     schedule = directory.schedule(ctx.config, payload["schedule"])

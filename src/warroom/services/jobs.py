@@ -1,18 +1,19 @@
 """The jobs table: schedule in the caller's transaction, claim by compare-and-set.
 
-A job is claimed by flipping `pending` to `running` with a lease, only if the row is
-still pending (`UPDATE … WHERE id=? AND status='pending'`, rowcount 1). Any number of
-workers may race: one wins. A running job whose lease ran out (its worker died) is
-claimed again the same way.
+Jobs are claimed in batches by flipping `pending` to `running` with a lease, only on rows
+still claimable (`UPDATE … WHERE id IN (…) AND status='pending' … RETURNING`): any number
+of workers may race, and each row goes to one. A running job whose lease ran out (its
+worker died) is claimed again the same way. Claims, finishes and failures are Core
+statements: the worker's hot path builds no ORM objects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Job
@@ -70,74 +71,114 @@ def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> No
 
 def claimable(now: datetime) -> Any:
     return or_(
-        (Job.status == "pending") & (Job.due_at <= now),
-        (Job.status == "running") & (Job.lease_until < now),
+        (JOBS.c.status == "pending") & (JOBS.c.due_at <= now),
+        (JOBS.c.status == "running") & (JOBS.c.lease_until < now),
     )
 
 
-def candidates(session: Session, *, now: datetime, limit: int = 20) -> list[int]:
-    """Ids of jobs that are due (or whose worker's lease ran out), oldest first."""
-    due = select(Job.id).where(Job.status == "pending", Job.due_at <= now)
-    stale = select(Job.id).where(Job.status == "running", Job.lease_until < now)
-    ids = list(session.scalars(due.order_by(Job.due_at).limit(limit)))
-    return ids + list(session.scalars(stale.limit(limit)))
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A job this worker holds: what the claim read back (`attempts` counts this try)."""
+
+    id: int
+    kind: str
+    incident_id: int | None
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
 
 
-def claim(session: Session, job_id: int, *, worker: str, now: datetime) -> Job | None:
-    """Take the job if nobody else has; None when another worker got there first."""
-    result = session.execute(
-        update(Job)
-        .where(Job.id == job_id, claimable(now))
+CLAIMED_COLUMNS = [JOBS.c[f.name] for f in fields(Claimed)]
+
+
+def claim(
+    session: Session, *, worker: str, now: datetime, limit: int, where: tuple[Any, ...] = ()
+) -> list[Claimed]:
+    """Take up to `limit` due jobs (and jobs whose worker's lease ran out) matching `where`,
+    oldest first, in one statement. The UPDATE only flips rows still claimable
+    (compare-and-set), and on PostgreSQL rows another worker is claiming are skipped
+    (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
+    due = select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, *where)
+    stale = select(JOBS.c.id).where(JOBS.c.status == "running", JOBS.c.lease_until < now, *where)
+    picked = [
+        due.order_by(JOBS.c.due_at).limit(limit).with_for_update(skip_locked=True).cte("due"),
+        stale.limit(limit).with_for_update(skip_locked=True).cte("stale"),
+    ]
+    ids = union_all(*(select(cte.c.id) for cte in picked))
+    claimed = session.execute(
+        update(JOBS)
+        .where(JOBS.c.id.in_(ids), claimable(now))
         .values(
             status="running",
             claimed_by=worker,
             lease_until=now + LEASE,
-            attempts=Job.attempts + 1,
+            attempts=JOBS.c.attempts + 1,
         )
-        .execution_options(synchronize_session=False)
+        .returning(*CLAIMED_COLUMNS)
     )
-    if getattr(result, "rowcount", 0) != 1:
-        return None
-    return session.get(Job, job_id, populate_existing=True)
+    return sorted((Claimed(*row) for row in claimed), key=lambda j: (j.due_at, j.id))
 
 
-def finish(session: Session, job: Job, *, now: datetime) -> None:
-    job.status = "done"
-    job.finished_at = now
-    job.lease_until = None
+def finish(session: Session, ids: list[int], *, worker: str, now: datetime) -> set[int]:
+    """Mark done, in one statement, those of these jobs this worker still holds (a worker
+    whose lease ran out may find another took them over); returns their ids."""
+    if not ids:
+        return set()
+    done = session.scalars(
+        update(JOBS)
+        .where(JOBS.c.id.in_(ids), JOBS.c.status == "running", JOBS.c.claimed_by == worker)
+        .values(status="done", finished_at=now, lease_until=None)
+        .returning(JOBS.c.id)
+    )
+    return set(done)
 
 
 def fail(
     session: Session,
-    job: Job,
+    job: Claimed,
     *,
+    worker: str,
     now: datetime,
     error: str,
     retry_in: timedelta,
     give_up: bool = False,
-) -> None:
+) -> bool:
     """Record the failure on the row and try again later (or give up: told to, or after
-    10 tries)."""
-    job.last_error = error[:2000]
-    job.lease_until = None
+    10 tries). False when this worker no longer holds the job (nothing is written)."""
+    values: dict[str, Any] = {"last_error": error[:2000], "lease_until": None}
     if give_up or job.attempts >= 10:
-        job.status = "failed"
-        job.finished_at = now
+        values |= {"status": "failed", "finished_at": now}
     else:
-        job.status = "pending"
-        job.due_at = now + retry_in
+        values |= {"status": "pending", "due_at": now + retry_in}
+    mine = JOBS.c.id == job.id, JOBS.c.status == "running", JOBS.c.claimed_by == worker
+    written = session.execute(update(JOBS).where(*mine).values(values).returning(JOBS.c.id))
+    return written.first() is not None
+
+
+def give_back(session: Session, job: Claimed, *, due_at: datetime) -> None:
+    """Return a claimed job unrun, due again at `due_at` (this claim was not a try)."""
+    session.execute(
+        update(JOBS)
+        .where(JOBS.c.id == job.id)
+        .values(
+            status="pending",
+            due_at=due_at,
+            attempts=max(0, job.attempts - 1),
+            claimed_by=None,
+            lease_until=None,
+        )
+    )
 
 
 def next_due_at(session: Session) -> datetime | None:
-    result: datetime | None = session.scalar(
-        select(func.min(Job.due_at)).where(Job.status == "pending")
-    )
+    """When the next pending job is due (ORDER BY … LIMIT 1 reads one index entry; MIN
+    with a WHERE scans the partial index on SQLite)."""
+    query = select(JOBS.c.due_at).where(JOBS.c.status == "pending")
+    result: datetime | None = session.scalar(query.order_by(JOBS.c.due_at).limit(1))
     return result
 
 
 def lag_seconds(session: Session, *, now: datetime) -> float:
     """How late the oldest due job is; 0 when nothing is waiting."""
-    oldest = session.scalar(
-        select(func.min(Job.due_at)).where(Job.status == "pending", Job.due_at <= now)
-    )
-    return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    oldest = next_due_at(session)
+    return max(0.0, (now - oldest).total_seconds()) if oldest and oldest <= now else 0.0

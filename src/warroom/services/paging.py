@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.db.models import Event, Incident, Job
+from warroom.db.models import Event, Incident
 from warroom.domain.incidents import Status, is_open, ref_of
 from warroom.domain.people import Policy
 from warroom.services import ack_links, deliveries, directory, jobs, messages, timeline
@@ -105,7 +105,7 @@ def notify(
     return reached
 
 
-def page(session: Session, ctx: Context, job: Job) -> None:
+def page(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     """Run one escalation step (a job handler)."""
     incident = session.get(Incident, job.incident_id, with_for_update=True)
     if incident is None or incident.status != Status.TRIGGERED or not incident.policy:

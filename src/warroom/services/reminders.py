@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.db.models import Event, Incident, Job
+from warroom.db.models import Event, Incident
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.severities import deadline
@@ -18,10 +18,10 @@ from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
 SYSTEM = "warroom"
-Handler = Callable[[Session, Context, Job], None]
+Handler = Callable[[Session, Context, jobs.Claimed], None]
 
 
-def _incident(session: Session, job: Job) -> Incident | None:
+def _incident(session: Session, job: jobs.Claimed) -> Incident | None:
     if job.incident_id is None:
         return None
     return session.get(Incident, job.incident_id, with_for_update=True)
@@ -31,7 +31,7 @@ def _same(moment: datetime | None, text: object) -> bool:
     return moment is not None and moment.isoformat() == text
 
 
-def ack_overdue(session: Session, ctx: Context, job: Job) -> None:
+def ack_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     incident = _incident(session, job)
     if incident is None or incident.status != Status.TRIGGERED:
         return
@@ -55,7 +55,7 @@ def ack_overdue(session: Session, ctx: Context, job: Job) -> None:
     )
 
 
-def update_overdue(session: Session, ctx: Context, job: Job) -> None:
+def update_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     incident = _incident(session, job)
     if incident is None or not is_open(Status(incident.status)):
         return
@@ -95,7 +95,7 @@ def update_overdue(session: Session, ctx: Context, job: Job) -> None:
     )
 
 
-def escalate(session: Session, ctx: Context, job: Job) -> None:
+def escalate(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     incident = _incident(session, job)
     if incident is None or not is_open(Status(incident.status)):
         return
@@ -120,7 +120,7 @@ def escalate(session: Session, ctx: Context, job: Job) -> None:
     )
 
 
-def monitoring_over(session: Session, ctx: Context, job: Job) -> None:
+def monitoring_over(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     incident = _incident(session, job)
     if incident is None or incident.status != Status.MONITORING:
         return

@@ -39,6 +39,30 @@ class Kind(StrEnum):
     CONTACT_DISABLED = "contact_disabled"
 
 
+def entry(
+    incident_id: int,
+    *,
+    kind: Kind,
+    actor: str,
+    at: datetime,
+    now: datetime,
+    text: str = "",
+    public: bool = False,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One event's row: `at` is when it happened, `now` when it was written down."""
+    return {
+        "incident_id": incident_id,
+        "at": at,
+        "recorded_at": now,
+        "actor": actor,
+        "kind": kind.value,
+        "text": text,
+        "visibility": "public" if public else "internal",
+        "data": data or {},
+    }
+
+
 def record(
     session: Session,
     incident: Incident,
@@ -51,18 +75,11 @@ def record(
     public: bool = False,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Append one event and return its id; `at` is when it happened, `now` when it was
-    written down. A plain INSERT (no ORM unit of work): events are never changed."""
-    row = {
-        "incident_id": incident.id,
-        "at": at,
-        "recorded_at": now,
-        "actor": actor,
-        "kind": kind.value,
-        "text": text,
-        "visibility": "public" if public else "internal",
-        "data": data or {},
-    }
+    """Append one event and return its id. A plain INSERT (no ORM unit of work): events
+    are never changed."""
+    row = entry(
+        incident.id, kind=kind, actor=actor, at=at, now=now, text=text, public=public, data=data
+    )
     event_id: int = session.execute(insert(EVENTS).returning(EVENTS.c.id), row).scalar_one()
     return event_id
 
