@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from datetime import timedelta
+from itertools import groupby
 
 from sqlalchemy.orm import Session
 
@@ -23,18 +24,20 @@ log = logging.getLogger("warroom.worker")
 def run(
     session: Session, ctx: Context, claimed: list[jobs.Claimed], *, worker: str, careful: bool
 ) -> None:
-    """Run these claimed jobs and mark them done. Not `careful`: the first failure is
-    raised. `careful`: each job in a savepoint, a failure recorded on its row."""
+    """Run these claimed jobs and mark them done. Not `careful`: jobs of one kind in a row
+    go to their handler as one batch, and the first failure is raised. `careful`: each job
+    alone in a savepoint, a failure recorded on its row."""
     done = []
-    for job in claimed:
+    for batch in _batches(claimed, careful=careful):
         if not careful:
-            _handle(session, ctx, job)
-            done.append(job.id)
+            _handle(session, ctx, batch)
+            done += [job.id for job in batch]
             continue
         try:
             with session.begin_nested():
-                _handle(session, ctx, job)
+                _handle(session, ctx, batch)
         except Exception as exc:  # a job's failure is data on its row
+            [job] = batch
             log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
             jobs.fail(
                 session,
@@ -45,12 +48,19 @@ def run(
                 retry_in=timedelta(seconds=min(600, 2**job.attempts)),
             )
             continue
-        done.append(job.id)
+        done += [job.id for job in batch]
     jobs.finish(session, done, worker=worker, now=ctx.clock.now())
 
 
-def _handle(session: Session, ctx: Context, job: jobs.Claimed) -> None:
-    handler = HANDLERS.get(job.kind)
+def _batches(claimed: list[jobs.Claimed], *, careful: bool) -> list[list[jobs.Claimed]]:
+    """Runs of jobs of one kind, in the order claimed (each job alone when `careful`)."""
+    if careful:
+        return [[job] for job in claimed]
+    return [list(run) for _, run in groupby(claimed, key=lambda job: job.kind)]
+
+
+def _handle(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
+    handler = HANDLERS.get(batch[0].kind)
     if handler is None:
-        raise LookupError(f"no handler for job kind {job.kind!r}")
-    handler(session, ctx, job)
+        raise LookupError(f"no handler for job kind {batch[0].kind!r}")
+    handler(session, ctx, batch)

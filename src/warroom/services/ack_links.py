@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import AckToken, Incident
@@ -13,24 +13,31 @@ from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
 from warroom.services.context import Context
 
+ACK_TOKENS: Table = AckToken.__table__  # type: ignore[assignment]
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(session: Session, *, ctx: Context, incident_id: int, person: str) -> str:
-    token = secrets.token_urlsafe(24)
+def issue_all(session: Session, *, ctx: Context, wanted: list[tuple[int, str]]) -> list[str]:
+    """A fresh link for each (incident, person), written in one INSERT; the plain tokens."""
     now = ctx.clock.now()
-    session.add(
-        AckToken(
-            token_hash=_hash(token),
-            incident_id=incident_id,
-            person=person,
-            created_at=now,
-            expires_at=now + ctx.config.ack_link_ttl,
-        )
-    )
-    return token
+    tokens = [secrets.token_urlsafe(24) for _ in wanted]
+    rows = [
+        {
+            "token_hash": _hash(token),
+            "incident_id": incident_id,
+            "person": person,
+            "created_at": now,
+            "expires_at": now + ctx.config.ack_link_ttl,
+            "used_at": None,
+        }
+        for token, (incident_id, person) in zip(tokens, wanted, strict=True)
+    ]
+    if rows:
+        session.execute(insert(ACK_TOKENS), rows)
+    return tokens
 
 
 def find(session: Session, *, ctx: Context, token: str) -> tuple[AckToken, Incident]:

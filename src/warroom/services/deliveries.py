@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,23 +57,34 @@ def find_contact(session: Session, config: WarroomConfig, person: str, wanted: s
 
 
 def disabled_urls(session: Session, person: str) -> set[str]:
-    rows = session.scalars(select(DisabledContact.url).where(DisabledContact.person == person))
-    return set(rows)
+    return disabled_by_person(session, [person]).get(person, set())
 
 
-def enqueue(
-    session: Session,
-    *,
+def disabled_by_person(session: Session, people: list[str]) -> dict[str, set[str]]:
+    """The disabled contact URLs of these people, in one query."""
+    found: dict[str, set[str]] = {}
+    if not people:
+        return found
+    query = select(DisabledContact.person, DisabledContact.url).where(
+        DisabledContact.person.in_(set(people))
+    )
+    for person, url in session.execute(query):
+        found.setdefault(person, set()).add(url)
+    return found
+
+
+def messages_to(
     person: Person,
+    *,
     text: Text,
     kind: str,
     incident_id: int | None,
     now: datetime,
     data: dict[str, Any] | None = None,
-) -> int:
-    """One delivery per working contact of the person; returns how many."""
-    skipped = disabled_urls(session, person.name)
-    specs = [
+    skipped: Collection[str] = (),
+) -> list[jobs.JobSpec]:
+    """The delivery jobs of one message: one per contact of the person not in `skipped`."""
+    return [
         jobs.JobSpec(
             DELIVER,
             now,
@@ -91,6 +103,28 @@ def enqueue(
         for url in person.contacts
         if url not in skipped
     ]
+
+
+def enqueue(
+    session: Session,
+    *,
+    person: Person,
+    text: Text,
+    kind: str,
+    incident_id: int | None,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One delivery per working contact of the person; returns how many."""
+    specs = messages_to(
+        person,
+        text=text,
+        kind=kind,
+        incident_id=incident_id,
+        now=now,
+        data=data,
+        skipped=disabled_urls(session, person.name),
+    )
     jobs.schedule_all(session, specs, now=now)
     return len(specs)
 

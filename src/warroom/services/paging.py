@@ -10,6 +10,7 @@ through to the next one at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Event, Incident
-from warroom.domain.incidents import Status, is_open, ref_of
+from warroom.domain.incidents import Status, is_open
 from warroom.domain.people import Policy
-from warroom.services import ack_links, deliveries, directory, jobs, messages, timeline
+from warroom.services import directory, jobs, notices, timeline
 from warroom.services.context import Context
+from warroom.services.notices import Notice
 from warroom.services.timeline import Kind
 
 PAGE = "page"
@@ -64,101 +66,96 @@ def notify(
     **values: Any,
 ) -> list[str]:
     """Queue `kind` messages to these people; returns those with a contact to reach."""
-    reached = []
-    ref = ref_of(incident.id)
-    for name in names:
-        person = directory.person(session, ctx.config, name)
-        if person is None:
-            continue
-        ack_url = None
-        if kind in ("page", "escalated") and incident.status == Status.TRIGGERED:
-            token = ack_links.issue(session, ctx=ctx, incident_id=incident.id, person=name)
-            ack_url = f"{ctx.public_url}/ack/{token}"
-        text = messages.render(
-            kind,
-            templates_dir=ctx.config.templates_dir,
-            incident=incident,
-            ref=ref,
-            level=ctx.config.severity(incident.severity),
-            ack_url=ack_url,
-            incident_url=f"{ctx.public_url}/incidents/{ref}",
-            **values,
-        )
-        data = {
-            "incident": ref,
-            "severity": incident.severity,
-            "status": incident.status,
-            "title": incident.title,
-            "message": kind,
-            "ack_url": ack_url,
-        }
-        if deliveries.enqueue(
-            session,
-            person=person,
-            text=text,
-            kind=kind,
-            incident_id=incident.id,
-            now=now,
-            data=data,
-        ):
-            reached.append(name)
+    [reached] = notices.queue(
+        session, ctx=ctx, kind=kind, notices=[Notice(incident, names, values)], now=now
+    )
     return reached
 
 
-def page(session: Session, ctx: Context, job: jobs.Claimed) -> None:
-    """Run one escalation step (a job handler)."""
-    incident = session.get(Incident, job.incident_id, with_for_update=True)
-    if incident is None or incident.status != Status.TRIGGERED or not incident.policy:
-        return  # acknowledged, resolved or never paged: the escalation stops here
+@dataclass(frozen=True, slots=True)
+class _Step:
+    incident: Incident
+    policy: dict[str, Any]  # the incident's frozen policy
+    step: int
+    round: int
+    notes: list[str]
+
+
+def page(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
+    """Run escalation steps (a job handler for a batch of `page` jobs): their incidents
+    are read and locked in one query, their messages, timeline lines and next steps each
+    written with one INSERT."""
     now = ctx.clock.now()
-    steps = incident.policy["steps"]
-    step, round_ = int(job.payload["step"]), int(job.payload["pass"])
-    names, notes = directory.resolve(session, ctx.config, steps[step]["notify"], now)
-    reached = notify(
-        session,
-        ctx=ctx,
-        incident=incident,
-        names=names,
-        kind="page",
-        now=now,
-        step=step + 1,
-        steps=len(steps),
-    )
+    query = select(Incident).where(Incident.id.in_({j.incident_id for j in batch}))
+    found = {i.id: i for i in session.scalars(query.with_for_update())}
+    steps: list[_Step] = []
+    pages: list[Notice] = []
+    for job in batch:
+        incident = found.get(job.incident_id or 0)
+        if incident is None or incident.status != Status.TRIGGERED or not incident.policy:
+            continue  # acknowledged, resolved or never paged: the escalation stops here
+        step, round_ = int(job.payload["step"]), int(job.payload["pass"])
+        policy = incident.policy
+        names, notes = directory.resolve(session, ctx.config, policy["steps"][step]["notify"], now)
+        steps.append(_Step(incident, policy, step, round_, notes))
+        pages.append(Notice(incident, names, {"step": step + 1, "steps": len(policy["steps"])}))
+    reached = notices.queue(session, ctx=ctx, kind="page", notices=pages, now=now)
+    lines: list[dict[str, Any]] = []
+    following: list[jobs.JobSpec] = []
+    for done, people in zip(steps, reached, strict=True):
+        lines.append(_paged_line(done, people, now=now))
+        after = _following(done, people, now=now)
+        if after is None:
+            lines.append(_ran_out_line(done, now=now))
+        else:
+            following.append(after)
+    timeline.record_all(session, lines)
+    jobs.schedule_all(session, following, now=now)
+
+
+def _paged_line(done: _Step, reached: list[str], *, now: datetime) -> dict[str, Any]:
+    total = len(done.policy["steps"])
     text = (f"Paging {', '.join(reached)}" if reached else "Nobody could be paged") + (
-        f" (step {step + 1} of {len(steps)}" + (f", round {round_ + 1}" if round_ else "") + ")"
+        f" (step {done.step + 1} of {total}"
+        + (f", round {done.round + 1}" if done.round else "")
+        + ")"
     )
-    if notes:
-        text += "; " + "; ".join(notes)
-    timeline.record(
-        session,
-        incident,
+    if done.notes:
+        text += "; " + "; ".join(done.notes)
+    return timeline.entry(
+        done.incident.id,
         kind=Kind.PAGED,
         actor=SYSTEM,
         at=now,
         now=now,
         text=text,
-        data={"people": reached, "step": step, "pass": round_},
+        data={"people": reached, "step": done.step, "pass": done.round},
     )
-    following = (step + 1, round_) if step + 1 < len(steps) else (0, round_ + 1)
-    if following[1] > int(incident.policy["repeat"]):
-        timeline.record(
-            session,
-            incident,
-            kind=Kind.PAGED,
-            actor=SYSTEM,
-            at=now,
-            now=now,
-            text="The escalation policy ran out with no acknowledgement",
-        )
-        return
-    wait = steps[step]["wait"] if reached else 0
-    jobs.schedule(
-        session,
-        kind=PAGE,
-        due_at=now + timedelta(seconds=wait),
+
+
+def _ran_out_line(done: _Step, *, now: datetime) -> dict[str, Any]:
+    return timeline.entry(
+        done.incident.id,
+        kind=Kind.PAGED,
+        actor=SYSTEM,
+        at=now,
         now=now,
-        incident_id=incident.id,
-        payload={"step": following[0], "pass": following[1]},
+        text="The escalation policy ran out with no acknowledgement",
+    )
+
+
+def _following(done: _Step, reached: list[str], *, now: datetime) -> jobs.JobSpec | None:
+    """The job for the next step (after this step's wait; at once if it reached nobody);
+    None when the policy's rounds are used up."""
+    steps = done.policy["steps"]
+    step, round_ = (
+        (done.step + 1, done.round) if done.step + 1 < len(steps) else (0, done.round + 1)
+    )
+    if round_ > int(done.policy["repeat"]):
+        return None
+    wait = steps[done.step]["wait"] if reached else 0
+    return jobs.JobSpec(
+        PAGE, now + timedelta(seconds=wait), done.incident.id, {"step": step, "pass": round_}
     )
 
 

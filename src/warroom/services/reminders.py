@@ -1,5 +1,8 @@
 """What the overdue jobs do when their time comes. Each checks the incident is still in
-the state that made the job, so a job made stale by a later change does nothing."""
+the state that made the job, so a job made stale by a later change does nothing.
+
+The worker hands each kind's handler a batch of its due jobs: most run them one by one,
+paging runs a batch with a few statements in all."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from warroom.services.timeline import Kind
 
 SYSTEM = "warroom"
 Handler = Callable[[Session, Context, jobs.Claimed], None]
+BatchHandler = Callable[[Session, Context, list[jobs.Claimed]], None]  # jobs of one kind
 
 
 def _incident(session: Session, job: jobs.Claimed) -> Incident | None:
@@ -158,11 +162,21 @@ def monitoring_over(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     )
 
 
-HANDLERS: dict[str, Handler] = {
-    deadlines.ACK_OVERDUE: ack_overdue,
-    deadlines.UPDATE_OVERDUE: update_overdue,
-    deadlines.ESCALATE: escalate,
-    deadlines.MONITORING_OVER: monitoring_over,
+def each(handler: Handler) -> BatchHandler:
+    """A handler of one job as a handler of a batch: the jobs one after another."""
+
+    def run(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
+        for job in batch:
+            handler(session, ctx, job)
+
+    return run
+
+
+HANDLERS: dict[str, BatchHandler] = {
+    deadlines.ACK_OVERDUE: each(ack_overdue),
+    deadlines.UPDATE_OVERDUE: each(update_overdue),
+    deadlines.ESCALATE: each(escalate),
+    deadlines.MONITORING_OVER: each(monitoring_over),
     paging.PAGE: paging.page,
-    handoffs.HANDOFF: handoffs.remind,
+    handoffs.HANDOFF: each(handoffs.remind),
 }

@@ -1,0 +1,100 @@
+"""Queueing messages about incidents to people: each rendered from its template (a page
+with a one-click acknowledge link), each going out as one delivery job per working
+contact. Many at once: the people and their disabled contacts are read once, and the
+links and the jobs are each written with one INSERT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from warroom.db.models import Incident
+from warroom.domain.incidents import Status, ref_of
+from warroom.services import ack_links, deliveries, directory, jobs, messages
+from warroom.services.context import Context
+
+WITH_ACK_LINK = ("page", "escalated")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A `kind` message about an incident to these people, with template values."""
+
+    incident: Incident
+    names: list[str]
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _links(notice: Notice, kind: str) -> bool:
+    return kind in WITH_ACK_LINK and notice.incident.status == Status.TRIGGERED
+
+
+def queue(
+    session: Session, *, ctx: Context, kind: str, notices: list[Notice], now: datetime
+) -> list[list[str]]:
+    """Queue the messages; for each notice, the people with a contact to reach."""
+    names = {name for notice in notices for name in notice.names}
+    people = {name: directory.person(session, ctx.config, name) for name in names}
+    skipped = deliveries.disabled_by_person(session, [n for n, p in people.items() if p])
+    wanted = [
+        (notice.incident.id, name)
+        for notice in notices
+        if _links(notice, kind)
+        for name in notice.names
+        if people[name] is not None
+    ]
+    tokens = iter(ack_links.issue_all(session, ctx=ctx, wanted=wanted))
+    specs: list[jobs.JobSpec] = []
+    reached: list[list[str]] = []
+    for notice in notices:
+        reached.append([])
+        for name in notice.names:
+            person = people[name]
+            if person is None:
+                continue
+            link = f"{ctx.public_url}/ack/{next(tokens)}" if _links(notice, kind) else None
+            text, data = _message(ctx, notice, kind=kind, ack_url=link)
+            made = deliveries.messages_to(
+                person,
+                text=text,
+                kind=kind,
+                incident_id=notice.incident.id,
+                now=now,
+                data=data,
+                skipped=skipped.get(name, set()),
+            )
+            specs += made
+            if made:
+                reached[-1].append(name)
+    jobs.schedule_all(session, specs, now=now)
+    return reached
+
+
+def _message(
+    ctx: Context, notice: Notice, *, kind: str, ack_url: str | None
+) -> tuple[messages.Text, dict[str, Any]]:
+    """The text of one message and its structured form (for webhooks)."""
+    incident = notice.incident
+    ref = ref_of(incident.id)
+    text = messages.render(
+        kind,
+        templates_dir=ctx.config.templates_dir,
+        incident=incident,
+        ref=ref,
+        level=ctx.config.severity(incident.severity),
+        ack_url=ack_url,
+        incident_url=f"{ctx.public_url}/incidents/{ref}",
+        **notice.values,
+    )
+    data = {
+        "incident": ref,
+        "severity": incident.severity,
+        "status": incident.status,
+        "title": incident.title,
+        "message": kind,
+        "ack_url": ack_url,
+    }
+    return text, data
