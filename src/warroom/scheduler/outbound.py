@@ -76,6 +76,8 @@ def send(item: Send, *, now: datetime) -> Outcome:
 def record(session: Session, ctx: Context, outcomes: list[Outcome], *, worker: str) -> None:
     """Write down how the sends went, on every job this worker still holds (its lease may
     have run out and another worker taken the jobs over), in one transaction."""
+    if not outcomes:
+        return
     now = ctx.clock.now()
     sent = [o.send.batch for o in outcomes if o.error is None]
     done = jobs.finish(session, [j.id for b in sent for j in b.members], worker=worker, now=now)

@@ -55,39 +55,41 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.stopping = threading.Event()
         self.sender = Sender(ctx.clock)
+        self.unrecorded: list[outbound.Outcome] = []  # sent; written down by the next pass
 
     def run_due(self, limit: int = 2000) -> int:
-        """Run every job due now (up to about `limit`); returns how many this worker ran."""
+        """Run every job due now (up to about `limit`) and record every message sent;
+        returns how many jobs this worker ran."""
         done = 0
         while done < limit:
             ran = self.run_pass(min(BATCH, limit - done))
-            if ran == 0:
-                break
             done += ran
+            if ran == 0 and not self.unrecorded:
+                break
         return done
 
     def run_pass(self, limit: int) -> int:
-        """One pass: claim up to `limit` due jobs and run them in one transaction, then send
-        the messages they (and due deliveries) make, and record how that went."""
+        """One pass, one transaction: record how the last pass's messages went, claim up
+        to `limit` due jobs and run them; then, with no transaction open, send the
+        messages they (and due deliveries) make. Returns how many jobs it ran."""
         try:
-            ran, sends = self._claim_and_run(limit, careful=False)
+            ran, sends = self._record_claim_and_run(limit, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
             log.debug("a job failed; running its batch again job by job", exc_info=True)
-            ran, sends = self._claim_and_run(limit, careful=True)
-        if sends:
-            outcomes = self.sender.send_all(sends)
-            with self.db.write.begin() as session:
-                outbound.record(session, self.ctx, outcomes, worker=self.name)
+            ran, sends = self._record_claim_and_run(limit, careful=True)
+        self.unrecorded = self.sender.send_all(sends) if sends else []
         return ran
 
-    def _claim_and_run(self, limit: int, *, careful: bool) -> tuple[int, list[outbound.Send]]:
-        """Claim and run due jobs in one transaction: done once or not at all. Deliveries
-        the handlers queue are claimed in the same transaction (a page goes out in this
-        pass, not the next); all deliveries are only claimed here, to be sent after the
-        commit."""
+    def _record_claim_and_run(
+        self, limit: int, *, careful: bool
+    ) -> tuple[int, list[outbound.Send]]:
+        """Done once or not at all. Deliveries the handlers queue are claimed in the same
+        transaction (a page goes out in this pass, not the next); deliveries are only
+        claimed here, to be sent after the commit."""
         ran = 0
         deliveries: list[jobs.Claimed] = []
         with self.db.write.begin() as session:
+            outbound.record(session, self.ctx, self.unrecorded, worker=self.name)
             now = self.ctx.clock.now()
             for round_ in range(ROUNDS):
                 now = self.ctx.clock.now() if round_ else now
