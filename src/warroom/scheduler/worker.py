@@ -100,6 +100,8 @@ class Worker:
                 local.run(session, self.ctx, work, worker=self.name, careful=careful)
                 if not work or ran >= limit or not session.info.get(jobs.WAKE_FLAG):
                     break  # nothing ran that could have queued a job due now
+            if not work and ran < limit:  # what came due is claimed here: wake nobody
+                session.info.pop(jobs.WAKE_FLAG, None)
             sends = outbound.prepare(session, self.ctx, deliveries, worker=self.name, now=now)
         return ran, sends
 

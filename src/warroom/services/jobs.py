@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, union_all, update
+from sqlalchemy import Integer, Table, bindparam, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Job
@@ -69,7 +69,7 @@ def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> No
         session.info[WAKE_FLAG] = True
 
 
-def claimable(now: datetime) -> Any:
+def _claimable(now: Any) -> Any:
     return or_(
         (JOBS.c.status == "pending") & (JOBS.c.due_at <= now),
         (JOBS.c.status == "running") & (JOBS.c.lease_until < now),
@@ -91,13 +91,11 @@ class Claimed:
 CLAIMED_COLUMNS = [JOBS.c[f.name] for f in fields(Claimed)]
 
 
-def claim(
-    session: Session, *, worker: str, now: datetime, limit: int, where: tuple[Any, ...] = ()
-) -> list[Claimed]:
-    """Take up to `limit` due jobs (and jobs whose worker's lease ran out) matching `where`,
-    oldest first, in one statement. The UPDATE only flips rows still claimable
-    (compare-and-set), and on PostgreSQL rows another worker is claiming are skipped
-    (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
+def _claim_statement(where: tuple[Any, ...] = ()) -> Any:
+    """The claim UPDATE, its values bound at execution (building it costs more than
+    running it, so the plain one is built once)."""
+    now = bindparam("claim_now", type_=JOBS.c.due_at.type)
+    limit = bindparam("claim_limit", type_=Integer())
     due = select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, *where)
     stale = select(JOBS.c.id).where(JOBS.c.status == "running", JOBS.c.lease_until < now, *where)
     picked = [
@@ -105,17 +103,32 @@ def claim(
         stale.limit(limit).with_for_update(skip_locked=True).cte("stale"),
     ]
     ids = union_all(*(select(cte.c.id) for cte in picked))
-    claimed = session.execute(
+    return (
         update(JOBS)
-        .where(JOBS.c.id.in_(ids), claimable(now))
+        .where(JOBS.c.id.in_(ids), _claimable(now))
         .values(
             status="running",
-            claimed_by=worker,
-            lease_until=now + LEASE,
+            claimed_by=bindparam("claim_worker", type_=JOBS.c.claimed_by.type),
+            lease_until=bindparam("claim_lease", type_=JOBS.c.lease_until.type),
             attempts=JOBS.c.attempts + 1,
         )
         .returning(*CLAIMED_COLUMNS)
     )
+
+
+CLAIM = _claim_statement()
+
+
+def claim(
+    session: Session, *, worker: str, now: datetime, limit: int, where: tuple[Any, ...] = ()
+) -> list[Claimed]:
+    """Take up to `limit` due jobs (and jobs whose worker's lease ran out) matching `where`,
+    oldest first, in one statement. The UPDATE only flips rows still claimable
+    (compare-and-set), and on PostgreSQL rows another worker is claiming are skipped
+    (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
+    statement = _claim_statement(where) if where else CLAIM
+    values = {"claim_now": now, "claim_limit": limit, "claim_worker": worker}
+    claimed = session.execute(statement, {**values, "claim_lease": now + LEASE})
     return sorted((Claimed(*row) for row in claimed), key=lambda j: (j.due_at, j.id))
 
 
