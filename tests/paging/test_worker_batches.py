@@ -1,0 +1,154 @@
+"""The worker takes due jobs in batches: every job still runs once, a failing job is
+recorded without failing its neighbours, a page goes out in the pass that runs it, and
+one slow receiver does not hold up the other messages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from tests.paging.receivers import Receiver, receiver
+from tests.services.helpers import kinds, run
+
+from warroom.clock import FrozenClock
+from warroom.config import WarroomConfig, parse_config
+from warroom.db.engine import Database, open_database
+from warroom.db.models import Job
+from warroom.scheduler.worker import BATCH, Worker
+from warroom.services import deliveries, incidents, jobs
+from warroom.services.context import Context
+
+WAIT = 30.0
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    with receiver() as r:
+        yield r
+
+
+@pytest.fixture
+def config(hook: Receiver) -> WarroomConfig:
+    return parse_config(
+        {
+            "people": [
+                {"name": "alice", "contacts": [f"json://127.0.0.1:{hook.port}/alice"]},
+                {"name": "bob", "contacts": [f"json://127.0.0.1:{hook.port}/bob"]},
+            ],
+            "policies": [{"name": "default", "steps": [{"notify": ["person:bob"], "wait": "5m"}]}],
+            "default_policy": "default",
+        }
+    )
+
+
+def wait_for(check: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + WAIT
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def schedule_reminders(database: Database, clock: FrozenClock, count: int) -> None:
+    """No-op reminders (of no incident), all due now."""
+    specs = [jobs.JobSpec("ack_overdue", clock.now()) for _ in range(count)]
+    run(database, lambda s: jobs.schedule_all(s, specs, now=clock.now()))
+
+
+def statuses(database: Database) -> dict[tuple[str, int], int]:
+    with database.read() as session:
+        query = select(Job.status, Job.attempts, func.count()).group_by(Job.status, Job.attempts)
+        return {(status, attempts): n for status, attempts, n in session.execute(query)}
+
+
+def test_a_backlog_bigger_than_a_batch_is_run_all_once(
+    database: Database, clock: FrozenClock, worker: Worker
+) -> None:
+    schedule_reminders(database, clock, BATCH * 2 + 7)
+    assert worker.run_due(limit=10_000) == BATCH * 2 + 7
+    assert statuses(database) == {("done", 1): BATCH * 2 + 7}
+
+
+def test_racing_workers_share_a_big_backlog_and_run_each_job_once(
+    db_url: str, database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    schedule_reminders(database, clock, 1500)
+    workers = [Worker(open_database(db_url), ctx) for _ in range(4)]
+    counts: list[int] = []
+    threads = [
+        threading.Thread(target=lambda w=w: counts.append(w.run_due(limit=10_000))) for w in workers
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for w in workers:
+        w.db.dispose()
+    assert sum(counts) == 1500
+    assert statuses(database) == {("done", 1): 1500}
+
+
+def test_a_failing_job_is_recorded_and_the_rest_of_its_batch_is_done(
+    database: Database, ctx: Context, clock: FrozenClock, worker: Worker
+) -> None:
+    schedule_reminders(database, clock, 3)
+    run(
+        database,
+        lambda s: jobs.schedule(s, kind="no_such_kind", due_at=clock.now(), now=clock.now()),
+    )
+    schedule_reminders(database, clock, 3)
+    worker.run_due()
+    assert statuses(database) == {("done", 1): 6, ("pending", 1): 1}
+    with database.read() as session:
+        failed = session.scalars(select(Job).where(Job.kind == "no_such_kind")).one()
+    assert "no handler for job kind 'no_such_kind'" in (failed.last_error or "")
+
+
+def test_a_page_goes_out_in_the_pass_that_runs_it(
+    database: Database, ctx: Context, worker: Worker, hook: Receiver
+) -> None:
+    incident = run(
+        database,
+        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
+    )
+    worker.run_pass(BATCH)
+    [message] = hook.to("/bob")
+    assert f"INC-{incident.id}" in message.json["title"]
+    worker.run_due()  # the next pass writes down how the send went
+    assert kinds(database, incident.id).count("notified") == 1
+
+
+def test_a_slow_receiver_does_not_hold_up_the_other_messages_of_a_pass(
+    database: Database, ctx: Context, worker: Worker, hook: Receiver
+) -> None:
+    hook.gate = threading.Event()  # every request is held until the gate opens
+    run(database, lambda s: [deliveries.send_test(s, ctx=ctx, name=n) for n in ("alice", "bob")])
+    sending = threading.Thread(target=worker.run_due)
+    sending.start()
+    try:
+        assert wait_for(lambda: len(hook.got) == 2)  # both in flight at once
+        assert {r.path for r in hook.got} == {"/alice", "/bob"}
+    finally:
+        hook.gate.set()
+        sending.join(timeout=WAIT)
+    assert statuses(database) == {("done", 1): 2}
+
+
+def test_a_delivery_whose_worker_died_mid_send_goes_out_again_after_the_lease(
+    database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
+) -> None:
+    run(database, lambda s: deliveries.send_test(s, ctx=ctx, name="bob"))
+    with database.write.begin() as session:
+        [claimed] = jobs.claim(session, worker="gone", now=clock.now(), limit=10)
+    worker.run_due()
+    assert hook.to("/bob") == []  # leased to the worker that died
+    clock.advance(jobs.LEASE + timedelta(seconds=1))
+    worker.run_due()
+    assert len(hook.to("/bob")) == 1
+    assert statuses(database) == {("done", 2): 1}
+    assert claimed.kind == deliveries.DELIVER
