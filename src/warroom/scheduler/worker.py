@@ -76,7 +76,11 @@ class Worker:
             ran, sends = self._record_claim_and_run(limit, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
             log.debug("a job failed; running its batch again job by job", exc_info=True)
-            ran, sends = self._record_claim_and_run(limit, careful=True)
+            try:
+                ran, sends = self._record_claim_and_run(limit, careful=True)
+            except Exception:  # the sends stay leased: sent again when the leases end
+                self.unrecorded = []
+                raise
         self.unrecorded = self.sender.send_all(sends) if sends else []
         return ran
 
