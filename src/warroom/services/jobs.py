@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, insert, or_, select, union_all, update
+from sqlalchemy import Integer, Table, bindparam, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
+from warroom.db import bulk
 from warroom.db.models import Job
 
 JOBS: Table = Job.__table__  # type: ignore[assignment]
@@ -48,23 +49,17 @@ def schedule(
     schedule_all(session, [JobSpec(kind, due_at, incident_id, payload or {})], now=now)
 
 
+_INSERT = bulk.insert_rows(
+    JOBS, ("kind", "incident_id", "payload", "due_at", "status", "attempts", "created_at")
+)
+
+
 def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> None:
-    """Add jobs in one INSERT (no ORM bookkeeping) to the caller's transaction."""
+    """Add jobs in one driver call (no ORM bookkeeping) to the caller's transaction."""
     if not specs:
         return
-    rows = [
-        {
-            "kind": spec.kind,
-            "incident_id": spec.incident_id,
-            "payload": spec.payload,
-            "due_at": spec.due_at,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": now,
-        }
-        for spec in specs
-    ]
-    session.execute(insert(JOBS), rows)
+    rows = [(s.kind, s.incident_id, s.payload, s.due_at, "pending", 0, now) for s in specs]
+    _INSERT.run(session, rows)
     if any(spec.due_at <= now + SOON for spec in specs):  # later ones: the regular poll
         session.info[WAKE_FLAG] = True
 

@@ -109,7 +109,7 @@ def page(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
             lines.append(_ran_out_line(done, now=now))
         else:
             following.append(after)
-    timeline.record_all(session, lines)
+    timeline.append_all(session, lines)
     jobs.schedule_all(session, following, now=now)
 
 
