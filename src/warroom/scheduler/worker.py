@@ -1,5 +1,11 @@
 """The worker: runs due jobs from the database, woken at once by a commit that adds one.
 
+A pass is one transaction: write down how the last pass's messages went, claim a batch
+of due jobs in one statement, run them (jobs of one kind as one batch, with no savepoint
+unless one fails), and claim the deliveries they queued, so a page goes out in the pass
+that runs it. After the commit the messages are sent, several at once. A big backlog
+makes big passes; a quiet one, passes of one job.
+
 In one process, a commit that scheduled a job sets an event the loop waits on. Across
 processes on PostgreSQL, the same commit sends NOTIFY and the loop LISTENs. A poll every
 second is the safety net either way.
