@@ -59,7 +59,7 @@ def create_app(
     )
     db = open_database(settings.database_url)
     worker = Worker(db, ctx)
-    install_wakeup(db, worker.wake)
+    install_wakeup(db, worker.wake, tell_others=not run_worker)
     writer = IngestWriter(db, ctx)
     if migrate:
         upgrade(db.engine)

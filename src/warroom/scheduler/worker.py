@@ -35,13 +35,17 @@ BATCH = 500  # jobs claimed and done in one transaction at most
 ROUNDS = 3  # claims in one transaction: the jobs due plus those their handlers queue
 
 
-def install_wakeup(db: Database, wake: threading.Event) -> None:
-    """After a commit that scheduled a job, wake the workers (here and elsewhere)."""
+def install_wakeup(db: Database, wake: threading.Event, *, tell_others: bool = True) -> None:
+    """After a commit that scheduled a job, wake the workers: this process's at once, and
+    on PostgreSQL, unless told not to, other processes' by NOTIFY. A process that runs its
+    own worker need not tell others (that worker takes the job at once; the others' poll
+    is the safety net), which saves the change a round trip."""
+    if tell_others and not db.is_sqlite:
 
-    @event.listens_for(db.write, "before_commit")
-    def _notify(session: Session) -> None:
-        if session.info.get(jobs.WAKE_FLAG) and not db.is_sqlite:
-            session.execute(text(f"NOTIFY {CHANNEL}"))
+        @event.listens_for(db.write, "before_commit")
+        def _notify(session: Session) -> None:
+            if session.info.get(jobs.WAKE_FLAG):
+                session.execute(text(f"NOTIFY {CHANNEL}"))
 
     @event.listens_for(db.write, "after_commit")
     def _wake(session: Session) -> None:
