@@ -3,13 +3,12 @@ incidents are open and what to check; planned once per handoff, whatever restart
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 from tests.services.helpers import run
 
 from warroom.clock import FrozenClock
@@ -19,12 +18,6 @@ from warroom.db.models import Job
 from warroom.scheduler.worker import Worker
 from warroom.services import handoffs, incidents
 from warroom.services.context import Context
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 def settings(port: int, turn: str = "1d") -> dict[str, Any]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 from tests.services.helpers import events, kinds, run
 
 from warroom.clock import FrozenClock
@@ -19,12 +18,6 @@ from warroom.services import ack_links, deliveries, incidents
 from warroom.services.context import Context
 
 SECRET = "receiver-shared-secret"
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

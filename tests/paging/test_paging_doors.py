@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
@@ -37,12 +36,6 @@ turn = "1d"
 name = "default"
 steps = [{{ notify = ["schedule:primary"], wait = "5m" }}]
 """
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

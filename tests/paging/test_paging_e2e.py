@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from tests.e2e.test_real_senders import PAYLOADS, Warroom, poll
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 
 from warroom.db.engine import open_database
 from warroom.db.models import Job
@@ -51,12 +51,6 @@ steps = [
   {{ notify = ["person:bob"], wait = "6s" }},
 ]
 """
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

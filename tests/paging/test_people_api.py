@@ -3,22 +3,15 @@ config, reachable by paging, and never showing a contact URL or a password hash.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.models import PersonRow
 from warroom.scheduler.worker import Worker
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from email.message import Message
 from urllib.parse import parse_qs
 
 import pytest
-from tests.paging.receivers import Mailbox, Receiver, receiver, smtp_server
+from tests.paging.receivers import Mailbox, Receiver, smtp_server
 from tests.services.helpers import events, run
 
 from warroom.clock import FrozenClock
@@ -19,12 +19,6 @@ from warroom.db.engine import Database
 from warroom.scheduler.worker import Worker
 from warroom.services import deliveries, incidents
 from warroom.services.context import Context
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

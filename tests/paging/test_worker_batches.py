@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 from tests.services.helpers import kinds, run
 
 from warroom.clock import FrozenClock
@@ -23,12 +23,6 @@ from warroom.services import deliveries, incidents, jobs
 from warroom.services.context import Context
 
 WAIT = 30.0
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.paging.receivers import Receiver, receiver
+from tests.paging.receivers import Receiver
 
 from warroom.clock import FrozenClock, SystemClock
 from warroom.config import WarroomConfig, parse_config
@@ -43,12 +43,6 @@ def poll(check: Callable[[], Any], *, seconds: float = WAIT) -> Any:
         if result or time.monotonic() > deadline:
             return result
         time.sleep(0.1)
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as r:
-        yield r
 
 
 @pytest.fixture

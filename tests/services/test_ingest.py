@@ -1,3 +1,4 @@
+import asyncio
 import threading
 import time
 from datetime import timedelta
@@ -209,7 +210,8 @@ def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
     threading.Thread(target=_commit_once_blocking, args=(database, other_tx)).start()
     writer = IngestWriter(database, ctx)
     try:
-        outcomes = writer.submit(ingest.Delivery(sender, [firing("web-1")])).result(timeout=30)
+        delivery = ingest.Delivery(sender, [firing("web-1")])
+        outcomes = asyncio.run(asyncio.wait_for(writer.commit(delivery), timeout=30))
     finally:
         writer.stop()
         other.close()

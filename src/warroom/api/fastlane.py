@@ -71,9 +71,8 @@ class IngestLane:
         ]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
-        label = route or "unmatched"
-        self.metrics.requests.labels(method, label, str(answer.status)).inc()
-        self.metrics.latency.labels(method, label).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self.metrics.answered(method, route or "unmatched", answer.status, elapsed)
 
     async def _answer(
         self, scope: Scope, receive: Receive, route: str | None, key: str, kind: str

@@ -36,6 +36,11 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
 
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and how long it took."""
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
     def watch(self, db: Database, ctx: Context) -> None:
         self.registry.register(_StateCollector(db, ctx))
 
@@ -85,6 +90,4 @@ class MetricsMiddleware:
             await self.app(scope, receive, tracked_send)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"]
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.answered(scope["method"], route, status, time.perf_counter() - started)

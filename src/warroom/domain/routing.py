@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from warroom.domain.alerts import AlertIn, Urgency
+from warroom.domain.alerts import URGENCIES, AlertIn, Urgency
 
 # Where each point of the common scale lands, as a rank (0 = worst level). The worst level
 # is kept for humans to declare: a single alert rarely means "everything is down".
@@ -133,7 +133,7 @@ def decide(
     if level is None and alert.severity in levels:
         level = alert.severity
     if level is None:
-        urgency = alert.severity if alert.severity in Urgency._value2member_map_ else None
+        urgency = alert.severity if alert.severity in URGENCIES else None
         rank = min(URGENCY_RANK[Urgency(urgency)] if urgency else UNKNOWN_RANK, len(levels) - 1)
         level = levels[rank]
     for threshold in (*(route.raise_when if route else ()), *default.raise_when):

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, Table, TextClause, text
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
+from warroom.db.keyed import KeyedRead
 from warroom.db.models import OPEN_STATUSES_SQL, Alert
 from warroom.domain.alerts import AlertAction, AlertIn, clip
 from warroom.domain.incidents import Source
@@ -36,41 +36,12 @@ ALERT_COLUMNS = tuple(c.key for c in ALERTS.columns if c.key != "id")
 _INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS)
 
 
-@dataclass(frozen=True)
-class _KeyedRead:
-    """A read of the rows among some keys, through one partial unique index. The SQL text
-    is the same whatever the number of keys (they go as one parameter: a JSON array on
-    SQLite, an array on PostgreSQL), so the driver's statement cache keeps it. The index's
-    WHERE is repeated word for word, which SQLite needs to use it, and SQLite is told the
-    index by name: without statistics it prefers the status index and walks every row."""
-
-    sql: str  # {hint} and {keys} to fill in
-    index: str
-
-    def run(self, connection: Connection, keys: list[str], **params: Any) -> Any:
-        if connection.dialect.name == "sqlite":
-            statement = self._sqlite
-            values: Any = orjson.dumps(keys).decode()
-        else:
-            statement, values = self._other, keys
-        return connection.execute(statement, {**params, "keys": values})
-
-    @functools.cached_property
-    def _sqlite(self) -> TextClause:
-        hint = f" INDEXED BY {self.index}"
-        return text(self.sql.format(hint=hint, keys="IN (SELECT value FROM json_each(:keys))"))
-
-    @functools.cached_property
-    def _other(self) -> TextClause:
-        return text(self.sql.format(hint="", keys="= ANY(:keys)"))
-
-
-FIRING_BY_KEY = _KeyedRead(  # the firing alerts among some dedup keys of one integration
+FIRING_BY_KEY = KeyedRead(  # the firing alerts among some dedup keys of one integration
     "SELECT id, dedup_key, incident_id, count, summary FROM alerts{hint}"
     " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key {keys}",
     index="ux_alerts_firing_key",
 )
-OPEN_GROUPS = _KeyedRead(  # the open incidents of some alert groups
+OPEN_GROUPS = KeyedRead(  # the open incidents of some alert groups
     "SELECT group_key, id FROM incidents{hint}"
     f" WHERE group_key {{keys}} AND group_key IS NOT NULL AND {OPEN_STATUSES_SQL}",
     index="ux_incidents_open_group",

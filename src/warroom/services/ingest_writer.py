@@ -13,7 +13,6 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -33,8 +32,8 @@ Outcomes = list[ingest.Outcome]
 @dataclass(frozen=True, slots=True)
 class _Request:
     delivery: ingest.Delivery
-    future: Future[Outcomes] | asyncio.Future[Outcomes]
-    loop: asyncio.AbstractEventLoop | None  # the event loop awaiting it, if any
+    future: asyncio.Future[Outcomes]
+    loop: asyncio.AbstractEventLoop  # the event loop awaiting it
 
 
 _Reply = tuple[asyncio.Future[Outcomes], Outcomes | None, Exception | None]
@@ -59,14 +58,6 @@ class IngestWriter:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._replies: dict[asyncio.AbstractEventLoop, list[_Reply]] = {}
-
-    def submit(self, delivery: ingest.Delivery) -> Future[Outcomes]:
-        """Queue a delivery (from a thread); the future completes once its alerts are
-        committed."""
-        self._ensure_started()
-        future: Future[Outcomes] = Future()
-        self._queue.put(_Request(delivery, future, None))
-        return future
 
     async def commit(self, delivery: ingest.Delivery) -> Outcomes:
         """Queue a delivery and wait until its alerts are committed (on an event loop:
@@ -137,14 +128,6 @@ class IngestWriter:
     def _answer(
         self, request: _Request, outcomes: Outcomes | None, error: Exception | None
     ) -> None:
-        if request.loop is None:
-            assert isinstance(request.future, Future)
-            if error is not None:
-                request.future.set_exception(error)
-            else:
-                request.future.set_result(outcomes or [])
-            return
-        assert isinstance(request.future, asyncio.Future)
         self._replies.setdefault(request.loop, []).append((request.future, outcomes, error))
 
     def _reply(self) -> None:
