@@ -3,7 +3,8 @@
 Seeds a fresh SQLite and/or PostgreSQL database with many incidents and their timelines,
 starts the real `warroom serve`, and measures on loopback:
 
-- spawn → first 200 from /healthz;
+- spawn → first 200 from /healthz, over several starts (the median is judged: one start
+  varies by ±25 % on this shared VM);
 - p50/p95/p99 of `GET /api/v1/incidents?status=open&limit=50` (also filtered by severity),
   `GET /api/v1/incidents/{id}` (random ids; the incident plus its timeline) and
   `POST /api/v1/incidents`;
@@ -13,7 +14,7 @@ The machine may be shared, so each phase also reports how much CPU other process
 meanwhile (everything but this script, the server and the benchmark's PostgreSQL).
 
 Run: .venv/bin/python bench/core.py [--db sqlite|postgres|both] [--incidents 100000]
-         [--events-per-incident 10] [--requests 500] [--json]
+         [--events-per-incident 10] [--requests 500] [--starts 5] [--json]
 """
 
 from __future__ import annotations
@@ -477,7 +478,7 @@ class Result:
     database: str
     url: str
     seeded: Seeded
-    start_seconds: float
+    starts: list[float]  # spawn → first 200 on /healthz, one per start
     start_usage: Usage
     latency: dict[str, Latency]
     memory: dict[str, float]
@@ -485,7 +486,7 @@ class Result:
     @property
     def passed(self) -> dict[str, bool]:
         verdicts = {key: self.latency[key].p95 < goal for key, goal in GOALS_MS.items()}
-        verdicts["start"] = self.start_seconds < GOAL_START_S
+        verdicts["start"] = statistics.median(self.starts) < GOAL_START_S
         verdicts["rss"] = self.memory["rss_mb"] < GOAL_RSS_MB
         return verdicts
 
@@ -495,12 +496,18 @@ def bench_one(name: str, url: str, args: argparse.Namespace) -> Result:
     seeded = seed(url, args.incidents, args.events_per_incident)
     print(f"[{name}] seeded {seeded.events:,} events in {seeded.seconds:.1f} s", file=sys.stderr)
     token = admin_token(url)
-    with running_server(url, Path(f"/tmp/wr-bench-{name.lower()}.log")) as server:
+    log = Path(f"/tmp/wr-bench-{name.lower()}.log")
+    starts = []
+    for _ in range(args.starts - 1):  # the last start is the server measured below
+        with running_server(url, log) as server:
+            starts.append(server.start_seconds)
+    with running_server(url, log) as server:
+        starts.append(server.start_seconds)
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=server.base, headers=headers, timeout=10.0) as client:
             latency = measure_api(client, server.process.pid, args)
         memory = memory_mb(server.process.pid)
-    return Result(name, url, seeded, server.start_seconds, server.start_usage, latency, memory)
+    return Result(name, url, seeded, starts, server.start_usage, latency, memory)
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -533,10 +540,10 @@ def table(result: Result) -> str:
         figures = "".join(f"{ms:>7.1f}ms" for ms in (lat.p50, lat.p95, lat.p99))
         goal = f"p95 < {GOALS_MS[key]:.0f} ms"
         lines.append(line(label, figures, f"{lat.server_cpu_ms:.1f}ms", goal, verdict(passed[key])))
-    start = f"{result.start_seconds:.2f} s"
-    lines.append(
-        line("spawn → first 200 on /healthz", start, "", "< 2 s", verdict(passed["start"]))
-    )
+    starts = result.starts
+    start = f"{statistics.median(starts):.2f} s ({min(starts):.2f}-{max(starts):.2f})"
+    label = f"spawn → first 200 on /healthz, median of {len(starts)}"
+    lines.append(line(label, start, "", "< 2 s", verdict(passed["start"])))
     rss = f"{mem['rss_mb']:.0f} MB (peak {mem['peak_rss_mb']:.0f} MB)"
     lines.append(line("server RSS after the run", rss, "", "< 150 MB", verdict(passed["rss"])))
     others = max(
@@ -580,6 +587,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--incidents", type=int, default=100_000)
     parser.add_argument("--events-per-incident", type=int, default=10)
     parser.add_argument("--requests", type=int, default=500, help="timed requests per endpoint")
+    parser.add_argument("--starts", type=int, default=5, help="server starts timed (median)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
     if not 10 <= args.requests <= 10_000 or args.incidents < 1 or args.events_per_incident < 1:

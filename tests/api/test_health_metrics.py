@@ -142,3 +142,19 @@ def test_openapi_lists_every_incident_path(client):
     ):
         assert "post" in paths[f"{BASE}/{{ref}}/{action}"], action
     assert {"/healthz", "/readyz", "/metrics", "/api/v1/tokens"} <= set(paths)
+
+
+def test_openapi_describes_what_incident_routes_answer(client):
+    """The incident routes serialise their own answers; the document still says what
+    they send, so generated clients keep their types."""
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def schema(path: str, method: str, status: str) -> str:
+        content = paths[path][method]["responses"][status]["content"]["application/json"]
+        return str(content["schema"]["$ref"]).rsplit("/", 1)[-1]
+
+    assert schema(BASE, "post", "201") == "IncidentRead"
+    assert schema(BASE, "get", "200") == "IncidentPage"
+    assert schema(f"{BASE}/{{ref}}", "get", "200") == "IncidentWithTimeline"
+    assert schema(f"{BASE}/{{ref}}/updates", "post", "201") == "IncidentRead"
+    assert schema(f"{BASE}/{{ref}}/acknowledge", "post", "200") == "IncidentRead"

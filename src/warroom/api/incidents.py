@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from warroom.api.answers import answer
 from warroom.api.deps import Responder, StateDep, Viewer
 from warroom.api.schemas import (
     AtIn,
@@ -27,8 +28,8 @@ from warroom.services.views import IncidentRead, event_view, incident_view
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
 
-@router.post("", status_code=201)
-def declare(body: IncidentCreate, state: StateDep, token: Responder) -> IncidentRead:
+@router.post("", status_code=201, response_model=IncidentRead)
+def declare(body: IncidentCreate, state: StateDep, token: Responder) -> Response:
     with state.db.write.begin() as session:
         incident = incidents.declare(
             session,
@@ -42,10 +43,10 @@ def declare(body: IncidentCreate, state: StateDep, token: Responder) -> Incident
             commander=body.commander,
             at=body.at,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident), 201)
 
 
-@router.get("")
+@router.get("", response_model=IncidentPage)
 def list_incidents(
     state: StateDep,
     _: Viewer,
@@ -54,7 +55,7 @@ def list_incidents(
     service: str | None = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_LIMIT)] = 50,
     cursor: str | None = None,
-) -> IncidentPage:
+) -> Response:
     with state.db.read() as session:
         page = queries.list_incidents(
             session,
@@ -65,33 +66,31 @@ def list_incidents(
             limit=limit,
             cursor=cursor,
         )
-        return IncidentPage(
-            items=[incident_view(i) for i in page.items], next_cursor=page.next_cursor
+        return answer(
+            IncidentPage(items=[incident_view(i) for i in page.items], next_cursor=page.next_cursor)
         )
 
 
-@router.get("/{ref}")
-def show(ref: str, state: StateDep, _: Viewer) -> IncidentWithTimeline:
+@router.get("/{ref}", response_model=IncidentWithTimeline)
+def show(ref: str, state: StateDep, _: Viewer) -> Response:
     incident_id = parse_ref(ref)
     with state.db.read() as session:
         incident = incidents.get(session, incident_id)
         events = [event_view(e) for e in timeline.events_of(session, incident_id)]
-        return IncidentWithTimeline(**incident_view(incident).model_dump(), timeline=events)
+        return answer(IncidentWithTimeline(**incident_view(incident).model_dump(), timeline=events))
 
 
-@router.get("/{ref}/timeline")
-def show_timeline(ref: str, state: StateDep, _: Viewer) -> EventPage:
+@router.get("/{ref}/timeline", response_model=EventPage)
+def show_timeline(ref: str, state: StateDep, _: Viewer) -> Response:
     incident_id = parse_ref(ref)
     with state.db.read() as session:
         incidents.get(session, incident_id)
         events = [event_view(e) for e in timeline.events_of(session, incident_id)]
-        return EventPage(items=events, next_cursor=None)
+        return answer(EventPage(items=events, next_cursor=None))
 
 
-@router.post("/{ref}/acknowledge")
-def acknowledge(
-    ref: str, state: StateDep, token: Responder, body: AtIn | None = None
-) -> IncidentRead:
+@router.post("/{ref}/acknowledge", response_model=IncidentRead)
+def acknowledge(ref: str, state: StateDep, token: Responder, body: AtIn | None = None) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.acknowledge(
@@ -101,11 +100,11 @@ def acknowledge(
             incident_id=incident_id,
             at=body.at if body else None,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))
 
 
-@router.post("/{ref}/status")
-def change_status(ref: str, body: StatusIn, state: StateDep, token: Responder) -> IncidentRead:
+@router.post("/{ref}/status", response_model=IncidentRead)
+def change_status(ref: str, body: StatusIn, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     status = parse_status(body.status)
     with state.db.write.begin() as session:
@@ -118,11 +117,11 @@ def change_status(ref: str, body: StatusIn, state: StateDep, token: Responder) -
             message=body.message,
             at=body.at,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))
 
 
-@router.post("/{ref}/updates", status_code=201)
-def post_update(ref: str, body: UpdateIn, state: StateDep, token: Responder) -> IncidentRead:
+@router.post("/{ref}/updates", status_code=201, response_model=IncidentRead)
+def post_update(ref: str, body: UpdateIn, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.post_update(
@@ -134,11 +133,11 @@ def post_update(ref: str, body: UpdateIn, state: StateDep, token: Responder) -> 
             public=body.public,
             at=body.at,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident), 201)
 
 
-@router.post("/{ref}/severity")
-def change_severity(ref: str, body: SeverityIn, state: StateDep, token: Responder) -> IncidentRead:
+@router.post("/{ref}/severity", response_model=IncidentRead)
+def change_severity(ref: str, body: SeverityIn, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.change_severity(
@@ -149,11 +148,11 @@ def change_severity(ref: str, body: SeverityIn, state: StateDep, token: Responde
             severity=body.severity,
             reason=body.reason,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))
 
 
-@router.post("/{ref}/roles")
-def assign_role(ref: str, body: RoleIn, state: StateDep, token: Responder) -> IncidentRead:
+@router.post("/{ref}/roles", response_model=IncidentRead)
+def assign_role(ref: str, body: RoleIn, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     role = parse_role(body.role)
     with state.db.write.begin() as session:
@@ -165,13 +164,11 @@ def assign_role(ref: str, body: RoleIn, state: StateDep, token: Responder) -> In
             role=role,
             person=body.person,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))
 
 
-@router.post("/{ref}/resolve")
-def resolve(
-    ref: str, state: StateDep, token: Responder, body: ResolveIn | None = None
-) -> IncidentRead:
+@router.post("/{ref}/resolve", response_model=IncidentRead)
+def resolve(ref: str, state: StateDep, token: Responder, body: ResolveIn | None = None) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.resolve(
@@ -182,13 +179,11 @@ def resolve(
             message=body.message if body else None,
             at=body.at if body else None,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))
 
 
-@router.post("/{ref}/reopen")
-def reopen(
-    ref: str, state: StateDep, token: Responder, body: ReopenIn | None = None
-) -> IncidentRead:
+@router.post("/{ref}/reopen", response_model=IncidentRead)
+def reopen(ref: str, state: StateDep, token: Responder, body: ReopenIn | None = None) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.reopen(
@@ -198,14 +193,14 @@ def reopen(
             incident_id=incident_id,
             message=body.message if body else None,
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))
 
 
-@router.post("/{ref}/close")
-def close(ref: str, state: StateDep, token: Responder) -> IncidentRead:
+@router.post("/{ref}/close", response_model=IncidentRead)
+def close(ref: str, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
         incident = incidents.close(
             session, ctx=state.ctx, actor=token.name, incident_id=incident_id
         )
-        return incident_view(incident)
+        return answer(incident_view(incident))

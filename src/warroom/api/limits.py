@@ -79,7 +79,5 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         response = problems.too_large(self.max_bytes)
-        await send(
-            {"type": "http.response.start", "status": 413, "headers": response.raw_headers}
-        )
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": bytes(response.body)})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import typer
+from warroom import startup
 
-from warroom.cli import admin, alerts, incidents, paging, people, users
+startup.pause()  # until the commands are loaded: see warroom.startup
+
+import typer  # noqa: E402
+
+from warroom.cli import admin, alerts, incidents, paging, people, users  # noqa: E402
 
 app = typer.Typer(
     name="warroom",
@@ -19,6 +23,7 @@ alerts.register(app)
 paging.register(app)
 people.register(app)
 users.register(app)
+startup.resume()
 
 
 def main() -> None:

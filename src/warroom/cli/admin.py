@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from warroom import startup
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
 from warroom.config import Settings, load_config
@@ -58,12 +59,12 @@ def serve(
     config: ConfigPath = None,
 ) -> None:
     """Run the API (and, unless --no-worker, the background worker)."""
-    import uvicorn
+    with refusals(), startup.collector_paused():
+        import uvicorn
 
-    from warroom.app import create_app
-    from warroom.processes import UVICORN_OPTIONS
+        from warroom.app import create_app
+        from warroom.processes import UVICORN_OPTIONS
 
-    with refusals():
         settings = settings_for(db, config)
         app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:

@@ -285,7 +285,7 @@ def register(app: typer.Typer) -> None:
         else:
             output.incident_table(items, ranks)
             if page.next_cursor:
-                output.console.print(f"More: --cursor {page.next_cursor}")
+                output.console().print(f"More: --cursor {page.next_cursor}")
 
     @app.command()
     def show(ref: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:

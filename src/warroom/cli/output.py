@@ -5,15 +5,25 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
 from warroom.services.views import EventRead, IncidentRead
 
-console = Console(highlight=False, soft_wrap=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@cache
+def console() -> Console:
+    """Rich loads on the first printed table: `warroom serve` never needs it."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
 SEVERITY_STYLE = {0: "bold red", 1: "red", 2: "yellow"}
 
 
@@ -27,12 +37,14 @@ def table(
     columns: tuple[str, ...], rows: Iterable[Iterable[object]], *, empty: str, title: str = ""
 ) -> None:
     """Print rows under their column names (None shows as "-"), or `empty` if none."""
+    from rich.table import Table
+
     shown = Table(show_edge=False, header_style="bold", title=title or None, title_justify="left")
     for column in columns:
         shown.add_column(column)
     for row in rows:
         shown.add_row(*("-" if value is None else str(value) for value in row))
-    console.print(shown if shown.row_count else empty)
+    console().print(shown if shown.row_count else empty)
 
 
 def when(moment: datetime | None) -> str:
@@ -58,7 +70,7 @@ def incident_table(items: list[IncidentRead], ranks: dict[str, int]) -> None:
 
 
 def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
-    console.print(f"[bold]{item.ref}[/] {item.title}")
+    console().print(f"[bold]{item.ref}[/] {item.title}")
     roles = item.roles
     facts = [
         ("severity", item.severity),
@@ -78,7 +90,7 @@ def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
     ]
     for label, value in facts:
         if value and value != "-":
-            console.print(f"  {label:<16} {value}")
+            console().print(f"  {label:<16} {value}")
     rows = [
         (
             when(event.at),
@@ -95,4 +107,4 @@ def incident_detail(item: IncidentRead, events: list[EventRead]) -> None:
 
 
 def done(item: IncidentRead, verb: str) -> None:
-    console.print(f"{item.ref} {verb}: [bold]{item.status}[/] ({item.severity}) {item.title}")
+    console().print(f"{item.ref} {verb}: [bold]{item.status}[/] ({item.severity}) {item.title}")

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from urllib.request import getproxies, proxy_bypass
 
-import urllib3
-
 from warroom.domain import signatures
 from warroom.notifiers.base import Message, TransportError
+
+if TYPE_CHECKING:
+    import urllib3
 
 PREFIX = "webhook+"
 TRANSIENT = {408, 425, 429}
@@ -35,6 +37,8 @@ def client(proxy: str | None = None) -> urllib3.PoolManager:
     (tens of milliseconds), and keep-alive saves a connect per message. urllib3 rather
     than httpx: it costs about half the CPU per request (0.37 against 0.63 ms here), and a
     page storm is thousands of requests. Thread-safe; no retries (the worker retries)."""
+    import urllib3  # on the first message: start-up does not need it
+
     if proxy:
         return urllib3.ProxyManager(proxy, num_pools=50, maxsize=20, retries=False)
     return urllib3.PoolManager(num_pools=50, maxsize=20, retries=False)
@@ -73,11 +77,13 @@ class SignedWebhook:
             signatures.HEADER: signatures.sign(self.secret, message.sent_at, body),
             "User-Agent": "warroom",
         }
+        from urllib3.exceptions import HTTPError
+
         try:
             response = client(proxy_for(self.url)).request(
                 "POST", self.url, body=body, headers=headers, timeout=self.timeout
             )
-        except urllib3.exceptions.HTTPError as exc:
+        except HTTPError as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from None
         status = response.status
         if 200 <= status < 300:

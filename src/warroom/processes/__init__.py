@@ -12,5 +12,6 @@ from typing import Any
 UVICORN_OPTIONS: dict[str, Any] = {
     "log_level": "warning",
     "access_log": False,
+    "ws": "none",  # live pages use server-sent events; no websocket library to load
     "timeout_graceful_shutdown": 5,  # open live pages (SSE) reconnect elsewhere
 }

@@ -16,6 +16,7 @@ import threading
 
 import uvicorn
 
+from warroom import startup
 from warroom.config import ConfigError
 from warroom.processes import UVICORN_OPTIONS
 
@@ -31,7 +32,8 @@ def main(argv: list[str]) -> int:
     _stop_when_closed(supervisor_pipe)
     config = uvicorn.Config(APP, factory=True, **UVICORN_OPTIONS)
     try:
-        config.load()
+        with startup.collector_paused():
+            config.load()
     except SystemExit:  # uvicorn could not import the app, and said why
         return COULD_NOT_START
     except Exception as exc:  # building the app failed: a mistake in the settings

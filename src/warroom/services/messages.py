@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 KINDS = ("page", "escalated", "raised", "update_due", "resolved", "test", "handoff")
 
@@ -24,6 +25,8 @@ class Text:
 
 @lru_cache(maxsize=8)
 def _environment(override_dir: str | None) -> Environment:
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
     loaders: list[Any] = [PackageLoader("warroom", "templates/notify")]
     if override_dir:
         loaders.insert(0, FileSystemLoader(override_dir))

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnClause, Table, func, insert, literal_column, select, update
+from sqlalchemy import ColumnClause, Table, bindparam, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
+from warroom.db import bulk
 from warroom.db.models import Incident
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
@@ -26,6 +27,7 @@ from warroom.services.timeline import Kind
 
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
+_RENAME = bulk.update_by_id(INCIDENTS, ["channel"])
 # Read back with the new id on PostgreSQL, so a clash costs no round trip of its own: does
 # an earlier incident have this channel name? (In RETURNING, `incidents` is the row just
 # written.) SQLite cannot look that up through the channel index from RETURNING (it scans
@@ -33,6 +35,15 @@ COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
 CHANNEL_TAKEN: ColumnClause[bool] = literal_column(
     "EXISTS (SELECT 1 FROM incidents AS earlier"
     " WHERE earlier.channel = incidents.channel AND earlier.id < incidents.id)"
+)
+_INSERT_SQLITE = insert(INCIDENTS).returning(INCIDENTS.c.id, sort_by_parameter_order=True)
+_INSERT_CHECKED = insert(INCIDENTS).returning(
+    INCIDENTS.c.id, CHANNEL_TAKEN, sort_by_parameter_order=True
+)
+_FIRST_BY_CHANNEL = (  # Core, on the session's connection: no ORM result machinery
+    select(INCIDENTS.c.channel, func.min(INCIDENTS.c.id))
+    .where(INCIDENTS.c.channel.in_(bindparam("names", expanding=True)))
+    .group_by(INCIDENTS.c.channel)
 )
 
 
@@ -62,9 +73,7 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
     made = [_incident(ctx, opening, now) for opening in openings]
     rows = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
     sqlite = session.get_bind().dialect.name == "sqlite"
-    read_back = [INCIDENTS.c.id] if sqlite else [INCIDENTS.c.id, CHANNEL_TAKEN]
-    returning = insert(INCIDENTS).returning(*read_back, sort_by_parameter_order=True)
-    written = session.execute(returning, rows).all()
+    written = session.execute(_INSERT_SQLITE if sqlite else _INSERT_CHECKED, rows).all()
     for incident, row in zip(made, written, strict=True):
         incident.id = row[0]
     taken = _taken(session, made) if sqlite else [bool(row[1]) for row in written]
@@ -119,11 +128,8 @@ def _taken(session: Session, made: list[Incident]) -> list[bool]:
     """For each new incident: does an earlier one have its channel name?"""
     names = {incident.channel for incident in made}
     first: dict[str, int] = {}
-    for name, lowest in session.execute(
-        select(Incident.channel, func.min(Incident.id))
-        .where(Incident.channel.in_(names))
-        .group_by(Incident.channel)
-    ):
+    rows = session.connection().execute(_FIRST_BY_CHANNEL, {"names": list(names)})
+    for name, lowest in rows:
         first[name] = lowest
     return [first[incident.channel] < incident.id for incident in made]
 
@@ -137,10 +143,9 @@ def _unique_channels(session: Session, made: list[Incident], *, taken: list[bool
         name = incident.channel
         if was_taken or name in seen:
             incident.channel = f"{name}-{incident.id}"
-            renamed.append({"id": incident.id, "channel": incident.channel})
+            renamed.append((incident.channel, incident.id))
         seen.add(name)
-    if renamed:
-        session.execute(update(Incident).execution_options(synchronize_session=False), renamed)
+    _RENAME.run(session, renamed)
 
 
 def _first_events(

@@ -15,7 +15,6 @@ from warroom.web import (
     lists,
     live,
     login,
-    render,
     rooms,
 )
 from warroom.web.state import WebState
@@ -27,7 +26,6 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         db=db,
         ctx=ctx,
         secure_cookies=public_url.startswith("https://"),
-        templates=render.environment(),
     )
     errors.install(app)
     # /incidents/new before /incidents/{ref}, so "new" is never taken for a reference

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from warroom.domain.durations import format_duration
 from warroom.web import assets
 from warroom.web.times import Times
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid"}
 # No inline script or style can run, so text that slipped through escaping stays inert.
@@ -27,6 +29,8 @@ HEADERS = {
 
 
 def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     env = Environment(
         loader=PackageLoader("warroom.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from fastapi import Request
-from jinja2 import Environment
 
 from warroom.db.engine import Database
 from warroom.services import sessions
 from warroom.services.context import Context
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @dataclass
@@ -18,9 +22,15 @@ class WebState:
     db: Database
     ctx: Context
     secure_cookies: bool  # the public URL is https: cookies travel only over TLS
-    templates: Environment
     _key: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def templates(self) -> Environment:
+        """Made on the first page, not at start: Jinja2 is not needed to answer the API."""
+        from warroom.web.render import environment
+
+        return environment()
 
     def session_key(self) -> str:
         """The cookie-signing key, read (or made) once from the database."""

@@ -1,0 +1,29 @@
+"""The collector is paused only while a command starts: a program that imports warroom,
+and a server once it runs, collect garbage as usual (else memory would only grow)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_importing_the_command_line_leaves_the_collector_on() -> None:
+    probe = "import gc, warroom.cli; print(gc.isenabled(), gc.get_freeze_count() > 0)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True"]  # on again; what start-up made is kept
+
+
+def test_the_collector_resumes_even_when_start_up_fails() -> None:
+    probe = (
+        "import gc\n"
+        "from warroom import startup\n"
+        "try:\n"
+        "    with startup.collector_paused():\n"
+        "        assert not gc.isenabled()\n"
+        "        raise RuntimeError('the app could not be built')\n"
+        "except RuntimeError:\n"
+        "    pass\n"
+        "print(gc.isenabled())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
