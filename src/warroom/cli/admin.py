@@ -118,7 +118,7 @@ def _seed_demo(state: Any, host: str, port: int) -> None:
 def worker(db: Db = None, config: ConfigPath = None) -> None:
     """Run background work only (scale-out: any number of these may run)."""
     with opened(db, config) as rt:
-        runner = Worker(rt.db, rt.ctx)
+        runner = Worker(rt.db, rt.ctx, alone=True)
         install_wakeup(rt.db, runner.wake)
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         signal.signal(signal.SIGINT, lambda *_: runner.stop())

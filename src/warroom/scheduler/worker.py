@@ -6,9 +6,9 @@ unless one fails), and claim the deliveries they queued, so a page goes out in t
 that runs it. After the commit the messages are sent, several at once. A big backlog
 makes big passes; a quiet one, passes of one job.
 
-In one process, a commit that scheduled a job sets an event the loop waits on. Across
-processes on PostgreSQL, the same commit sends NOTIFY and the loop LISTENs. A poll every
-second is the safety net either way.
+In one process, a commit that scheduled a job sets an event the loop waits on; a job
+another process scheduled wakes it through `scheduler/wakeups` (NOTIFY on PostgreSQL,
+SQLite's data_version). A poll every second is the safety net either way.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import logging
 import os
 import socket
 import threading
-from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -25,11 +24,11 @@ from sqlalchemy.orm import Session
 from warroom.db.engine import Database
 from warroom.scheduler import local, outbound
 from warroom.scheduler.sending import Sender
+from warroom.scheduler.wakeups import CHANNEL, watch_others
 from warroom.services import handoffs, jobs
 from warroom.services.context import Context
 
 log = logging.getLogger("warroom.worker")
-CHANNEL = "warroom_jobs"
 POLL_SECONDS = 1.0
 BATCH = 500  # jobs claimed and done in one transaction at most
 ROUNDS = 3  # claims in one transaction: the jobs due plus those their handlers queue
@@ -58,9 +57,17 @@ def install_wakeup(db: Database, wake: threading.Event, *, tell_others: bool = T
 
 
 class Worker:
-    def __init__(self, db: Database, ctx: Context, *, wake: threading.Event | None = None):
+    def __init__(
+        self,
+        db: Database,
+        ctx: Context,
+        *,
+        wake: threading.Event | None = None,
+        alone: bool = False,
+    ):
         self.db = db
         self.ctx = ctx
+        self.alone = alone  # no server in this process: every job comes from elsewhere
         self.wake = wake or threading.Event()
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.stopping = threading.Event()
@@ -133,7 +140,9 @@ class Worker:
             handoffs.plan(session, ctx=self.ctx, now=self.ctx.clock.now())
 
     def loop(self) -> None:
-        listener = _Listener(self.db, self.wake) if not self.db.is_sqlite else None
+        others = watch_others(
+            self.db, self.wake, self.ctx.clock, poll_seconds=POLL_SECONDS, alone=self.alone
+        )
         try:
             try:
                 self.plan()
@@ -150,8 +159,8 @@ class Worker:
                     timeout = POLL_SECONDS
                 self.wake.wait(timeout)
         finally:
-            if listener:
-                listener.stop()
+            if others:
+                others.stop()
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.loop, name="warroom-worker", daemon=True)
@@ -161,33 +170,3 @@ class Worker:
     def stop(self) -> None:
         self.stopping.set()
         self.wake.set()
-
-
-class _Listener:
-    """LISTEN on PostgreSQL so a job scheduled by another process wakes this one."""
-
-    def __init__(self, db: Database, wake: threading.Event) -> None:
-        self.db = db
-        self.wake = wake
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._listen, name="warroom-listen", daemon=True)
-        self.thread.start()
-
-    def _listen(self) -> None:
-        import psycopg
-
-        url = self.db.engine.url.set(drivername="postgresql")
-        dsn = url.render_as_string(hide_password=False)
-        while not self.stopping.is_set():
-            try:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    while not self.stopping.is_set():
-                        for _ in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
-                            self.wake.set()
-            except Exception as exc:
-                log.warning("LISTEN connection lost (%s); retrying", exc)
-                self.stopping.wait(POLL_SECONDS)
-
-    def stop(self, *_: Any) -> None:
-        self.stopping.set()
