@@ -26,6 +26,12 @@ def elsewhere(db_url: str) -> Iterator[Database]:
     other.dispose()
 
 
+def file_of(db: Database) -> str:
+    path = db.engine.url.database
+    assert path
+    return path
+
+
 def schedule(db: Database, clock: FrozenClock, *, due_in: timedelta) -> None:
     with db.write.begin() as session:
         spec = jobs.JobSpec(kind="update_overdue", due_at=clock.now() + due_in)
@@ -36,7 +42,7 @@ def test_a_job_due_now_from_another_connection_wakes_the_worker(
     database: Database, elsewhere: Database, clock: FrozenClock
 ) -> None:
     wake = threading.Event()
-    watcher = Watcher(database, wake, clock, horizon=timedelta(seconds=1))
+    watcher = Watcher(database, file_of(database), wake, clock, horizon=timedelta(seconds=1))
     watcher.stop()  # looked at by hand below, not by its thread
     watcher.thread.join()
     assert watcher.poll() is False  # the first look only notes where the database is
@@ -52,7 +58,7 @@ def test_a_job_due_later_than_the_next_poll_does_not_wake_it(
     database: Database, elsewhere: Database, clock: FrozenClock
 ) -> None:
     wake = threading.Event()
-    watcher = Watcher(database, wake, clock, horizon=timedelta(seconds=1))
+    watcher = Watcher(database, file_of(database), wake, clock, horizon=timedelta(seconds=1))
     watcher.stop()
     watcher.thread.join()
     watcher.poll()

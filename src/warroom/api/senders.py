@@ -12,7 +12,7 @@ TTL_SECONDS = 5.0
 
 def sender_cache(db: Database) -> KeyCache[Sender]:
     def read(key: str) -> Sender | None:
-        with db.read() as session:
+        with db.lookup() as session:
             return sender_for_key(session, key)
 
     return KeyCache(read, ttl_seconds=TTL_SECONDS)

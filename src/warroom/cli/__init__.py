@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from warroom import startup
 
-startup.pause()  # until the commands are loaded: see warroom.startup
+with startup.collector_paused():  # while the commands load: see warroom.startup
+    import typer
 
-import typer  # noqa: E402
-
-from warroom.cli import admin, alerts, incidents, paging, people, users  # noqa: E402
+    from warroom.cli import admin, alerts, incidents, paging, people, users
 
 app = typer.Typer(
     name="warroom",
@@ -23,7 +22,6 @@ alerts.register(app)
 paging.register(app)
 people.register(app)
 users.register(app)
-startup.resume()
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ def watch_others(
     path = db.engine.url.database
     if not path or path == ":memory:" or path.startswith("file::memory:"):
         return None
-    return Watcher(db, wake, clock, horizon=timedelta(seconds=poll_seconds))
+    return Watcher(db, path, wake, clock, horizon=timedelta(seconds=poll_seconds))
 
 
 class Listener:
@@ -86,9 +86,10 @@ class Watcher:
     """Wakes the worker when another connection committed a job due before its next poll."""
 
     def __init__(
-        self, db: Database, wake: threading.Event, clock: Clock, *, horizon: timedelta
+        self, db: Database, path: str, wake: threading.Event, clock: Clock, *, horizon: timedelta
     ) -> None:
         self.db = db
+        self.path = path  # the database file, watched through a connection of its own
         self.wake = wake
         self.clock = clock
         self.horizon = horizon
@@ -110,9 +111,7 @@ class Watcher:
     def poll(self) -> bool:
         """Look once; True if the worker was woken."""
         if self.connection is None:
-            path = self.db.engine.url.database
-            assert path
-            self.connection = sqlite3.connect(path, isolation_level=None, timeout=1)
+            self.connection = sqlite3.connect(self.path, isolation_level=None, timeout=1)
         (version,) = self.connection.execute("PRAGMA data_version").fetchone()
         changed, self.version = version != self.version, version
         if not changed:
