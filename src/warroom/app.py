@@ -20,7 +20,7 @@ from warroom.api import (
     teams,
 )
 from warroom.api.deps import bearer_cache
-from warroom.api.fastlane import IngestLane, WarroomApp
+from warroom.api.fastlane import DeclareLane, IngestLane, WarroomApp
 from warroom.api.ingest import Intake
 from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
@@ -94,7 +94,11 @@ def create_app(
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)
     intake = Intake(app.state.warroom, app.state.senders, writer)
-    app.lane = IngestLane(intake, metrics, settings.max_body_bytes)  # the hot path, first
+    limit = settings.max_body_bytes
+    app.lanes = (  # the hot paths, answered before the middleware stack
+        IngestLane(intake, metrics, limit),
+        DeclareLane(app.state.warroom, app.state.bearers, metrics, limit),
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -16,4 +16,9 @@ JSON = "application/json"
 
 
 def answer(model: BaseModel, status_code: int = 200) -> Response:
-    return Response(model.model_dump_json(by_alias=True), status_code, media_type=JSON)
+    return Response(json_of(model), status_code, media_type=JSON)
+
+
+def json_of(model: BaseModel) -> bytes:
+    """The model as FastAPI would write it (by alias)."""
+    return model.model_dump_json(by_alias=True).encode()

@@ -23,8 +23,7 @@ StateDep = Annotated[ApiState, Depends(get_state)]
 BEARER_TTL_SECONDS = 2.0
 
 
-def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
+def _bearer(header: str) -> str:
     scheme, _, value = header.partition(" ")
     if not header:
         raise Unauthorized(
@@ -37,20 +36,25 @@ def _bearer(request: Request) -> str:
     return value.strip()
 
 
+async def authorise(
+    state: ApiState, bearers: KeyCache[tokens.Bearer], header: str, needed: AccessRole
+) -> tokens.Bearer:
+    """The token an Authorization header presents, if it may act as `needed`."""
+    found = await bearers.get(tokens.digest(_bearer(header)))
+    token = tokens.check(found, now=state.ctx.clock.now())
+    if not allows(AccessRole(token.role), needed):
+        raise Forbidden(
+            f"The token {token.name!r} is a {token.role}; this needs {needed}.",
+            field="authorization",
+        )
+    return token
+
+
 def _require(needed: AccessRole) -> object:
     async def dependency(request: Request) -> tokens.Bearer:  # async: no thread-pool hop
-        plain = _bearer(request)
-        state: ApiState = request.app.state.warroom
-        bearers: KeyCache[tokens.Bearer] = request.app.state.bearers
-        found = await bearers.get(tokens.digest(plain))
-        token = tokens.check(found, now=state.ctx.clock.now())
-        if not allows(AccessRole(token.role), needed):
-            raise Forbidden(
-                f"The token {token.name!r} is a {token.role}; this needs {needed}.",
-                field="authorization",
-            )
-        request.state.actor = token.name
-        return token
+        header = request.headers.get("authorization", "")
+        app_state = request.app.state
+        return await authorise(app_state.warroom, app_state.bearers, header, needed)
 
     return Depends(dependency)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from warroom.errors import WarroomError
 
@@ -56,20 +58,26 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation(_: Request, exc: Exception) -> JSONResponse:
+def _validation(_: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = []
-    for error in exc.errors():
+    return invalid_input(exc.errors())
+
+
+def invalid_input(errors: Sequence[Any]) -> JSONResponse:
+    """400 for a body that is not JSON, else 422 naming each field refused (pydantic's
+    errors, as FastAPI or a model's own validation reports them)."""
+    refused = []
+    for error in errors:
         if error.get("type") == "json_invalid":
             reason = error.get("ctx", {}).get("error", "malformed")
             return problem(400, f"The request body is not valid JSON ({reason}).", "bad_json")
         message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        errors.append({"field": _field(tuple(error.get("loc", ()))), "message": message})
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) + "."
-    return problem(422, detail, "invalid", errors=errors)
+        refused.append({"field": _field(tuple(error.get("loc", ()))), "message": message})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in refused) + "."
+    return problem(422, detail, "invalid", errors=refused)
 
 
-def _warroom(_: Request, exc: Exception) -> JSONResponse:
+def _warroom(_: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WarroomError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return problem(exc.status, exc.message, exc.code, headers=headers, field=exc.field)
@@ -103,9 +111,23 @@ def unexpected(_: Request | None, exc: Exception) -> JSONResponse:
     return problem(500, "Something went wrong on our side; nothing was changed.", "internal")
 
 
+HANDLERS: dict[type[Exception], Callable[[Any, Exception], Response]] = {
+    RequestValidationError: _validation,
+    WarroomError: _warroom,
+    HTTPException: http_error,
+    OperationalError: database_unavailable,
+    Exception: unexpected,
+}
+
+
+def for_exception(exc: Exception) -> Response:
+    """The answer the app's handlers give `exc`, for code outside the app (the lanes)."""
+    for kind in type(exc).__mro__:
+        if kind in HANDLERS:
+            return HANDLERS[kind](None, exc)
+    return unexpected(None, exc)
+
+
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(WarroomError, _warroom)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(OperationalError, database_unavailable)
-    app.add_exception_handler(Exception, unexpected)
+    for kind, handler in HANDLERS.items():
+        app.add_exception_handler(kind, handler)
