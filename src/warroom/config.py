@@ -67,6 +67,7 @@ class WarroomConfig(BaseModel):
     policies: tuple[Policy, ...] = ()
     default_policy: str | None = None
     escalation_targets: dict[str, str] = Field(default_factory=dict)  # e.g. manager → person:x
+    admins: tuple[str, ...] = ()  # targets told when a contact fails for good: person:x, team:y
     templates_dir: Path | None = None  # overrides for the notification texts
     bundle_window: Duration = timedelta(seconds=30)  # pages to one contact within it: one message
     ack_link_ttl: Duration = timedelta(hours=24)
@@ -191,14 +192,16 @@ def _dangling(config: WarroomConfig) -> list[str]:
                 kind, name = parse_target(target)
                 if name not in known[kind]:
                     problems.append(f"policies[{n}].steps[{m}]: {target!r} is not defined")
-    for key, target in config.escalation_targets.items():
+    targets = [(f"escalation_targets.{key}", t) for key, t in config.escalation_targets.items()]
+    targets += [(f"admins[{n}]", target) for n, target in enumerate(config.admins)]
+    for where, target in targets:
         try:
             kind, name = parse_target(target)
         except ValueError as exc:
-            problems.append(f"escalation_targets.{key}: {exc}")
+            problems.append(f"{where}: {exc}")
             continue
         if name not in known[kind]:
-            problems.append(f"escalation_targets.{key}: {target!r} is not defined")
+            problems.append(f"{where}: {target!r} is not defined")
     named = [("default_policy", config.default_policy)] + [
         (f"services[{n}].policy", s.policy) for n, s in enumerate(config.services)
     ]

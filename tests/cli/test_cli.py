@@ -446,6 +446,62 @@ update_every = 30
     assert "severities[1].update_every" in joined and "unit" in joined
 
 
+def test_config_check_names_each_paging_mistake(runner, tmp_path):
+    path = write(
+        tmp_path,
+        """
+admins = ["person:zed"]
+escalation_targets = { manager = "carol" }
+
+[[people]]
+name = "alice"
+contacts = ["nosuchscheme://x", "json://127.0.0.1:9/alice"]
+
+[[teams]]
+name = "sre"
+members = ["alice", "bob"]
+
+[[policies]]
+name = "default"
+steps = [ { notify = ["schedule:primary"], wait = "5m" } ]
+
+[[services]]
+name = "checkout"
+policy = "gone"
+""",
+    )
+    result = runner.invoke(cli_app, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 6, lines
+    joined = "\n".join(lines)
+    assert "people[0].contacts[0]:" in joined
+    assert "teams[0]: 'bob' is not in people" in joined
+    assert "policies[0].steps[0]: 'schedule:primary' is not defined" in joined
+    assert "escalation_targets.manager: 'carol' must be person:NAME" in joined
+    assert "admins[0]: 'person:zed' is not defined" in joined
+    assert "services[0].policy: policy 'gone' is not defined" in joined
+
+
+def test_config_check_refuses_a_wait_that_is_not_positive(runner, tmp_path):
+    path = write(
+        tmp_path,
+        """
+[[people]]
+name = "alice"
+
+[[policies]]
+name = "default"
+steps = [ { notify = ["person:alice"], wait = "-5m" }, { notify = ["person:alice"], wait = "0s" } ]
+""",
+    )
+    result = runner.invoke(cli_app, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 1
+    joined = result.stderr
+    assert "policies[0].steps[0].wait" in joined
+    assert "policies[0].steps[1].wait" in joined
+
+
 def test_config_check_reports_toml_syntax_and_missing_files(runner, tmp_path):
     broken = write(tmp_path, "[[severities]\nid = ")
     result = runner.invoke(cli_app, ["config", "check", "--config", str(broken)])

@@ -190,3 +190,28 @@ def test_a_test_message_reaches_a_stored_person_and_shows_in_deliveries(
     ref = client.get("/api/v1/deliveries?incident=nope", headers=as_("charlie"))
     assert ref.status_code == 422
     assert client.post("/api/v1/people/zed/test", headers=as_("alice")).status_code == 404
+
+
+def test_an_admin_turns_a_contact_that_was_refused_for_good_back_on(
+    client: TestClient, as_: Any, app: Any, hook: Receiver
+) -> None:
+    add(client, as_, name="erin", contacts=[f"json://127.0.0.1:{hook.port}/erin"])
+    hook.fail_with = [404]  # the endpoint is gone
+    assert client.post("/api/v1/people/erin/test", headers=as_("alice")).status_code == 202
+    Worker(app.state.warroom.db, app.state.warroom.ctx).run_due()
+    [contact] = client.get("/api/v1/people/erin", headers=as_("charlie")).json()["contacts"]
+    assert contact["disabled"] is True
+    enable = f"/api/v1/people/erin/contacts/{contact['id']}/enable"
+    assert client.post(enable, headers=as_("bob")).status_code == 403
+    enabled = client.post(enable, headers=as_("alice"))
+    assert enabled.status_code == 200, enabled.text
+    assert enabled.json()["contacts"][0]["disabled"] is False
+    assert client.post("/api/v1/people/erin/test", headers=as_("alice")).json()["queued"] == 1
+    Worker(app.state.warroom.db, app.state.warroom.ctx).run_due()
+    assert [m.json["title"] for m in hook.to("/erin")] == ["warroom test notification for erin"]
+    unknown = client.post("/api/v1/people/erin/contacts/nope/enable", headers=as_("alice"))
+    assert (unknown.status_code, unknown.json()["field"]) == (404, "contact")
+    nobody = client.post(
+        f"/api/v1/people/zed/contacts/{contact['id']}/enable", headers=as_("alice")
+    )
+    assert (nobody.status_code, nobody.json()["field"]) == (404, "name")

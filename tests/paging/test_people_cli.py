@@ -89,3 +89,36 @@ def test_teams_are_added_listed_and_removed(run: Any) -> None:
     assert unknown.exit_code == 1 and "members: 'zed'" in unknown.stderr
     assert run("team", "rm", "db", "--json").exit_code == 0
     assert run("team", "rm", "sre").exit_code == 1
+
+
+def test_a_disabled_contact_is_turned_back_on(run: Any, db_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from warroom.db.engine import open_database
+    from warroom.db.models import DisabledContact
+
+    added = run("person", "add", "erin", "--contact", "json://127.0.0.1:9/erin", "--json")
+    [contact] = json.loads(added.stdout)["contacts"]
+    database = open_database(db_url)
+    with database.write.begin() as session:  # as a send refused for good leaves it
+        session.add(
+            DisabledContact(
+                person="erin",
+                url="json://127.0.0.1:9/erin",
+                reason="HTTP 410",
+                disabled_at=datetime.now(UTC),
+            )
+        )
+    database.dispose()
+    assert "json (127.0.0.1) (disabled)" in run("person", "ls").stdout
+    enabled = run("person", "enable-contact", "erin", contact["id"])
+    assert (enabled.exit_code, enabled.stdout.strip()) == (
+        0,
+        f"contact {contact['id']} of erin enabled again",
+    )
+    assert "(disabled)" not in run("person", "ls").stdout
+    again = run("person", "enable-contact", "erin", contact["id"], "--json")
+    assert json.loads(again.stdout)["was_disabled"] is False
+    unknown = run("person", "enable-contact", "erin", "nope")
+    assert unknown.exit_code == 1
+    assert "'nope'" in unknown.stderr and "contact" in unknown.stderr

@@ -1,5 +1,6 @@
 """/api/v1/people: everyone warroom can page (config and stored), their on-call calendar,
-and a test message to their contacts. Reading needs a viewer; changing needs an admin."""
+a test message to their contacts, and turning a disabled contact back on. Reading needs a
+viewer; changing needs an admin."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from warroom.api.deps import Admin, StateDep, Viewer
 from warroom.api.schedules import CALENDAR, From, To
 from warroom.errors import NotFound
-from warroom.services import deliveries, directory, people, schedules
+from warroom.services import deliveries, directory, failing_contacts, people, schedules
 from warroom.services.directory_views import PersonRead, find_person, person_view, stored_person
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -100,3 +101,13 @@ def test_person(name: str, state: StateDep, _: Admin) -> TestQueued:
     with state.db.write.begin() as session:
         count = deliveries.send_test(session, ctx=state.ctx, name=name)
     return TestQueued(person=name, queued=count)
+
+
+@router.post("/people/{name}/contacts/{contact}/enable")
+def enable_contact(name: str, contact: str, state: StateDep, _: Admin) -> PersonRead:
+    """Let paging use a contact that was disabled after failing (`contact`: its id)."""
+    with state.db.write.begin() as session:
+        failing_contacts.enable(session, ctx=state.ctx, person=name, contact=contact)
+        found = find_person(session, state.ctx.config, name)
+    assert found is not None  # enable refuses an unknown person
+    return found

@@ -10,7 +10,7 @@ import typer
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
-from warroom.services import directory, people, teams
+from warroom.services import directory, failing_contacts, people, teams
 from warroom.services.directory_views import ContactRead, person_view, stored_person, team_view
 
 person_app = typer.Typer(help="People warroom can page.", no_args_is_help=True)
@@ -71,6 +71,26 @@ def person_remove(name: str, json: Json = False, db: Db = None, config: ConfigPa
         output.emit_json({"name": name, "removed": True})
     else:
         typer.echo(f"person {name} removed")
+
+
+@person_app.command("enable-contact")
+def person_enable_contact(
+    name: str,
+    contact: Annotated[str, typer.Argument(help="The contact's id (`person ls --json`).")],
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Turn a contact that was disabled after failing back on."""
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        was_off = failing_contacts.enable(session, ctx=rt.ctx, person=name, contact=contact)
+    if json:
+        output.emit_json(
+            {"name": name, "contact": contact, "enabled": True, "was_disabled": was_off}
+        )
+    else:
+        state = "enabled again" if was_off else "was not disabled"
+        typer.echo(f"contact {contact} of {name} {state}")
 
 
 @team_app.command("add")

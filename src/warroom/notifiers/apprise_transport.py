@@ -1,11 +1,15 @@
 """Every chat, mail and push service Apprise knows (Slack, Teams, Discord, ntfy, mailto://,
-json://, …). Apprise reports only success or failure, so a failure is retried."""
+json://, …). Apprise reports only success or failure; its HTTP services log the status
+they got (`error=410.`), so a refusal for good is told from a failure worth retrying."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from warroom.notifiers.base import Message, TransportError
+from warroom.notifiers.base import Message, TransportError, refused_for_good
+
+HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
 
 
 def _apprise() -> Any:
@@ -32,4 +36,6 @@ class AppriseTransport:
             delivered = sender.notify(title=message.subject, body=message.body)
         if not delivered:
             detail = " ".join(captured.getvalue().split())[:500] or "no detail from Apprise"
-            raise TransportError(f"Apprise could not deliver: {detail}")
+            statuses = [int(code) for code in HTTP_STATUS.findall(detail)]
+            permanent = bool(statuses) and all(refused_for_good(code) for code in statuses)
+            raise TransportError(f"Apprise could not deliver: {detail}", permanent=permanent)

@@ -15,6 +15,14 @@ class Message:
     data: dict[str, Any] = field(default_factory=dict)  # structured form, for webhooks
 
 
+TRANSIENT = {408, 425, 429}  # 4xx answers that say "try again later"
+
+
+def refused_for_good(status: int) -> bool:
+    """An HTTP answer that a retry cannot change: a 4xx other than the transient ones."""
+    return 400 <= status < 500 and status not in TRANSIENT
+
+
 class TransportError(Exception):
     """A failed send. Permanent failures (the receiver refuses the request itself) are
     not retried; the contact is disabled and an admin is told."""

@@ -12,13 +12,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from urllib.request import getproxies, proxy_bypass
 
 from warroom.domain import signatures
-from warroom.notifiers.base import Message, TransportError
+from warroom.notifiers.base import Message, TransportError, refused_for_good
 
 if TYPE_CHECKING:
     import urllib3
 
 PREFIX = "webhook+"
-TRANSIENT = {408, 425, 429}
 
 
 def split_secret(url: str) -> tuple[str, str | None]:
@@ -88,5 +87,4 @@ class SignedWebhook:
         status = response.status
         if 200 <= status < 300:
             return
-        permanent = 400 <= status < 500 and status not in TRANSIENT
-        raise TransportError(f"HTTP {status} from {self.url}", permanent=permanent)
+        raise TransportError(f"HTTP {status} from {self.url}", permanent=refused_for_good(status))

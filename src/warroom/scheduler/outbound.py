@@ -14,10 +14,10 @@ from random import uniform
 from sqlalchemy.orm import Session
 
 from warroom.notifiers import Message, TransportError, transport_for
-from warroom.services import bundles, deliveries, jobs, timeline
+from warroom.services import bundles, deliveries, failing_contacts, jobs, timeline
 from warroom.services.context import Context
 
-MAX_ATTEMPTS = 8  # with the backoff below: about 20 minutes of trying
+MAX_ATTEMPTS = 8  # with the backoff below: about 10 minutes of trying (5 s doubling to 320 s)
 KINDS = {deliveries.DELIVER}
 
 
@@ -112,7 +112,7 @@ def _record_failure(
             give_up=final,
         )
         if failed:
-            deliveries.record_failure(
+            failing_contacts.record_failure(
                 session,
                 ctx=ctx,
                 job=job,

@@ -15,6 +15,7 @@ ACK_OVERDUE = "ack_overdue"
 UPDATE_OVERDUE = "update_overdue"
 ESCALATE = "escalate"
 MONITORING_OVER = "monitoring_over"
+POSTMORTEM_DUE = "postmortem_due"
 
 
 def severity_of(ctx: Context, incident: Incident) -> Severity:
@@ -130,9 +131,21 @@ def arm_monitoring(
     )
 
 
-def arm_postmortem(ctx: Context, incident: Incident, *, resolved_at: datetime) -> None:
+def arm_postmortem(
+    session: Session, ctx: Context, incident: Incident, *, resolved_at: datetime, now: datetime
+) -> None:
+    """When the severity asks for a post-mortem: its deadline, and the job that reminds
+    people of it then if the incident is not closed by that time."""
     level = severity_of(ctx, incident)
-    if level.postmortem_required and level.postmortem_within is not None:
-        incident.postmortem_due_at = deadline(
-            level, resolved_at, level.postmortem_within, ctx.config.business_hours
-        )
+    if not level.postmortem_required or level.postmortem_within is None:
+        return
+    due = deadline(level, resolved_at, level.postmortem_within, ctx.config.business_hours)
+    incident.postmortem_due_at = due
+    jobs.schedule(
+        session,
+        kind=POSTMORTEM_DUE,
+        due_at=due,
+        now=now,
+        incident_id=incident.id,
+        payload={"due_at": due.isoformat()},
+    )

@@ -153,39 +153,6 @@ def sent_entry(job: jobs.Claimed, *, together: int, now: datetime) -> dict[str, 
     )
 
 
-def record_failure(
-    session: Session,
-    *,
-    ctx: Context,
-    job: jobs.Claimed,
-    error: str,
-    permanent: bool,
-    final: bool,
-) -> None:
-    """Note a failed send on the timeline; a permanent failure disables the contact."""
-    now = ctx.clock.now()
-    payload = job.payload
-    url = find_contact(session, ctx.config, payload["person"], payload["contact"])
-    if permanent and url and url not in disabled_urls(session, payload["person"]):
-        session.add(
-            DisabledContact(person=payload["person"], url=url, reason=error[:2000], disabled_at=now)
-        )
-    if job.incident_id is None or not (permanent or final):
-        return
-    what = "disabled" if permanent else "gave up"
-    line = timeline.entry(
-        job.incident_id,
-        kind=Kind.CONTACT_DISABLED if permanent else Kind.DELIVERY_FAILED,
-        actor=SYSTEM,
-        at=now,
-        now=now,
-        text=f"Could not notify {payload['person']} by {payload['channel']} ({what}): "
-        f"{error[:300]}",
-        data={"person": payload["person"], "channel": payload["channel"]},
-    )
-    timeline.append_all(session, [line])
-
-
 STATUSES = ("pending", "running", "done", "failed")
 
 

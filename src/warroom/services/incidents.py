@@ -93,7 +93,8 @@ def change_status(
     message = clean(message, "message", 10_000)
     now = ctx.clock.now()
     when = happened_at(now, at, incident)
-    _apply_milestones(ctx, incident, status, when, acknowledging=not by_system)
+    resolving = incident.resolved_at is None and not rules.is_open(status)
+    _apply_milestones(incident, status, when, acknowledging=not by_system)
     incident.status = status.value
     touch(incident, now)
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
@@ -109,6 +110,8 @@ def change_status(
         data={"from": current.value, "to": status.value},
     )
     session.flush()
+    if resolving:
+        deadlines.arm_postmortem(session, ctx, incident, resolved_at=when, now=now)
     if not rules.is_open(status):
         incident.next_update_due_at = None
         if rules.is_open(current):
@@ -129,7 +132,7 @@ def change_status(
 
 
 def _apply_milestones(
-    ctx: Context, incident: Incident, status: Status, when: datetime, *, acknowledging: bool
+    incident: Incident, status: Status, when: datetime, *, acknowledging: bool
 ) -> None:
     """Fill the milestone timestamps a move reaches, jumps included."""
     rank = rules.ORDER.index(status)
@@ -140,7 +143,6 @@ def _apply_milestones(
         incident.mitigated_at = when
     if rank >= rules.ORDER.index(Status.RESOLVED) and incident.resolved_at is None:
         incident.resolved_at = when
-        deadlines.arm_postmortem(ctx, incident, resolved_at=when)
     if status == Status.CLOSED:
         incident.closed_at = when
 
@@ -243,6 +245,7 @@ def post_update(
     )
     if rules.is_open(Status(incident.status)):
         deadlines.arm_update(session, ctx, incident, since=when, now=now)
+        paging.on_update(session, ctx=ctx, incident=incident, author=actor, text=text)
     return incident
 
 

@@ -14,7 +14,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-KINDS = ("page", "escalated", "raised", "update_due", "resolved", "test", "handoff")
+KINDS = (
+    "page",
+    "escalated",
+    "raised",
+    "ack_overdue",
+    "update",
+    "update_due",
+    "postmortem_due",
+    "resolved",
+    "test",
+    "handoff",
+    "contact_failed",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from warroom.domain.incidents import Status, ref_of
 from warroom.services import ack_links, deliveries, directory, jobs, messages
 from warroom.services.context import Context
 
-WITH_ACK_LINK = ("page", "escalated")
+WITH_ACK_LINK = ("page", "escalated", "ack_overdue")
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,25 @@ def on_resolved(session: Session, *, ctx: Context, incident: Incident, message: 
         )
 
 
+def on_update(
+    session: Session, *, ctx: Context, incident: Incident, author: str, text: str
+) -> None:
+    """Everyone paged for the incident (its author aside) hears each progress update."""
+    names = [name for name in paged_people(session, incident.id) if name != author]
+    if names:
+        now = ctx.clock.now()
+        notify(
+            session,
+            ctx=ctx,
+            incident=incident,
+            names=names,
+            kind="update",
+            now=now,
+            author=author,
+            text=text,
+        )
+
+
 def on_raised(session: Session, *, ctx: Context, incident: Incident, reason: str) -> None:
     """A raise pages anew if the new level pages and nobody was paged yet; otherwise the
     people already paged hear of it."""

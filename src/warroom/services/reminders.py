@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,28 +36,61 @@ def _same(moment: datetime | None, text: object) -> bool:
     return moment is not None and moment.isoformat() == text
 
 
-def ack_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
+def _still_due(
+    session: Session, job: jobs.Claimed, status: Status, deadline_field: str
+) -> Incident | None:
+    """The job's incident, locked, if it is still in `status` with the deadline the job
+    was made for (a later change moves or clears it, and the job is then stale)."""
     incident = _incident(session, job)
-    if incident is None or incident.status != Status.TRIGGERED:
-        return
-    if not _same(incident.ack_due_at, job.payload.get("due_at")):
+    if incident is None or incident.status != status:
+        return None
+    return incident if _same(getattr(incident, deadline_field), job.payload.get("due_at")) else None
+
+
+def _note(
+    session: Session,
+    incident: Incident,
+    kind: Kind,
+    now: datetime,
+    text: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The system's own line on the incident's timeline, written as it happens."""
+    timeline.record(
+        session, incident, kind=kind, actor=SYSTEM, at=now, now=now, text=text, data=data
+    )
+
+
+def ack_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
+    incident = _still_due(session, job, Status.TRIGGERED, "ack_due_at")
+    if incident is None:
         return
     now = ctx.clock.now()
     level = deadlines.severity_of(ctx, incident)
     incident.escalation_level += 1
     incident.version += 1
     incident.updated_at = now
-    timeline.record(
+    _note(
         session,
         incident,
-        kind=Kind.ACK_OVERDUE,
-        actor=SYSTEM,
-        at=now,
-        now=now,
-        text=f"Not acknowledged within {format_duration(level.ack_within)}: escalating "
+        Kind.ACK_OVERDUE,
+        now,
+        f"Not acknowledged within {format_duration(level.ack_within)}: escalating "
         f"(level {incident.escalation_level})",
         data={"due_at": job.payload.get("due_at"), "level": incident.escalation_level},
     )
+    paged = paging.paged_people(session, incident.id)
+    if paged:  # those already paged are reminded, each with a fresh acknowledge link
+        waited = format_duration(level.ack_within)
+        paging.notify(
+            session,
+            ctx=ctx,
+            incident=incident,
+            names=paged,
+            kind="ack_overdue",
+            now=now,
+            waited=waited,
+        )
 
 
 def update_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
@@ -70,14 +104,12 @@ def update_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     if level.update_every is None:
         return
     count = int(job.payload.get("reminder", 1))
-    timeline.record(
+    _note(
         session,
         incident,
-        kind=Kind.UPDATE_OVERDUE,
-        actor=SYSTEM,
-        at=now,
-        now=now,
-        text=f"No update for {format_duration(level.update_every)} at {level.id}: post one now",
+        Kind.UPDATE_OVERDUE,
+        now,
+        f"No update for {format_duration(level.update_every)} at {level.id}: post one now",
         data={"due_at": job.payload.get("due_at"), "reminder": count},
     )
     if incident.commander:
@@ -112,14 +144,12 @@ def escalate(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     incident.updated_at = now
     reached = paging.escalate_to(session, ctx=ctx, incident=incident, target=target)
     who = f" ({', '.join(reached)} notified)" if reached else " (nobody is configured for it)"
-    timeline.record(
+    _note(
         session,
         incident,
-        kind=Kind.ESCALATED,
-        actor=SYSTEM,
-        at=now,
-        now=now,
-        text=f"{incident.severity} still unresolved: escalated to {target}{who}",
+        Kind.ESCALATED,
+        now,
+        f"{incident.severity} still unresolved: escalated to {target}{who}",
         data={"to": target, "level": incident.escalation_level, "people": reached},
     )
 
@@ -151,14 +181,37 @@ def monitoring_over(session: Session, ctx: Context, job: jobs.Claimed) -> None:
             by_system=True,
         )
         return
-    timeline.record(
+    _note(
         session,
         incident,
-        kind=Kind.MONITORING_OVER,
-        actor=SYSTEM,
-        at=now,
-        now=now,
-        text=f"Monitored for {window} with no change: resolve it if the fix holds",
+        Kind.MONITORING_OVER,
+        now,
+        f"Monitored for {window} with no change: resolve it if the fix holds",
+    )
+
+
+def postmortem_due(session: Session, ctx: Context, job: jobs.Claimed) -> None:
+    """The post-mortem's deadline came and the incident is still only resolved (closing
+    it is how a team says the post-mortem is done): its commander is reminded, or, with
+    none, everyone who was paged."""
+    incident = _still_due(session, job, Status.RESOLVED, "postmortem_due_at")
+    if incident is None:
+        return
+    now = ctx.clock.now()
+    names = (
+        [incident.commander] if incident.commander else paging.paged_people(session, incident.id)
+    )
+    reached = paging.notify(
+        session, ctx=ctx, incident=incident, names=names, kind="postmortem_due", now=now
+    )
+    who = f" ({', '.join(reached)} reminded)" if reached else ""
+    _note(
+        session,
+        incident,
+        Kind.POSTMORTEM_DUE,
+        now,
+        f"The post-mortem is due and the incident is not closed{who}",
+        data={"due_at": job.payload.get("due_at"), "people": reached},
     )
 
 
@@ -177,6 +230,7 @@ HANDLERS: dict[str, BatchHandler] = {
     deadlines.UPDATE_OVERDUE: each(update_overdue),
     deadlines.ESCALATE: each(escalate),
     deadlines.MONITORING_OVER: each(monitoring_over),
+    deadlines.POSTMORTEM_DUE: each(postmortem_due),
     paging.PAGE: paging.page,
     handoffs.HANDOFF: each(handoffs.remind),
 }

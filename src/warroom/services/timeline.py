@@ -29,6 +29,7 @@ class Kind(StrEnum):
     UPDATE_OVERDUE = "update_overdue"
     ESCALATED = "escalated"
     MONITORING_OVER = "monitoring_over"
+    POSTMORTEM_DUE = "postmortem_due"
     REOPENED = "reopened"
     ALERT = "alert"
     ALERT_RESOLVED = "alert_resolved"

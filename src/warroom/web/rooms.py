@@ -33,6 +33,7 @@ KIND_LABELS = {
     "update_overdue": "Update overdue",
     "escalated": "Escalated",
     "monitoring_over": "Monitoring over",
+    "postmortem_due": "Post-mortem due",
     "reopened": "Reopened",
     "alert": "Alert",
     "alert_resolved": "Alert resolved",
