@@ -264,3 +264,23 @@ def test_two_server_processes_share_the_port_and_group_alerts_into_one_incident(
     assert len(incidents) == 1
     listed = procs.cli("alerts", "--limit", "100")
     assert len(listed["items"]) == 40
+
+
+def test_alerts_answered_202_survive_kill_9(procs):
+    base = procs.serve(worker=False)
+    created = procs.cli("integration", "create", "mon", "--kind", "generic")
+    url = f"{base}/api/v1/ingest/{created['key']}/generic"
+    bodies = [
+        {"summary": f"disk full on db-{n}", "dedup_key": f"db-{n}", "labels": {"alertname": "Disk"}}
+        for n in range(30)
+    ]
+    with ThreadPoolExecutor(max_workers=6) as pool:  # concurrent: committed in shared batches
+        answers = list(pool.map(lambda body: httpx.post(url, json=body, timeout=30), bodies))
+    assert [a.status_code for a in answers] == [202] * 30
+    procs.kill9(procs.started[0])  # at once, with no graceful shutdown
+
+    listed = procs.cli("alerts", "--limit", "100")
+    assert sorted(a["dedup_key"] for a in listed["items"]) == sorted(b["dedup_key"] for b in bodies)
+    [incident] = {a.json()["alerts"][0]["incident"] for a in answers}
+    shown = procs.cli("show", incident)
+    assert [e["kind"] for e in shown["timeline"]].count("alert") == 30

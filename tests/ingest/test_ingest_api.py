@@ -139,6 +139,18 @@ def test_bad_bodies_are_refused_naming_the_problem(client: TestClient, as_: Head
     assert incidents(client, as_) == []
 
 
+def test_an_oversize_pagerduty_event_gets_pagerdutys_error_shape(
+    client: TestClient, as_: Headers
+) -> None:
+    created = create(client, as_, kind="pagerduty")
+    event = {"routing_key": created["key"], "event_action": "trigger", "pad": " " * 1024 * 1024}
+    huge = client.post("/v2/enqueue", content=json.dumps(event))
+    assert huge.status_code == 413
+    assert huge.json()["status"] == "invalid event"
+    assert "1048576 bytes" in huge.json()["errors"][0]
+    assert incidents(client, as_) == []
+
+
 def test_a_disabled_integration_is_refused_at_once(client: TestClient, as_: Headers) -> None:
     created = create(client, as_)
     client.post(f"/api/v1/integrations/{created['name']}/disable", headers=as_("alice"))

@@ -82,7 +82,7 @@ class Lane:
         except _Gone:
             return
         except _TooLarge:
-            answer = ingest.answer_of(problems.too_large(self.max_bytes))
+            answer = self.too_large(route)
         except Exception as exc:
             answer = ingest.answer_of(problems.for_exception(exc))
         headers = [
@@ -94,6 +94,9 @@ class Lane:
         await send({"type": "http.response.body", "body": answer.body})
         elapsed = time.perf_counter() - started
         self.metrics.answered(scope["method"], route, answer.status, elapsed)
+
+    def too_large(self, route: str) -> Answer:
+        return ingest.answer_of(problems.too_large(self.max_bytes))
 
     async def body(self, scope: Scope, receive: Receive) -> bytes:
         """The request body (refused before it is read when its declared length is
@@ -139,6 +142,11 @@ class IngestLane(Lane):
         if path.startswith(INGEST) and len(parts) == 2 and parts[0] and parts[1]:
             return INGEST_ROUTE
         return "unmatched"
+
+    def too_large(self, route: str) -> Answer:
+        if route == ENQUEUE:  # PagerDuty's clients expect its own error shape
+            return ingest.enqueue_too_large(self.max_bytes)
+        return super().too_large(route)
 
     async def answer(self, route: str, scope: Scope, receive: Receive) -> Answer:
         if route == "unmatched":

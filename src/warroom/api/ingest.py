@@ -147,6 +147,12 @@ def _pagerduty_error(status: int, message: str, errors: list[str]) -> Answer:
     return _json(status, {"status": "invalid event", "message": message, "errors": errors})
 
 
+def enqueue_too_large(max_bytes: int) -> Answer:
+    return _pagerduty_error(
+        413, "Event object is invalid", [f"The request body is over {max_bytes} bytes."]
+    )
+
+
 async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answer:
     try:
         event = _decode(body)
