@@ -34,6 +34,11 @@ WARROOM = str(Path(sys.executable).parent / "warroom")
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "charlie": "charlie-password"}
 ROLES = {"alice": AccessRole.ADMIN, "bob": AccessRole.RESPONDER, "charlie": AccessRole.VIEWER}
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+# erin and frank take turns a week each; the tests' Monday, 2 November, is frank's week
+PRIMARY_SCHEDULE = {
+    "name": "primary",
+    "layers": [{"members": ["erin", "frank"], "start": "2026-10-26T09:00:00Z", "turn": "1w"}],
+}
 
 
 def add_personas(db_url: str, ctx: Context) -> None:

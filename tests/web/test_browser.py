@@ -10,6 +10,11 @@ from typing import Any
 import pytest
 from tests.web.conftest import PASSWORDS, Server
 
+from warroom.db.engine import open_database
+from warroom.db.models import DisabledContact
+from warroom.services import people
+from warroom.services.context import Context
+
 pytestmark = pytest.mark.slow
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 LIVE_MS = 2000  # the page polls every 0.3 s; the margin is for a busy shared machine
@@ -153,7 +158,26 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def test_pages_have_no_serious_accessibility_violations(chromium: Any, server: Server) -> None:
+def add_person_with_a_disabled_contact(db_url: str, ctx: Context) -> None:
+    """erin, whose one contact failed for good: /people then shows its admin form."""
+    url = "json://127.0.0.1:9/erin"
+    database = open_database(db_url)
+    try:
+        with database.write.begin() as session:
+            people.add(session, ctx=ctx, fields={"name": "erin", "contacts": [url]})
+            session.add(
+                DisabledContact(
+                    person="erin", url=url, reason="HTTP 410", disabled_at=ctx.clock.now()
+                )
+            )
+    finally:
+        database.dispose()
+
+
+def test_pages_have_no_serious_accessibility_violations(
+    chromium: Any, server: Server, db_url: str, ctx: Context
+) -> None:
+    add_person_with_a_disabled_contact(db_url, ctx)
     anonymous = chromium.new_context(base_url=server.base, bypass_csp=True).new_page()
     anonymous.goto("/login")
     found = {"/login": axe_violations(anonymous)}
@@ -161,13 +185,17 @@ def test_pages_have_no_serious_accessibility_violations(chromium: Any, server: S
     declare_p1(alice)
     alice.get_by_role("button", name="Acknowledge").click()
     expect(header_status(alice)).to_have_text("acknowledged")
-    for path in ("/", "/incidents/INC-1", "/incidents/new", "/incidents?status=all"):
+    for path in ("/", "/incidents/INC-1", "/incidents/new", "/incidents?status=all", "/people"):
         alice.goto(path)
         found[path] = axe_violations(alice)
     for scheme in ("light", "dark"):
         alice.emulate_media(color_scheme=scheme)
         alice.goto("/incidents/INC-1")
         found[f"/incidents/INC-1 ({scheme})"] = axe_violations(alice)
+    alice.goto("/people")  # the admin's form on the page checked above works
+    alice.get_by_role("button", name="Turn back on").click()
+    expect(alice.get_by_role("heading", name="People", exact=True)).to_be_visible()
+    expect(alice.get_by_text("disabled", exact=True)).to_have_count(0)
     problems = {
         path: [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in found_here]
         for path, found_here in found.items()

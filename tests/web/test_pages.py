@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import csrf_of
+from tests.web.conftest import PRIMARY_SCHEDULE, csrf_of
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
@@ -22,18 +22,7 @@ def config() -> WarroomConfig:
     return parse_config(
         {
             "people": [{"name": "erin"}, {"name": "frank"}],
-            "schedules": [
-                {
-                    "name": "primary",
-                    "layers": [
-                        {
-                            "members": ["erin", "frank"],
-                            "start": "2026-10-26T09:00:00Z",
-                            "turn": "1w",
-                        }
-                    ],
-                }
-            ],
+            "schedules": [PRIMARY_SCHEDULE],
             "services": [{"name": "payments"}, {"name": "search"}],
         }
     )

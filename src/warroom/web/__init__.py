@@ -15,6 +15,7 @@ from warroom.web import (
     lists,
     live,
     login,
+    people,
     rooms,
 )
 from warroom.web.state import WebState
@@ -29,5 +30,5 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
     )
     errors.install(app)
     # /incidents/new before /incidents/{ref}, so "new" is never taken for a reference
-    for module in (assets, login, dashboard, declare, lists, live, actions, rooms):
+    for module in (assets, login, dashboard, declare, lists, people, live, actions, rooms):
         app.include_router(module.router)

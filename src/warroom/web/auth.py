@@ -30,6 +30,10 @@ class Visitor:
     def can_act(self) -> bool:
         return allows(self.role, AccessRole.RESPONDER)
 
+    @property
+    def is_admin(self) -> bool:
+        return allows(self.role, AccessRole.ADMIN)
+
 
 def _from_header(request: Request, header: str) -> Visitor:
     scheme, _, plain = header.partition(" ")
@@ -105,6 +109,15 @@ async def acting(request: Request, found: SignedIn) -> Visitor:
     return found
 
 
+async def administering(request: Request, found: SignedIn) -> Visitor:
+    """A form post by an admin, carrying this session's CSRF token."""
+    if not await _csrf_ok(request, found):
+        raise PageRefused(Forbidden("This form has expired; reload the page and try again."))
+    if not found.is_admin:
+        raise PageRefused(Forbidden(f"{found.name} is a {found.role}; only admins can do this."))
+    return found
+
+
 async def posting(request: Request, found: SignedIn) -> Visitor:
     """A form post by anyone signed in (e.g. signing out), with the CSRF token checked."""
     if not await _csrf_ok(request, found):
@@ -113,4 +126,5 @@ async def posting(request: Request, found: SignedIn) -> Visitor:
 
 
 Acting = Annotated[Visitor, Depends(acting)]
+Administering = Annotated[Visitor, Depends(administering)]
 Posting = Annotated[Visitor, Depends(posting)]
