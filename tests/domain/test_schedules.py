@@ -172,6 +172,26 @@ def test_a_business_hours_layer_wins_inside_its_window_and_the_layer_below_shows
     assert on_call(rota, oslo(2026, 11, 10, 18, 0)).person == "bob"
 
 
+def test_each_layer_reads_its_restrictions_in_its_own_time_zone() -> None:
+    """Follow the sun: an Oslo day layer under a New York day layer, in a UTC schedule."""
+    rota = schedule(
+        layer(["olga"], MONDAY_9AM, "1w", restrictions=[BUSINESS_HOURS], timezone="Europe/Oslo"),
+        layer(
+            ["nina"], MONDAY_9AM, "1w", restrictions=[BUSINESS_HOURS], timezone="America/New_York"
+        ),
+    )
+    tuesday = [utc(2026, 11, 3, hour, 0) for hour in (7, 8, 13, 14, 21, 22)]
+    assert [on_call(rota, moment).person for moment in tuesday] == [
+        None,  # 08:00 in Oslo, 02:00 in New York
+        "olga",  # 09:00 in Oslo
+        "olga",  # 14:00 in Oslo, 08:00 in New York
+        "nina",  # 09:00 in New York: the higher layer wins
+        "nina",  # 16:00 in New York
+        None,  # 17:00 in New York, 23:00 in Oslo
+    ]
+    assert on_call(rota, utc(2026, 11, 3, 8, 0)).until == utc(2026, 11, 3, 14, 0)
+
+
 def test_an_overnight_restriction_runs_from_evening_to_morning() -> None:
     nights = {"days": ["fri"], "start": "17:00", "end": "09:00"}
     rota = schedule(layer(["dave"], MONDAY_9AM, "1d", restrictions=[nights]), zone="Europe/Oslo")
@@ -419,6 +439,8 @@ def schedules(draw: st.DrawFn, zone: str, anchor: datetime, focused: bool) -> Sc
             "start": draw(starts),
             "turn": draw(st.sampled_from(TURNS)),
             "restrictions": draw(st.lists(restrictions(focused), max_size=2)),
+            # mostly the schedule's zone; sometimes a layer of its own (follow the sun)
+            "timezone": draw(st.sampled_from([None, None, *ZONES])),
         }
         for _ in range(draw(st.integers(1, 3)))
     ]
@@ -479,8 +501,8 @@ def reference_person(rota: Schedule, moment: datetime) -> str | None:
     covering = [o.person for o in rota.overrides if o.start <= moment < o.end]
     if covering:
         return covering[-1]
-    zone = ZoneInfo(rota.timezone)
     for current in reversed(rota.layers):
+        zone = ZoneInfo(current.timezone or rota.timezone)
         if moment < current.start:
             continue
         if current.restrictions and not reference_inside(current, zone, moment):

@@ -51,8 +51,21 @@ class Restriction(BaseModel):
         return value
 
 
+def known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (KeyError, ValueError, OSError) as exc:
+        raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Oslo)") from exc
+    return value
+
+
+def _known_zone_or_none(value: str | None) -> str | None:
+    return None if value is None else known_zone(value)
+
+
 class Layer(BaseModel):
-    """Members taking turns of `turn`, the first beginning at `start`."""
+    """Members taking turns of `turn`, the first beginning at `start` (so handoffs come at
+    its local time of day), read in `timezone` or else the schedule's."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -60,6 +73,13 @@ class Layer(BaseModel):
     start: datetime
     turn: Duration
     restrictions: tuple[Restriction, ...] = ()
+    timezone: str | None = None
+
+    _check_zone = field_validator("timezone")(_known_zone_or_none)
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return ZoneInfo(self.timezone) if self.timezone else None
 
     @field_validator("members")
     @classmethod
@@ -115,14 +135,7 @@ class Schedule(BaseModel):
     layers: tuple[Layer, ...]
     overrides: tuple[Override, ...] = ()
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (KeyError, ValueError, OSError) as exc:
-            raise ValueError(f"{value!r} is not a known time zone (e.g. Europe/Oslo)") from exc
-        return value
+    _check_zone = field_validator("timezone")(known_zone)
 
     @field_validator("layers")
     @classmethod

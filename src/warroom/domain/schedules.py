@@ -1,6 +1,8 @@
 """On-call schedules: who is on call when, from rotating layers and overrides.
 
-Everything is read in the schedule's time zone, on the local wall clock:
+Everything is read on a local wall clock: each layer's own time zone if it has one (a
+follow-the-sun schedule: an Oslo layer and a New York layer, each 09:00-17:00 locally),
+else the schedule's.
 
 * A layer hands over every `turn`, counted on the wall clock from the reading of `start`:
   the k-th handoff is `local(start) + k * turn`. A daily 09:00 handoff stays at 09:00 across
@@ -199,7 +201,8 @@ class _Reader:
     """Reads one schedule; remembers the restriction windows of each day it has looked at."""
 
     def __init__(self, schedule: Schedule) -> None:
-        self.schedule, self.zone = schedule, schedule.zone
+        self.schedule = schedule
+        self.zones = [layer.zone or schedule.zone for layer in schedule.layers]
         self._restricted = [not _round_the_clock(layer.restrictions) for layer in schedule.layers]
         self._windows: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
 
@@ -235,9 +238,10 @@ class _Reader:
         inside, window_edge = self._window_state(index, moment) if restricted else (True, None)
         if not inside:
             return None, window_edge
-        turn = _turn_index(layer, self.zone, moment)
+        zone = self.zones[index]
+        turn = _turn_index(layer, zone, moment)
         person = layer.members[turn % len(layer.members)]
-        return person, _earliest(window_edge, _next_member_change(layer, self.zone, turn))
+        return person, _earliest(window_edge, _next_member_change(layer, zone, turn))
 
     def _window_state(self, index: int, moment: datetime) -> tuple[bool, datetime]:
         """Whether `moment` is inside a restriction window, and the next instant that may change.
@@ -245,7 +249,8 @@ class _Reader:
         Windows are merged where they touch, so an edge is a real change (unless windows
         squeezed out by a skipped hour leave the rest of the days looked at covered).
         """
-        first = _wall(moment, self.zone).date() - _DAY  # a window opening earlier has closed
+        zone = self.zones[index]
+        first = _wall(moment, zone).date() - _DAY  # a window opening earlier has closed
         days = (first + offset * _DAY for offset in range(_WINDOW_DAYS))
         current: tuple[datetime, datetime] | None = None
         for opens, closes in (window for day in days for window in self._openings(index, day)):
@@ -257,7 +262,7 @@ class _Reader:
                 current = (opens, closes)
         if current is None or current[1] <= moment:  # no window ahead: only when none ever opens
             horizon = datetime.combine(first + _WINDOW_DAYS * _DAY, time())
-            return False, _instant(horizon, self.zone)
+            return False, _instant(horizon, zone)
         if moment < current[0]:
             return False, current[0]
         return True, current[1]
@@ -272,8 +277,9 @@ class _Reader:
             if WEEKDAYS[day.weekday()] not in restriction.days:
                 continue
             closing_day = day if restriction.end > restriction.start else day + _DAY
-            opens = _instant(datetime.combine(day, restriction.start), self.zone)
-            closes = _instant(datetime.combine(closing_day, restriction.end), self.zone)
+            zone = self.zones[index]
+            opens = _instant(datetime.combine(day, restriction.start), zone)
+            closes = _instant(datetime.combine(closing_day, restriction.end), zone)
             if opens < closes:
                 windows.append((opens, closes))
         self._windows[index, day] = sorted(windows)
