@@ -140,3 +140,16 @@ def test_auto_resolve_monitoring_stops_at_monitoring(
     worker.run_due()
     assert incident(database, fired.incident_id).status == Status.MONITORING
     assert "monitoring_over" in kinds(database, fired.incident_id or 0)  # a prompt, not a resolve
+
+
+def test_a_resolve_without_labels_follows_the_route_its_alert_fired_under(
+    database: Database, ctx: Context, sender: Sender, clock: FrozenClock, worker: Worker
+) -> None:
+    """PagerDuty's resolve carries only the dedup key: the disks route (auto-resolve off)
+    still decides, not the default route (full)."""
+    [fired] = send(database, ctx, sender, alert("d1", alertname="DiskFull"))
+    send(database, ctx, sender, AlertIn(dedup_key="d1", action=AlertAction.RESOLVE, summary=""))
+    clock.advance(timedelta(days=1))
+    worker.run_due()
+    assert incident(database, fired.incident_id).status == Status.TRIGGERED
+    assert "alerts_clear" in kinds(database, fired.incident_id or 0)

@@ -198,6 +198,7 @@ class Alert(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    auto_resolve: Mapped[str | None] = mapped_column(String(12))  # its route's, when it fired
 
     __table_args__ = (
         CheckConstraint("status IN ('firing','resolved')", name="ck_alerts_status"),

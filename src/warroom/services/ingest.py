@@ -23,7 +23,7 @@ from warroom.db.keyed import KeyedRead
 from warroom.db.models import OPEN_STATUSES_SQL, Alert
 from warroom.domain.alerts import AlertAction, AlertIn, clip
 from warroom.domain.incidents import Source
-from warroom.domain.routing import Decision, decide
+from warroom.domain.routing import AutoResolve, Decision, decide
 from warroom.errors import Invalid
 from warroom.services import alert_effects, openings, timeline
 from warroom.services.context import Context
@@ -37,7 +37,7 @@ _INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS)
 
 
 FIRING_BY_KEY = KeyedRead(  # the firing alerts among some dedup keys of one integration
-    "SELECT id, dedup_key, incident_id, count, summary FROM alerts{hint}"
+    "SELECT id, dedup_key, incident_id, count, summary, auto_resolve FROM alerts{hint}"
     " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key {keys}",
     index="ux_alerts_firing_key",
 )
@@ -69,6 +69,7 @@ class _Firing:
     incident_id: int
     count: int
     summary: str = ""  # the stored one, for a resolve or acknowledge that carries none
+    auto_resolve: str | None = None  # its route's mode when it fired (None: stored before 0005)
     row: dict[str, Any] | None = None  # the insert, for an alert new in this batch
     changes: dict[str, Any] = field(default_factory=dict)
 
@@ -151,9 +152,9 @@ def _load_firing(
     connection = session.connection()  # Core: these reads need nothing of the ORM
     for sender_id, keys in wanted.items():
         rows = FIRING_BY_KEY.run(connection, sorted(keys), integration_id=sender_id)
-        for alert_id, key, incident_id, count, summary in rows:
+        for alert_id, key, incident_id, count, summary, mode in rows:
             if incident_id is not None:  # every stored alert belongs to an incident
-                found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary)
+                found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary, mode)
     return found
 
 
@@ -204,7 +205,12 @@ def _apply_one(
     row = _alert_row(sender, alert, decision, incident_id, now)
     batch.new_rows.append(row)
     batch.firing[key] = _Firing(
-        id=None, incident_id=incident_id, count=1, summary=row["summary"], row=row
+        id=None,
+        incident_id=incident_id,
+        count=1,
+        summary=row["summary"],
+        auto_resolve=row["auto_resolve"],
+        row=row,
     )
     batch.events.append(
         _event(
@@ -305,7 +311,9 @@ def _resolve(
             decision,
         )
     )
-    batch.effects.cleared.setdefault(current.incident_id, (decision.auto_resolve, sender.name))
+    # the mode of the route the alert fired under: a resolve may carry none of its labels
+    mode = AutoResolve(current.auto_resolve) if current.auto_resolve else decision.auto_resolve
+    batch.effects.cleared.setdefault(current.incident_id, (mode, sender.name))
 
 
 def _alert_row(
@@ -330,6 +338,7 @@ def _alert_row(
         "first_seen_at": now,
         "last_seen_at": now,
         "resolved_at": None,
+        "auto_resolve": decision.auto_resolve.value,
     }
 
 
