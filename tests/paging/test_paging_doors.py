@@ -117,6 +117,11 @@ def test_the_cli_says_who_is_on_call_and_tests_a_persons_contacts(
         "done",
         "test",
     )
+    ref = wj("declare", "Checkout down", "--severity", "P1")["ref"]
+    Worker(database, Context(config=config, clock=SystemClock())).run_due()
+    paged = wj("deliveries", ref)["items"]
+    assert [(d["incident"], d["message"], d["status"]) for d in paged] == [(ref, "page", "done")]
+    assert [d["message"] for d in wj("deliveries", "--status", "done")["items"]] == ["page", "test"]
     missing = runner.invoke(
         cli_app, ["notify", "test", "zed", "--db", db_url, "--config", str(config_file)]
     )
