@@ -185,7 +185,14 @@ def test_pages_have_no_serious_accessibility_violations(
     declare_p1(alice)
     alice.get_by_role("button", name="Acknowledge").click()
     expect(header_status(alice)).to_have_text("acknowledged")
-    for path in ("/", "/incidents/INC-1", "/incidents/new", "/incidents?status=all", "/people"):
+    for path in (
+        "/",
+        "/incidents/INC-1",
+        "/incidents/new",
+        "/incidents?status=all",
+        "/people",
+        "/integrations",
+    ):
         alice.goto(path)
         found[path] = axe_violations(alice)
     for scheme in ("light", "dark"):

@@ -12,6 +12,7 @@ from warroom.web import (
     dashboard,
     declare,
     errors,
+    integrations,
     lists,
     live,
     login,
@@ -30,5 +31,16 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
     )
     errors.install(app)
     # /incidents/new before /incidents/{ref}, so "new" is never taken for a reference
-    for module in (assets, login, dashboard, declare, lists, people, live, actions, rooms):
+    for module in (
+        assets,
+        login,
+        dashboard,
+        declare,
+        lists,
+        people,
+        integrations,
+        live,
+        actions,
+        rooms,
+    ):
         app.include_router(module.router)

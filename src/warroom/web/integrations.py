@@ -1,0 +1,110 @@
+"""/integrations (admins): the alert senders, a form to add one (its URL, which holds the
+key, is shown once), and buttons to rotate a key or disable a sender."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from warroom.db.models import Integration
+from warroom.domain.alerts import KINDS
+from warroom.errors import Forbidden, WarroomError
+from warroom.services import integrations
+from warroom.web import render
+from warroom.web.auth import Administering, SignedIn, Visitor
+from warroom.web.errors import PageRefused
+from warroom.web.state import web_state
+
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form()]
+
+
+def _admin(visitor: Visitor) -> None:
+    if not visitor.is_admin:
+        raise PageRefused(
+            Forbidden(f"{visitor.name} is a {visitor.role}; only admins manage integrations.")
+        )
+
+
+def _page(
+    request: Request, *, status: int = 200, shown: dict[str, str] | None = None, **extra: Any
+) -> HTMLResponse:
+    """The page, with a new URL to show once (`shown`) or a refused form (`extra`)."""
+    state = web_state(request)
+    with state.db.read() as session:
+        items = integrations.list_all(session)
+    return render.page(
+        request,
+        "integrations.html.j2",
+        status=status,
+        items=items,
+        kinds=KINDS,
+        services=state.ctx.config.services,
+        shown=shown,
+        **extra,
+    )
+
+
+def _shown(request: Request, integration: Integration, key: str) -> dict[str, str]:
+    url = integrations.url_for(web_state(request).ctx.public_url, integration.kind, key)
+    return {"name": integration.name, "url": url}
+
+
+@router.get("/integrations")
+def integrations_page(request: Request, visitor: SignedIn) -> HTMLResponse:
+    _admin(visitor)
+    return _page(request)
+
+
+@router.post("/integrations")
+def add_integration(
+    request: Request,
+    _: Administering,
+    name: Field = "",
+    kind: Field = "",
+    service: Field = "",
+    hmac_secret: Field = "",
+) -> HTMLResponse:
+    state = web_state(request)
+    try:
+        with state.db.write.begin() as session:
+            made, key = integrations.create(
+                session,
+                ctx=state.ctx,
+                name=name,
+                kind=kind,
+                service=service or None,
+                hmac_secret=hmac_secret or None,
+            )
+            shown = _shown(request, made, key)
+    except WarroomError as exc:
+        typed = {"name": name, "kind": kind, "service": service}
+        return _page(request, status=exc.status, problem=exc, typed=typed)
+    return _page(request, status=201, shown=shown)
+
+
+@router.post("/integrations/{name}/rotate-key")
+def rotate_key(request: Request, name: str, _: Administering) -> HTMLResponse:
+    state = web_state(request)
+    try:
+        with state.db.write.begin() as session:
+            integration, key = integrations.rotate_key(session, name=name)
+            shown = _shown(request, integration, key)
+    except WarroomError as exc:
+        raise PageRefused(exc) from None
+    request.app.state.senders.clear()  # the old key stops working at once
+    return _page(request, shown=shown)
+
+
+@router.post("/integrations/{name}/disable")
+def disable(request: Request, name: str, _: Administering) -> RedirectResponse:
+    state = web_state(request)
+    try:
+        with state.db.write.begin() as session:
+            integrations.disable(session, ctx=state.ctx, name=name)
+    except WarroomError as exc:
+        raise PageRefused(exc) from None
+    request.app.state.senders.clear()
+    return RedirectResponse("/integrations", status_code=303)
