@@ -12,8 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from warroom.api.deps import Admin, StateDep, Viewer
 from warroom.api.schedules import CALENDAR, From, To
 from warroom.errors import NotFound
-from warroom.services import deliveries, directory, failing_contacts, people, schedules
-from warroom.services.directory_views import PersonRead, find_person, person_view, stored_person
+from warroom.services import deliveries, failing_contacts, people, schedules
+from warroom.services.directory_views import (
+    PersonRead,
+    find_person,
+    people_views,
+    stored_person,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 
@@ -41,8 +46,7 @@ class TestQueued(BaseModel):
 @router.get("/people")
 def list_people(state: StateDep, _: Viewer) -> dict[str, list[PersonRead]]:
     with state.db.read() as session:
-        listed = directory.people(session, state.ctx.config)
-        return {"items": [person_view(session, item) for item in listed]}
+        return {"items": people_views(session, state.ctx.config)}
 
 
 @router.post("/people", status_code=201)

@@ -11,7 +11,7 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.services import directory, failing_contacts, people, teams
-from warroom.services.directory_views import ContactRead, person_view, stored_person, team_view
+from warroom.services.directory_views import ContactRead, people_views, stored_person, team_view
 
 person_app = typer.Typer(help="People warroom can page.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams of people.", no_args_is_help=True)
@@ -49,7 +49,7 @@ def person_add(
 def person_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List people: those of the config file and those stored."""
     with opened(db, config) as rt, rt.db.read() as session:
-        views = [person_view(session, p) for p in directory.people(session, rt.ctx.config)]
+        views = people_views(session, rt.ctx.config)
     if json:
         output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
         return

@@ -272,12 +272,11 @@ class _Reader:
         known = self._windows.get((index, day))
         if known is not None:
             return known
-        windows = []
+        windows, zone = [], self.zones[index]
         for restriction in self.schedule.layers[index].restrictions:
             if WEEKDAYS[day.weekday()] not in restriction.days:
                 continue
             closing_day = day if restriction.end > restriction.start else day + _DAY
-            zone = self.zones[index]
             opens = _instant(datetime.combine(day, restriction.start), zone)
             closes = _instant(datetime.combine(closing_day, restriction.end), zone)
             if opens < closes:

@@ -36,11 +36,15 @@ class TeamRead(BaseModel):
     members: list[str]
 
 
-def person_view(session: Session, listed: directory.Listed) -> PersonRead:
+def person_view(
+    session: Session, listed: directory.Listed, off: set[str] | None = None
+) -> PersonRead:
+    """A person as readers see them; `off`: their disabled contact URLs, if already read."""
     assert listed.person is not None
     person = listed.person
     row = listed.row if isinstance(listed.row, PersonRow) else None
-    off = deliveries.disabled_urls(session, person.name)
+    if off is None:
+        off = deliveries.disabled_urls(session, person.name)
     return PersonRead(
         name=person.name,
         source=listed.source,
@@ -57,6 +61,18 @@ def person_view(session: Session, listed: directory.Listed) -> PersonRead:
         role=row.role if row else None,
         disabled_at=row.disabled_at if row else None,
     )
+
+
+def people_views(session: Session, config: WarroomConfig) -> list[PersonRead]:
+    """Everyone warroom can page (config and stored), their disabled contacts read at once."""
+    listed = directory.people(session, config)
+    names = [item.person.name for item in listed if item.person is not None]
+    off = deliveries.disabled_by_person(session, names)
+    return [
+        person_view(session, item, off.get(item.person.name, set()))
+        for item in listed
+        if item.person is not None
+    ]
 
 
 def team_view(listed: directory.Listed) -> TeamRead:

@@ -6,6 +6,8 @@ admin enables it again (or changes it: a new URL is a new contact)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -55,14 +57,13 @@ def record_failure(
         )
         timeline.append_all(session, [line])
     if newly and payload.get("message") != TOLD:
-        _tell_admins(session, ctx, job, error=error, what=what)
+        _tell_admins(session, ctx, job, error=error, what=what, now=now)
 
 
 def _tell_admins(
-    session: Session, ctx: Context, job: jobs.Claimed, *, error: str, what: str
+    session: Session, ctx: Context, job: jobs.Claimed, *, error: str, what: str, now: datetime
 ) -> None:
     payload = job.payload
-    now = ctx.clock.now()
     names, _ = directory.resolve(session, ctx.config, list(ctx.config.admins), now)
     incident = ref_of(job.incident_id) if job.incident_id is not None else None
     text = messages.render(

@@ -93,8 +93,7 @@ def change_status(
     message = clean(message, "message", 10_000)
     now = ctx.clock.now()
     when = happened_at(now, at, incident)
-    resolving = incident.resolved_at is None and not rules.is_open(status)
-    _apply_milestones(incident, status, when, acknowledging=not by_system)
+    resolved_now = _apply_milestones(incident, status, when, acknowledging=not by_system)
     incident.status = status.value
     touch(incident, now)
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
@@ -110,7 +109,7 @@ def change_status(
         data={"from": current.value, "to": status.value},
     )
     session.flush()
-    if resolving:
+    if resolved_now:
         deadlines.arm_postmortem(session, ctx, incident, resolved_at=when, now=now)
     if not rules.is_open(status):
         incident.next_update_due_at = None
@@ -133,18 +132,21 @@ def change_status(
 
 def _apply_milestones(
     incident: Incident, status: Status, when: datetime, *, acknowledging: bool
-) -> None:
-    """Fill the milestone timestamps a move reaches, jumps included."""
+) -> bool:
+    """Fill the milestone timestamps a move reaches, jumps included; True when this move
+    resolves the incident."""
     rank = rules.ORDER.index(status)
     acked = rank >= rules.ORDER.index(Status.ACKNOWLEDGED) and incident.acknowledged_at is None
     if acked and acknowledging:  # the system moving it on is no acknowledgement (MTTA)
         incident.acknowledged_at = when
     if rank >= rules.ORDER.index(Status.MONITORING) and incident.mitigated_at is None:
         incident.mitigated_at = when
-    if rank >= rules.ORDER.index(Status.RESOLVED) and incident.resolved_at is None:
+    resolved_now = rank >= rules.ORDER.index(Status.RESOLVED) and incident.resolved_at is None
+    if resolved_now:
         incident.resolved_at = when
     if status == Status.CLOSED:
         incident.closed_at = when
+    return resolved_now
 
 
 def acknowledge(

@@ -66,7 +66,7 @@ def ack_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     if incident is None:
         return
     now = ctx.clock.now()
-    level = deadlines.severity_of(ctx, incident)
+    waited = format_duration(deadlines.severity_of(ctx, incident).ack_within)
     incident.escalation_level += 1
     incident.version += 1
     incident.updated_at = now
@@ -75,13 +75,11 @@ def ack_overdue(session: Session, ctx: Context, job: jobs.Claimed) -> None:
         incident,
         Kind.ACK_OVERDUE,
         now,
-        f"Not acknowledged within {format_duration(level.ack_within)}: escalating "
-        f"(level {incident.escalation_level})",
+        f"Not acknowledged within {waited}: escalating (level {incident.escalation_level})",
         data={"due_at": job.payload.get("due_at"), "level": incident.escalation_level},
     )
     paged = paging.paged_people(session, incident.id)
     if paged:  # those already paged are reminded, each with a fresh acknowledge link
-        waited = format_duration(level.ack_within)
         paging.notify(
             session,
             ctx=ctx,

@@ -109,13 +109,18 @@ async def acting(request: Request, found: SignedIn) -> Visitor:
     return found
 
 
+def admin(found: SignedIn) -> Visitor:
+    """A page only admins may see."""
+    if not found.is_admin:
+        raise PageRefused(Forbidden(f"{found.name} is a {found.role}; only admins can do this."))
+    return found
+
+
 async def administering(request: Request, found: SignedIn) -> Visitor:
     """A form post by an admin, carrying this session's CSRF token."""
     if not await _csrf_ok(request, found):
         raise PageRefused(Forbidden("This form has expired; reload the page and try again."))
-    if not found.is_admin:
-        raise PageRefused(Forbidden(f"{found.name} is a {found.role}; only admins can do this."))
-    return found
+    return admin(found)
 
 
 async def posting(request: Request, found: SignedIn) -> Visitor:
@@ -126,5 +131,6 @@ async def posting(request: Request, found: SignedIn) -> Visitor:
 
 
 Acting = Annotated[Visitor, Depends(acting)]
+Admin = Annotated[Visitor, Depends(admin)]
 Administering = Annotated[Visitor, Depends(administering)]
 Posting = Annotated[Visitor, Depends(posting)]

@@ -10,22 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.db.models import Integration
 from warroom.domain.alerts import KINDS
-from warroom.errors import Forbidden, WarroomError
+from warroom.errors import WarroomError
 from warroom.services import integrations
 from warroom.web import render
-from warroom.web.auth import Administering, SignedIn, Visitor
+from warroom.web.auth import Admin, Administering
 from warroom.web.errors import PageRefused
 from warroom.web.state import web_state
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
-
-
-def _admin(visitor: Visitor) -> None:
-    if not visitor.is_admin:
-        raise PageRefused(
-            Forbidden(f"{visitor.name} is a {visitor.role}; only admins manage integrations.")
-        )
 
 
 def _page(
@@ -53,8 +46,7 @@ def _shown(request: Request, integration: Integration, key: str) -> dict[str, st
 
 
 @router.get("/integrations")
-def integrations_page(request: Request, visitor: SignedIn) -> HTMLResponse:
-    _admin(visitor)
+def integrations_page(request: Request, _: Admin) -> HTMLResponse:
     return _page(request)
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.errors import WarroomError
-from warroom.services import deliveries, directory, failing_contacts, schedules
-from warroom.services.directory_views import person_view
+from warroom.services import deliveries, failing_contacts, schedules
+from warroom.services.directory_views import people_views
 from warroom.web import render
 from warroom.web.auth import Administering, SignedIn
 from warroom.web.errors import PageRefused
@@ -24,7 +24,7 @@ def people_page(request: Request, _: SignedIn) -> HTMLResponse:
     state = web_state(request)
     config = state.ctx.config
     with state.db.read() as session:
-        people = [person_view(session, p) for p in directory.people(session, config)]
+        people = people_views(session, config)
         failed = deliveries.list_deliveries(session, status="failed", limit=FAILED_SHOWN)
         return render.page(
             request,
