@@ -123,8 +123,9 @@ class WarroomConfig(BaseModel):
                     raise ValueError(f"{where}: severity {level_id!r} is not one of {ids}")
         return self
 
-    @property
+    @cached_property
     def level_ids(self) -> list[str]:
+        """The level ids, worst first (read for every alert taken in: do not change it)."""
         return [s.id for s in self.severities]
 
     @cached_property

@@ -14,7 +14,7 @@ from warroom.db.models import Incident
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.incidents import Status
 from warroom.scheduler.worker import Worker
-from warroom.services import alerts, incidents, ingest, integrations
+from warroom.services import alerts, incidents, ingest, ingest_prep, integrations
 from warroom.services.context import Context
 from warroom.services.ingest_writer import IngestWriter
 from warroom.services.integrations import Sender
@@ -54,7 +54,7 @@ def resolved(key: str, name: str = "InstanceDown") -> AlertIn:
 def send(
     database: Database, ctx: Context, sender: Sender, *batches: list[AlertIn]
 ) -> list[list[ingest.Outcome]]:
-    deliveries = [ingest.Delivery(sender, list(b)) for b in batches]
+    deliveries = [ingest_prep.prepare(ctx, sender, list(b)) for b in batches]
     return run(database, lambda s: ingest.apply(s, ctx=ctx, deliveries=deliveries))
 
 
@@ -200,7 +200,7 @@ def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
     meets the unique index, and the writer applies its batch again, joining the winner's."""
     if database.is_sqlite:
         pytest.skip("SQLite writers queue on one write lock: they never race")
-    group = ingest._route(ctx, sender, firing("web-1")).group_key
+    group = ingest_prep.prepare(ctx, sender, [firing("web-1")]).alerts[0].decision.group_key
     other = database.engine.connect()
     other_tx = other.begin()  # the other process: its incident is written, not yet committed
     run_other = run(
@@ -210,7 +210,7 @@ def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
     threading.Thread(target=_commit_once_blocking, args=(database, other_tx)).start()
     writer = IngestWriter(database, ctx)
     try:
-        delivery = ingest.Delivery(sender, [firing("web-1")])
+        delivery = ingest_prep.prepare(ctx, sender, [firing("web-1")])
         outcomes = asyncio.run(asyncio.wait_for(writer.commit(delivery), timeout=30))
     finally:
         writer.stop()

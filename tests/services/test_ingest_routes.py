@@ -16,7 +16,7 @@ from warroom.db.models import Alert, Incident
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.incidents import Status
 from warroom.scheduler.worker import Worker
-from warroom.services import incidents, ingest, integrations
+from warroom.services import incidents, ingest, ingest_prep, integrations
 from warroom.services.context import Context
 from warroom.services.integrations import Sender
 
@@ -71,10 +71,8 @@ def alert(key: str, action: AlertAction = AlertAction.TRIGGER, **labels: str) ->
 def send(
     database: Database, ctx: Context, sender: Sender, *alerts: AlertIn
 ) -> list[ingest.Outcome]:
-    [outcomes] = run(
-        database,
-        lambda s: ingest.apply(s, ctx=ctx, deliveries=[ingest.Delivery(sender, list(alerts))]),
-    )
+    delivery = ingest_prep.prepare(ctx, sender, list(alerts))
+    [outcomes] = run(database, lambda s: ingest.apply(s, ctx=ctx, deliveries=[delivery]))
     return outcomes
 
 

@@ -20,7 +20,7 @@ from warroom.api.problems import problem
 from warroom.api.state import ApiState
 from warroom.domain import signatures
 from warroom.domain.alerts import PayloadError
-from warroom.services import ingest
+from warroom.services import ingest, ingest_prep
 from warroom.services.ingest_writer import IngestWriter
 from warroom.services.integrations import Sender
 from warroom.sources import SOURCES
@@ -99,7 +99,7 @@ def _decode(body: bytes) -> Any:
         raise Refusal(400, f"The request body is not valid JSON ({exc}).", "bad_json") from None
 
 
-async def _commit(intake: Intake, delivery: ingest.Delivery) -> list[ingest.Outcome]:
+async def _commit(intake: Intake, delivery: ingest_prep.Delivery) -> list[ingest.Outcome]:
     if not delivery.alerts:
         return []
     return await intake.writer.commit(delivery)
@@ -124,7 +124,7 @@ async def ingest_webhook(
             raise Refusal(422, exc.message, "bad_payload", exc.field) from None
     except Refusal as refusal:
         return refusal.answer()
-    outcomes = await _commit(intake, ingest.Delivery(sender, alerts))
+    outcomes = await _commit(intake, ingest_prep.prepare(intake.state.ctx, sender, alerts))
     return _json(
         202,
         {
@@ -183,6 +183,6 @@ async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answe
     except PayloadError as exc:
         where = f"'{exc.field}': " if exc.field else ""
         return _pagerduty_error(400, "Event object is invalid", [f"{where}{exc.message}"])
-    outcomes = await _commit(intake, ingest.Delivery(sender, alerts))
+    outcomes = await _commit(intake, ingest_prep.prepare(intake.state.ctx, sender, alerts))
     dedup_key = outcomes[0].dedup_key if outcomes else None
     return _json(202, {"status": "success", "message": "Event processed", "dedup_key": dedup_key})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -35,11 +36,19 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def answered(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request and how long it took."""
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        series = self._series.get((method, route, status))
+        if series is None:  # looking a labelled series up costs more than counting in it
+            series = self._series[(method, route, status)] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        count, latency = series
+        count.inc()
+        latency.observe(seconds)
 
     def watch(self, db: Database, ctx: Context) -> None:
         self.registry.register(_StateCollector(db, ctx))

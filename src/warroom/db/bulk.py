@@ -36,11 +36,16 @@ class _Compiled:
 
 
 class Statement:
-    """A write whose parameters are given as tuples, in `columns` order."""
+    """A write whose parameters are given as tuples, in `columns` order. The values of the
+    `encoded` columns come as the driver takes them (JSON as `engine.json_text` gives it),
+    encoded by the caller beforehand."""
 
-    def __init__(self, statement: ClauseElement, columns: Sequence[str]) -> None:
+    def __init__(
+        self, statement: ClauseElement, columns: Sequence[str], encoded: Sequence[str] = ()
+    ) -> None:
         self.statement = statement
         self.columns = tuple(columns)
+        self.encoded = frozenset(encoded)
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, dialect: Dialect) -> _Compiled:
@@ -52,7 +57,9 @@ class Statement:
         plan = tuple(
             (
                 self.columns.index(name),
-                compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+                None
+                if name in self.encoded
+                else compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
             )
             for name in order
         )
@@ -113,8 +120,8 @@ def _encoded(values: list[Any], encode: Encoder) -> list[Any]:
     return out
 
 
-def insert_rows(table: Table, columns: Sequence[str]) -> Statement:
-    return Statement(insert(table).inline(), columns)  # inline: no RETURNING of the ids
+def insert_rows(table: Table, columns: Sequence[str], encoded: Sequence[str] = ()) -> Statement:
+    return Statement(insert(table).inline(), columns, encoded)  # inline: no RETURNING of ids
 
 
 def update_by_id(table: Table, columns: Sequence[str]) -> Statement:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from warroom.db.keyed import KeyedRead
 from warroom.db.models import Incident
 from warroom.domain.alerts import clip
 from warroom.domain.incidents import ORDER, Status, is_open
@@ -18,9 +18,7 @@ from warroom.services import alerts, incidents, timeline
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
-STATES = text("SELECT id, status, severity FROM incidents WHERE id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
+STATES = KeyedRead("SELECT id, status, severity FROM incidents WHERE id {keys}")
 
 
 @dataclass(slots=True)
@@ -46,8 +44,7 @@ def apply(session: Session, *, ctx: Context, effects: Effects) -> None:
     if not effects:
         return
     ids = {*effects.firing, *effects.acknowledge, *effects.cleared}
-    found = session.connection().execute(STATES, {"ids": list(ids)})
-    by_id = {row[0]: _State(*row) for row in found}
+    by_id = {row[0]: _State(*row) for row in STATES.run(session.connection(), sorted(ids))}
     for incident_id, firings in effects.firing.items():
         _fired_again(session, ctx, by_id[incident_id], firings)
     for incident_id, actor in effects.acknowledge.items():

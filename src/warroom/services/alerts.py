@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.db.keyed import KeyedRead
 from warroom.db.models import Alert
 from warroom.errors import Invalid
 
 STATUSES = ("firing", "resolved")
+FIRING_COUNTS = KeyedRead(
+    "SELECT incident_id, count(*) FROM alerts{hint}"
+    " WHERE incident_id {keys} AND status = 'firing' GROUP BY incident_id",
+    index="ix_alerts_incident",
+)
 
 
 def firing_count(session: Session, incident_ids: list[int]) -> dict[int, int]:
     """How many alerts still fire on each of these incidents (absent: none)."""
-    rows = session.execute(
-        select(Alert.incident_id, func.count())
-        .where(Alert.incident_id.in_(incident_ids), Alert.status == "firing")
-        .group_by(Alert.incident_id)
-    )
+    rows = FIRING_COUNTS.run(session.connection(), sorted(incident_ids))
     return {int(i): int(n) for i, n in rows if i is not None}
 
 

@@ -8,9 +8,8 @@ go through the incident use cases one by one.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import uuid
+import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,17 +22,18 @@ from warroom.db.keyed import KeyedRead
 from warroom.db.models import OPEN_STATUSES_SQL, Alert
 from warroom.domain.alerts import AlertAction, AlertIn, clip
 from warroom.domain.incidents import Source
-from warroom.domain.routing import AutoResolve, Decision, decide
+from warroom.domain.routing import AutoResolve, Decision
 from warroom.errors import Invalid
 from warroom.services import alert_effects, openings, timeline
 from warroom.services.context import Context
+from warroom.services.ingest_prep import JSON_COLUMNS, Delivery, Ready
 from warroom.services.integrations import Sender
 from warroom.services.timeline import Kind
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
-NUL, REPLACEMENT = "\x00", "\ufffd"
 ALERT_COLUMNS = tuple(c.key for c in ALERTS.columns if c.key != "id")
-_INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS)
+_INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS, encoded=JSON_COLUMNS)
+_ALERT_VALUES = operator.itemgetter(*ALERT_COLUMNS)  # a row dict as the insert's tuple
 
 
 FIRING_BY_KEY = KeyedRead(  # the firing alerts among some dedup keys of one integration
@@ -46,13 +46,6 @@ OPEN_GROUPS = KeyedRead(  # the open incidents of some alert groups
     f" WHERE group_key {{keys}} AND group_key IS NOT NULL AND {OPEN_STATUSES_SQL}",
     index="ux_incidents_open_group",
 )
-TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    sender: Sender
-    alerts: list[AlertIn]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,66 +81,29 @@ class _Batch:
 
 def apply(session: Session, *, ctx: Context, deliveries: list[Delivery]) -> list[list[Outcome]]:
     """Apply every delivery's alerts in order; the caller commits once for all of them."""
-    routed = [[(a, _route(ctx, d.sender, a)) for a in map(_storable, d.alerts)] for d in deliveries]
     batch = _Batch(
         ctx=ctx,
         now=ctx.clock.now(),
-        firing=_load_firing(session, deliveries, routed),
-        open_groups=_load_open_groups(session, routed),
+        firing=_load_firing(session, deliveries),
+        open_groups=_load_open_groups(session, deliveries),
         effects=alert_effects.Effects(),
     )
-    _open_new_groups(session, batch, deliveries, routed)
-    results = []
-    for delivery, pairs in zip(deliveries, routed, strict=True):
-        results.append(
-            [
-                _apply_one(session, batch, delivery.sender, alert, decision)
-                for alert, decision in pairs
-            ]
-        )
+    _open_new_groups(session, batch, deliveries)
+    results = [
+        [_apply_one(batch, delivery.sender, ready) for ready in delivery.alerts]
+        for delivery in deliveries
+    ]
     _write(session, batch)
     alert_effects.apply(session, ctx=ctx, effects=batch.effects)
     return results
 
 
-def _storable(alert: AlertIn) -> AlertIn:
-    """The alert with a dedup key (PagerDuty's trigger may leave it to us), and with any NUL
-    in a field stored as text replaced: PostgreSQL refuses NUL in text, and a sender's stray
-    NUL must not cost the alert (nor, in a label, the incident's group key)."""
-    changes: dict[str, Any] = {
-        name: value.replace(NUL, REPLACEMENT)
-        for name in TEXT_FIELDS
-        if isinstance(value := getattr(alert, name), str) and NUL in value
-    }
-    if any(NUL in key or NUL in value for key, value in alert.labels.items()):
-        changes["labels"] = {
-            key.replace(NUL, REPLACEMENT): value.replace(NUL, REPLACEMENT)
-            for key, value in alert.labels.items()
-        }
-    if not alert.dedup_key:
-        changes["dedup_key"] = uuid.uuid4().hex
-    return dataclasses.replace(alert, **changes) if changes else alert
-
-
-def _route(ctx: Context, sender: Sender, alert: AlertIn) -> Decision:
-    config = ctx.config
-    return decide(
-        alert,
-        routes=config.routes,
-        default=config.default_route,
-        kind=sender.kind,
-        integration=sender.name,
-        integration_service=sender.service,
-        levels=config.level_ids,
-    )
-
-
-def _load_firing(
-    session: Session, deliveries: list[Delivery], routed: list[list[tuple[AlertIn, Decision]]]
-) -> dict[tuple[int, str], _Firing]:
+def _load_firing(session: Session, deliveries: list[Delivery]) -> dict[tuple[int, str], _Firing]:
     wanted: dict[int, set[str]] = {}
-    for delivery, pairs in zip(deliveries, routed, strict=True):
-        wanted.setdefault(delivery.sender.id, set()).update(a.dedup_key for a, _ in pairs)
+    for delivery in deliveries:
+        wanted.setdefault(delivery.sender.id, set()).update(
+            ready.alert.dedup_key for ready in delivery.alerts
+        )
     found: dict[tuple[int, str], _Firing] = {}
     connection = session.connection()  # Core: these reads need nothing of the ORM
     for sender_id, keys in wanted.items():
@@ -158,14 +114,12 @@ def _load_firing(
     return found
 
 
-def _load_open_groups(
-    session: Session, routed: list[list[tuple[AlertIn, Decision]]]
-) -> dict[str, int]:
+def _load_open_groups(session: Session, deliveries: list[Delivery]) -> dict[str, int]:
     keys = {
-        d.group_key
-        for pairs in routed
-        for a, d in pairs
-        if a.action == AlertAction.TRIGGER and not d.drop
+        ready.decision.group_key
+        for delivery in deliveries
+        for ready in delivery.alerts
+        if ready.alert.action == AlertAction.TRIGGER and not ready.decision.drop
     }
     if not keys:
         return {}
@@ -173,9 +127,9 @@ def _load_open_groups(
     return {str(key): incident_id for key, incident_id in rows}
 
 
-def _apply_one(
-    session: Session, batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision
-) -> Outcome:
+def _apply_one(batch: _Batch, sender: Sender, ready: Ready) -> Outcome:
+    alert, decision = ready.alert, ready.decision
+
     def outcome(result: str, incident_id: int | None) -> Outcome:
         return Outcome(alert.dedup_key, alert.action.value, result, incident_id)
 
@@ -188,7 +142,7 @@ def _apply_one(
         if current is None:
             return outcome("ignored", None)
         del batch.firing[key]
-        _resolve(batch, sender, alert, current, decision, now)
+        _resolve(batch, sender, ready, current, now)
         return outcome("resolved", current.incident_id)
     if alert.action == AlertAction.ACKNOWLEDGE:
         if current is None:
@@ -202,7 +156,7 @@ def _apply_one(
         (current.row if current.row is not None else current.changes).update(repeat)
         return outcome("updated", current.incident_id)
     incident_id = _incident_for(batch, sender, alert, decision)
-    row = _alert_row(sender, alert, decision, incident_id, now)
+    row = _alert_row(sender, ready, incident_id, now)
     batch.new_rows.append(row)
     batch.firing[key] = _Firing(
         id=None,
@@ -212,34 +166,21 @@ def _apply_one(
         auto_resolve=row["auto_resolve"],
         row=row,
     )
-    batch.events.append(
-        _event(
-            incident_id,
-            sender,
-            now,
-            Kind.ALERT,
-            f"Alert firing: {clip(alert.summary, 300)}",
-            alert,
-            decision,
-        )
-    )
+    text = f"Alert firing: {clip(alert.summary, 300)}"
+    batch.events.append(_event(incident_id, sender, now, Kind.ALERT, text, ready))
     return outcome("created", incident_id)
 
 
-def _open_new_groups(
-    session: Session,
-    batch: _Batch,
-    deliveries: list[Delivery],
-    routed: list[list[tuple[AlertIn, Decision]]],
-) -> None:
+def _open_new_groups(session: Session, batch: _Batch, deliveries: list[Delivery]) -> None:
     """Open, in one go, an incident for each group whose first firing alert in this batch
     finds no open incident (walking the batch in order, as `_apply_one` will). Each is
     declared from that first alert, when it came."""
     firing = set(batch.firing)
     planned: dict[str, openings.Opening] = {}
     now = batch.now
-    for delivery, pairs in zip(deliveries, routed, strict=True):
-        for alert, decision in pairs:
+    for delivery in deliveries:
+        for ready in delivery.alerts:
+            alert, decision = ready.alert, ready.decision
             key = (delivery.sender.id, alert.dedup_key)
             if decision.drop or alert.action == AlertAction.ACKNOWLEDGE:
                 continue
@@ -285,40 +226,25 @@ def _incident_for(batch: _Batch, sender: Sender, alert: AlertIn, decision: Decis
     return existing
 
 
-def _resolve(
-    batch: _Batch,
-    sender: Sender,
-    alert: AlertIn,
-    current: _Firing,
-    decision: Decision,
-    now: Any,
-) -> None:
+def _resolve(batch: _Batch, sender: Sender, ready: Ready, current: _Firing, now: Any) -> None:
     changes = {"status": "resolved", "resolved_at": now, "last_seen_at": now}
     if current.row is not None:
         current.row.update(changes)  # fired and cleared within this batch
     else:
         batch.resolved_rows.append({"id": current.id, **current.changes, **changes})
         current.changes = {}
-    summary = alert.summary or current.summary  # PagerDuty's resolve carries no summary
-    batch.events.append(
-        _event(
-            current.incident_id,
-            sender,
-            now,
-            Kind.ALERT_RESOLVED,
-            f"Alert resolved: {clip(summary, 300)}",
-            alert,
-            decision,
-        )
-    )
+    summary = ready.alert.summary or current.summary  # PagerDuty's resolve carries no summary
+    text = f"Alert resolved: {clip(summary, 300)}"
+    batch.events.append(_event(current.incident_id, sender, now, Kind.ALERT_RESOLVED, text, ready))
     # the mode of the route the alert fired under: a resolve may carry none of its labels
-    mode = AutoResolve(current.auto_resolve) if current.auto_resolve else decision.auto_resolve
+    mode = (
+        AutoResolve(current.auto_resolve) if current.auto_resolve else ready.decision.auto_resolve
+    )
     batch.effects.cleared.setdefault(current.incident_id, (mode, sender.name))
 
 
-def _alert_row(
-    sender: Sender, alert: AlertIn, decision: Decision, incident_id: int, now: Any
-) -> dict[str, Any]:
+def _alert_row(sender: Sender, ready: Ready, incident_id: int, now: Any) -> dict[str, Any]:
+    alert, decision = ready.alert, ready.decision
     return {
         "integration_id": sender.id,
         "incident_id": incident_id,
@@ -329,10 +255,7 @@ def _alert_row(
         "source_severity": (alert.source_severity or "")[:40] or None,
         "service": (decision.service or "")[:80] or None,
         "source": (alert.source or "")[:255] or None,
-        "labels": dict(alert.labels),
-        "links": [{"href": link.href, "text": link.text} for link in alert.links],
-        "details": dict(alert.details),
-        "raw": dict(alert.raw),
+        **ready.json,
         "count": 1,
         "started_at": alert.started_at,
         "first_seen_at": now,
@@ -343,13 +266,7 @@ def _alert_row(
 
 
 def _event(
-    incident_id: int,
-    sender: Sender,
-    now: Any,
-    kind: Kind,
-    text: str,
-    alert: AlertIn,
-    decision: Decision,
+    incident_id: int, sender: Sender, now: Any, kind: Kind, text: str, ready: Ready
 ) -> dict[str, Any]:
     return {
         "incident_id": incident_id,
@@ -359,17 +276,12 @@ def _event(
         "kind": kind.value,
         "text": text,
         "visibility": "internal",
-        "data": {
-            "dedup_key": alert.dedup_key,
-            "integration": sender.name,
-            "severity": decision.level,
-            "route": decision.route,
-        },
+        "data": ready.event_data,  # encoded JSON
     }
 
 
 def _write(session: Session, batch: _Batch) -> None:
-    _INSERT_ALERTS.run(session, [tuple(row[c] for c in ALERT_COLUMNS) for row in batch.new_rows])
+    _INSERT_ALERTS.run(session, [_ALERT_VALUES(row) for row in batch.new_rows])
     changed = [
         {**f.changes, "id": f.id} for f in batch.firing.values() if f.id is not None and f.changes
     ] + batch.resolved_rows
@@ -379,7 +291,7 @@ def _write(session: Session, batch: _Batch) -> None:
         by_columns.setdefault(columns, []).append((*(change[c] for c in columns), change["id"]))
     for columns, rows in by_columns.items():
         _update_alerts(columns).run(session, rows)
-    timeline.append_all(session, batch.events)
+    timeline.append_all(session, batch.events, data_encoded=True)
 
 
 @functools.cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -87,11 +88,15 @@ def record(
 
 EVENT_COLUMNS = ("incident_id", "at", "recorded_at", "actor", "kind", "text", "visibility", "data")
 _APPEND = bulk.insert_rows(EVENTS, EVENT_COLUMNS)
+_APPEND_ENCODED = bulk.insert_rows(EVENTS, EVENT_COLUMNS, encoded=("data",))
+_EVENT_VALUES = operator.itemgetter(*EVENT_COLUMNS)  # an event dict as the insert's tuple
 
 
-def append_all(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Append many events (dicts with every key of EVENT_COLUMNS) in one driver call."""
-    _APPEND.run(session, [tuple(row[c] for c in EVENT_COLUMNS) for row in rows])
+def append_all(session: Session, rows: list[dict[str, Any]], *, data_encoded: bool = False) -> None:
+    """Append many events (dicts with every key of EVENT_COLUMNS) in one driver call;
+    `data_encoded`: each row's data is JSON text already (`engine.json_text`)."""
+    statement = _APPEND_ENCODED if data_encoded else _APPEND
+    statement.run(session, [_EVENT_VALUES(row) for row in rows])
 
 
 def events_of(session: Session, incident_id: int) -> list[Event]:
