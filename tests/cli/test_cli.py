@@ -483,6 +483,28 @@ policy = "gone"
     assert "services[0].policy: policy 'gone' is not defined" in joined
 
 
+def test_config_check_names_each_template_override_mistake(runner, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "update.txt.j2").write_text("{{ ref }} news\n{{ text }}\n")  # fine
+    (templates / "pages.txt.j2").write_text("{{ ref }}\n")  # a typo: overrides nothing
+    (templates / "resolved.txt.j2").write_text("{{ ref }} resolved\n{% if x %}open\n")
+    path = write(tmp_path, f'templates_dir = "{templates}"\n')
+    result = runner.invoke(cli_app, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert "pages.txt.j2 overrides no message (page.txt.j2, " in lines[0]
+    assert "resolved.txt.j2, line 2:" in lines[1]
+    (templates / "pages.txt.j2").rename(templates / "page.txt.j2")
+    (templates / "resolved.txt.j2").write_text("{{ ref }} resolved\nall clear\n")
+    assert runner.invoke(cli_app, ["config", "check", "--config", str(path)]).exit_code == 0
+    missing = write(tmp_path, f'templates_dir = "{tmp_path / "nowhere"}"\n')
+    result = runner.invoke(cli_app, ["config", "check", "--config", str(missing)])
+    assert result.exit_code == 1
+    assert "templates_dir: " in result.stderr and "is not a folder" in result.stderr
+
+
 def test_config_check_refuses_a_wait_that_is_not_positive(runner, tmp_path):
     path = write(
         tmp_path,

@@ -322,6 +322,18 @@ def test_an_admin_rewrites_the_progress_update_in_their_own_template(
     assert body(update) == f"DNS fixed (see http://127.0.0.1:8080/incidents/INC-{incident_id})"
 
 
+def test_a_page_whose_override_fails_goes_out_with_the_built_in_text(
+    database: Database, config: WarroomConfig, clock: FrozenClock, hook: Receiver, tmp_path: Path
+) -> None:
+    (tmp_path / "page.txt.j2").write_text("{{ ref }} paged by {{ no_such_value }}\nbody\n")
+    ctx = Context(config=config.model_copy(update={"templates_dir": tmp_path}), clock=clock)
+    incident_id = declare(database, ctx)
+    Worker(database, ctx).run_due()
+    [page] = hook.to("/bob")
+    assert subject(page) == f"[P1] INC-{incident_id} Checkout down"
+    assert "/ack/" in body(page)
+
+
 def test_a_contact_still_failing_after_its_retries_is_disabled_and_an_admin_is_told(
     database: Database, config: WarroomConfig, clock: FrozenClock, hook: Receiver
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,13 +12,13 @@ import typer
 from warroom import startup
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
-from warroom.config import Settings, load_config
+from warroom.config import ConfigError, Settings, WarroomConfig, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.services import demo, tokens, users
+from warroom.services import demo, messages, tokens, users
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -147,6 +148,7 @@ def config_check(json: Json = False, config: ConfigPath = None) -> None:
     """Validate the config file: one line per mistake, exit 1 if any."""
     with refusals():
         loaded = load_config(config)
+        _check_templates(loaded, config)
     if json:
         output.emit_json(
             {
@@ -158,6 +160,14 @@ def config_check(json: Json = False, config: ConfigPath = None) -> None:
     else:
         levels = ", ".join(s.id for s in loaded.severities)
         typer.echo(f"config is valid: severities {levels}; {len(loaded.services)} service(s)")
+
+
+def _check_templates(loaded: WarroomConfig, path: Path | None) -> None:
+    if loaded.templates_dir is None:
+        return
+    problems = messages.override_problems(loaded.templates_dir)
+    if problems:
+        raise ConfigError(str(path), problems)
 
 
 @config_app.command("show")

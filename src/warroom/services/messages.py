@@ -2,10 +2,14 @@
 
 A template's first line is the subject; the rest is the body. An admin overrides one by
 putting a file of the same name (e.g. `page.txt.j2`) in the config's `templates_dir`.
+`warroom config check` names an override that overrides nothing or does not parse, and an
+override that fails when a message is made (a variable it names is not given) gives way to
+the built-in text, so a mistake in a template never stops a page.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+log = logging.getLogger("warroom.messages")
+SUFFIX = ".txt.j2"
 KINDS = (
     "page",
     "escalated",
@@ -51,7 +57,40 @@ def _environment(override_dir: str | None) -> Environment:
 
 
 def render(kind: str, *, templates_dir: Path | None = None, **values: Any) -> Text:
-    environment = _environment(str(templates_dir) if templates_dir else None)
-    text = environment.get_template(f"{kind}.txt.j2").render(**values)
-    subject, _, body = text.partition("\n")
+    from jinja2 import TemplateError
+
+    name = f"{kind}{SUFFIX}"
+    try:
+        text = _environment(str(templates_dir) if templates_dir else None).get_template(name)
+        made = text.render(**values)
+    except TemplateError as exc:
+        if templates_dir is None:
+            raise
+        log.warning("the %s template in %s failed (%s); the built-in one is used", kind,
+                    templates_dir, exc)  # fmt: skip
+        made = _environment(None).get_template(name).render(**values)
+    subject, _, body = made.partition("\n")
     return Text(subject=subject.strip()[:250], body=body.strip())
+
+
+def override_problems(templates_dir: Path) -> list[str]:
+    """The mistakes in an admin's overrides, one line each: a folder that is not there, a
+    file named after no message, a template that does not parse."""
+    from jinja2 import TemplateSyntaxError
+
+    if not templates_dir.is_dir():
+        return [f"templates_dir: {templates_dir} is not a folder"]
+    environment = _environment(str(templates_dir))
+    problems = []
+    for path in sorted(templates_dir.glob("*.j2")):
+        if path.name.removesuffix(SUFFIX) not in KINDS or not path.name.endswith(SUFFIX):
+            names = ", ".join(kind + SUFFIX for kind in KINDS)
+            problems.append(f"templates_dir: {path.name} overrides no message ({names})")
+            continue
+        try:
+            environment.parse(path.read_text("utf-8"), name=path.name)
+        except TemplateSyntaxError as exc:
+            problems.append(f"templates_dir: {path.name}, line {exc.lineno}: {exc.message}")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"templates_dir: {path.name} cannot be read ({exc})")
+    return problems
