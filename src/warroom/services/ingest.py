@@ -1,9 +1,11 @@
 """Apply alerts from many requests in one transaction: deduplicate, group, open incidents.
 
-Reads are done in bulk (one query for the batch's dedup keys, one for its group keys) and
-alert rows and timeline lines are written with executemany; only the rare incident-level
-effects (a new incident, a reopen, a severity raise, an acknowledgement, an auto-resolve)
-go through the incident use cases one by one.
+The alerts come prepared (`ingest_prep`: routed, their JSON encoded), so what is done
+here is only what depends on stored rows. Reads are done in bulk (one query for the
+batch's dedup keys, one for its group keys) and alert rows and timeline lines are written
+with executemany; only the rare incident-level effects (a new incident, a reopen, a
+severity raise, an acknowledgement, an auto-resolve) go through the incident use cases
+one by one.
 """
 
 from __future__ import annotations

@@ -66,8 +66,8 @@ def render(kind: str, *, templates_dir: Path | None = None, **values: Any) -> Te
     except TemplateError as exc:
         if templates_dir is None:
             raise
-        log.warning("the %s template in %s failed (%s); the built-in one is used", kind,
-                    templates_dir, exc)  # fmt: skip
+        why = f"the {kind} template in {templates_dir} failed ({exc})"
+        log.warning("%s; the built-in one is used", why)
         made = _environment(None).get_template(name).render(**values)
     subject, _, body = made.partition("\n")
     return Text(subject=subject.strip()[:250], body=body.strip())
