@@ -44,7 +44,7 @@ class Delivery:
 
 
 def prepare(ctx: Context, sender: Sender, alerts: list[AlertIn]) -> Delivery:
-    return Delivery(sender, [_ready(ctx, sender, storable(alert)) for alert in alerts])
+    return Delivery(sender, [_ready(ctx, sender, _storable(alert)) for alert in alerts])
 
 
 def _ready(ctx: Context, sender: Sender, alert: AlertIn) -> Ready:
@@ -78,7 +78,7 @@ def _ready(ctx: Context, sender: Sender, alert: AlertIn) -> Ready:
     )
 
 
-def storable(alert: AlertIn) -> AlertIn:
+def _storable(alert: AlertIn) -> AlertIn:
     """The alert with a dedup key (PagerDuty's trigger may leave it to us), and with any NUL
     in a field stored as text replaced: PostgreSQL refuses NUL in text, and a sender's stray
     NUL must not cost the alert (nor, in a label, the incident's group key)."""

@@ -61,11 +61,11 @@ def render(kind: str, *, templates_dir: Path | None = None, **values: Any) -> Te
 
     name = f"{kind}{SUFFIX}"
     try:
-        text = _environment(str(templates_dir) if templates_dir else None).get_template(name)
-        made = text.render(**values)
+        template = _environment(str(templates_dir) if templates_dir else None).get_template(name)
+        made = template.render(**values)
     except TemplateError as exc:
-        if templates_dir is None:
-            raise
+        if templates_dir is None or not (templates_dir / name).is_file():
+            raise  # the built-in template itself failed: nothing to fall back to
         why = f"the {kind} template in {templates_dir} failed ({exc})"
         log.warning("%s; the built-in one is used", why)
         made = _environment(None).get_template(name).render(**values)
@@ -83,7 +83,7 @@ def override_problems(templates_dir: Path) -> list[str]:
     environment = _environment(str(templates_dir))
     problems = []
     for path in sorted(templates_dir.glob("*.j2")):
-        if path.name.removesuffix(SUFFIX) not in KINDS or not path.name.endswith(SUFFIX):
+        if path.name.removesuffix(SUFFIX) not in KINDS:  # also a name without the suffix
             names = ", ".join(kind + SUFFIX for kind in KINDS)
             problems.append(f"templates_dir: {path.name} overrides no message ({names})")
             continue
