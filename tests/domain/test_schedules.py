@@ -156,6 +156,42 @@ def test_in_the_repeated_hour_a_handoff_made_in_its_first_pass_stays_made() -> N
     )
 
 
+def test_a_handoff_time_sets_when_turns_change_whatever_time_start_has() -> None:
+    # start mid-afternoon on Tuesday; turns change at 09:00 Oslo time, the first on Wednesday
+    rota = schedule(
+        layer(["alice", "bob"], oslo(2026, 11, 3, 15, 30), "1d", handoff="09:00"),
+        zone="Europe/Oslo",
+    )
+    assert on_call(rota, oslo(2026, 11, 4, 8, 59)).person is None
+    assert on_call(rota, oslo(2026, 11, 4, 9, 0)).person == "alice"
+    assert on_call(rota, oslo(2026, 11, 5, 9, 0)).person == "bob"
+    assert handoffs(rota, oslo(2026, 11, 4, 9), oslo(2026, 11, 7, 9)) == [
+        oslo(2026, 11, 5, 9, 0),
+        oslo(2026, 11, 6, 9, 0),
+    ]
+
+
+def test_a_weekly_handoff_on_a_named_day_starts_on_the_next_such_day() -> None:
+    # 2026-11-04 is a Wednesday: the first Monday 09:00 at or after it is 9 November
+    rota = schedule(
+        layer(["alice", "bob"], utc(2026, 11, 4, 12), "1w", handoff="mon 09:00"),
+        zone="America/New_York",
+    )
+    new_york = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 9, 9, 0, tzinfo=new_york)
+    assert on_call(rota, first - TICK).person is None
+    handoff = next_handoff(rota, first - TICK)
+    assert handoff == Handoff(at=first, from_person=None, to_person="alice")
+    assert on_call(rota, first + WEEK).person == "bob"
+
+
+def test_a_start_already_at_the_handoff_time_is_the_first_handoff() -> None:
+    plain = schedule(layer(["alice", "bob"], MONDAY_9AM, "1d"))
+    timed = schedule(layer(["alice", "bob"], MONDAY_9AM, "1d", handoff="09:00"))
+    week = (MONDAY_9AM - WEEK, MONDAY_9AM + WEEK)
+    assert shifts(timed, *week) == shifts(plain, *week)
+
+
 def test_a_business_hours_layer_wins_inside_its_window_and_the_layer_below_shows_outside() -> None:
     rota = schedule(
         layer(["alice", "bob"], MONDAY_9AM, "1w"),
@@ -375,6 +411,12 @@ GOOD_OVERRIDE = {"person": "carol", "start": "2026-11-05T00:00:00Z", "end": "202
         ({"layers": [{**GOOD_LAYER, "start": "2026-11-02T09:00:00"}]}, "has no time zone"),
         ({"overrides": [{**GOOD_OVERRIDE, "start": "2026-11-05T00:00:00"}]}, "has no time zone"),
         ({"layers": [{**GOOD_LAYER, "rotation": "weekly"}]}, "Extra inputs are not permitted"),
+        ({"layers": [{**GOOD_LAYER, "handoff": "9 o'clock"}]}, "is not a handoff time"),
+        ({"layers": [{**GOOD_LAYER, "handoff": "09:00+02:00"}]}, "has an offset"),
+        (
+            {"layers": [{**GOOD_LAYER, "turn": "1d", "handoff": "mon 09:00"}]},
+            "names a weekday, so turn must be whole weeks",
+        ),
     ],
 )
 def test_impossible_schedules_are_refused_in_one_sentence(
@@ -433,17 +475,22 @@ def schedules(draw: st.DrawFn, zone: str, anchor: datetime, focused: bool) -> Sc
         if focused
         else moments(anchor, 20, 4) | same_time_days_before(anchor, 8)
     )
-    layer_dicts = [
-        {
-            "members": draw(st.lists(names, min_size=1, max_size=4)),
-            "start": draw(starts),
-            "turn": draw(st.sampled_from(TURNS)),
-            "restrictions": draw(st.lists(restrictions(focused), max_size=2)),
-            # mostly the schedule's zone; sometimes a layer of its own (follow the sun)
-            "timezone": draw(st.sampled_from([None, None, *ZONES])),
-        }
-        for _ in range(draw(st.integers(1, 3)))
-    ]
+    layer_dicts = []
+    for _ in range(draw(st.integers(1, 3))):
+        turn = draw(st.sampled_from(TURNS))
+        weekly = ["mon 02:30", "sun 09:00"] if turn == "1w" else []
+        layer_dicts.append(
+            {
+                "members": draw(st.lists(names, min_size=1, max_size=4)),
+                "start": draw(starts),
+                "turn": turn,
+                # sometimes turns change at a set time: one the clock changes skip or repeat
+                "handoff": draw(st.sampled_from([None, None, "02:30", "09:00", *weekly])),
+                "restrictions": draw(st.lists(restrictions(focused), max_size=2)),
+                # mostly the schedule's zone; sometimes a layer of its own (follow the sun)
+                "timezone": draw(st.sampled_from([None, None, *ZONES])),
+            }
+        )
     overrides = []
     for _ in range(draw(st.integers(0, 2))):
         start = draw(moments(anchor, 4, 4))
@@ -496,6 +543,21 @@ def reference_inside(layer: Layer, zone: ZoneInfo, moment: datetime) -> bool:
     return False
 
 
+def reference_first_handoff(layer: Layer, zone: ZoneInfo) -> datetime:
+    """`start`, or with a handoff time the first day's reading of it at or after `start`."""
+    if layer.handoff is None:
+        return layer.start
+    *day, clock = layer.handoff.split()
+    local = layer.start.astimezone(zone).date()
+    for days in range(15):
+        wall = datetime.combine(local + timedelta(days=days), time.fromisoformat(clock))
+        if day and WEEKDAYS[wall.weekday()] != day[0]:
+            continue
+        if reference_instant(wall, zone) >= layer.start:
+            return reference_instant(wall, zone)
+    raise AssertionError("no handoff within two weeks")
+
+
 def reference_person(rota: Schedule, moment: datetime) -> str | None:
     """Who is on call, by walking every layer's turns from its start on the wall clock."""
     covering = [o.person for o in rota.overrides if o.start <= moment < o.end]
@@ -503,11 +565,12 @@ def reference_person(rota: Schedule, moment: datetime) -> str | None:
         return covering[-1]
     for current in reversed(rota.layers):
         zone = ZoneInfo(current.timezone or rota.timezone)
-        if moment < current.start:
+        first = reference_first_handoff(current, zone)
+        if moment < first:
             continue
         if current.restrictions and not reference_inside(current, zone, moment):
             continue
-        origin = current.start.astimezone(zone).replace(tzinfo=None)
+        origin = first.astimezone(zone).replace(tzinfo=None)
         turn = 0
         while reference_instant(origin + (turn + 1) * current.turn, zone) <= moment:
             turn += 1

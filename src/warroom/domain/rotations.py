@@ -5,6 +5,7 @@ who is on call is in `schedules`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -63,15 +64,45 @@ def _known_zone_or_none(value: str | None) -> str | None:
     return None if value is None else known_zone(value)
 
 
+class Handoff(NamedTuple):
+    """A layer's handoff time: a local time of day, and a weekday for weekly turns."""
+
+    day: int | None  # WEEKDAYS index; None: any day
+    at: time
+
+
+def parse_handoff(text: str) -> Handoff:
+    """`09:00` or `mon 09:00` (a weekday name from WEEKDAYS, then a 24-hour local time)."""
+    words = text.strip().lower().split()
+    day = None
+    if len(words) == 2 and words[0][:3] in WEEKDAYS:
+        day = WEEKDAYS.index(words[0][:3])
+        words = words[1:]
+    try:
+        if len(words) != 1:
+            raise ValueError
+        at = time.fromisoformat(words[0])
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a handoff time; write a local time like 09:00, or a weekday"
+            " and a time like mon 09:00"
+        ) from None
+    if at.tzinfo is not None:
+        raise ValueError(f"{text!r} has an offset; the handoff is read in the layer's time zone")
+    return Handoff(day, at)
+
+
 class Layer(BaseModel):
-    """Members taking turns of `turn`, the first beginning at `start` (so handoffs come at
-    its local time of day), read in `timezone` or else the schedule's."""
+    """Members taking turns of `turn`, read in `timezone` or else the schedule's. The first
+    turn begins at `start`, so handoffs come at its local time of day; with `handoff` it
+    begins at the first reading of that time (and weekday) at or after `start`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     members: tuple[str, ...]
     start: datetime
     turn: Duration
+    handoff: str | None = None
     restrictions: tuple[Restriction, ...] = ()
     timezone: str | None = None
 
@@ -99,6 +130,23 @@ class Layer(BaseModel):
         if value <= timedelta(0):
             raise ValueError("turn must be longer than zero (write it like 12h, 1d or 1w)")
         return value
+
+    @field_validator("handoff")
+    @classmethod
+    def _handoff_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_handoff(value)
+        return value
+
+    @model_validator(mode="after")
+    def _weekday_needs_whole_weeks(self) -> Layer:
+        weekday = self.handoff is not None and parse_handoff(self.handoff).day is not None
+        if weekday and self.turn % timedelta(weeks=1):
+            raise ValueError(
+                f"handoff {self.handoff!r} names a weekday, so turn must be whole weeks"
+                " (1w, 2w …); for other turns give only the time"
+            )
+        return self
 
 
 class Override(BaseModel):

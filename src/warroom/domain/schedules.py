@@ -5,9 +5,12 @@ follow-the-sun schedule: an Oslo layer and a New York layer, each 09:00-17:00 lo
 else the schedule's.
 
 * A layer hands over every `turn`, counted on the wall clock from the reading of `start`:
-  the k-th handoff is `local(start) + k * turn`. A daily 09:00 handoff stays at 09:00 across
-  daylight saving, a 12h turn keeps 09:00/21:00, and a turn that does not divide a day (7h)
-  is 7 wall-clock hours too, so such a turn lasts 6 or 8 real hours when it spans a change.
+  the k-th handoff is `local(start) + k * turn`. A layer with a `handoff` time (`09:00`,
+  or `mon 09:00` for weekly turns) counts instead from the first local reading of that
+  time (and weekday) at or after `start`, and has nobody before it. A daily 09:00 handoff
+  stays at 09:00 across daylight saving, a 12h turn keeps 09:00/21:00, and a turn that
+  does not divide a day (7h) is 7 wall-clock hours too, so such a turn lasts 6 or 8 real
+  hours when it spans a change.
   Turn k belongs to `members[k % len(members)]`; before `start` the layer has nobody.
 * A wall-clock reading becomes an instant by one rule, `_instant`: the first instant at which
   the local clock reads that time or later. A repeated time (clocks set back) is its first
@@ -40,7 +43,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from warroom.domain.rotations import WEEKDAYS, Layer, Override, Restriction, Schedule, aware
+from warroom.domain.rotations import (
+    WEEKDAYS,
+    Layer,
+    Override,
+    Restriction,
+    Schedule,
+    aware,
+    parse_handoff,
+)
 
 __all__ = ["WEEKDAYS", "Handoff", "Layer", "OnCall", "Override", "Restriction", "Schedule"]
 __all__ += ["Shift", "next_handoff", "on_call", "people", "shifts"]
@@ -161,6 +172,20 @@ def _jump(zone: ZoneInfo, before: datetime, after: datetime) -> datetime:
     return datetime.fromtimestamp(high, UTC)
 
 
+def _anchored(layer: Layer, zone: ZoneInfo) -> Layer:
+    """The layer with `start` moved to its first handoff when it names a handoff time."""
+    if layer.handoff is None:
+        return layer
+    handoff = parse_handoff(layer.handoff)
+    begins = _wall(layer.start, zone)
+    wall = datetime.combine(begins.date(), handoff.at)
+    if handoff.day is not None:
+        wall += ((handoff.day - wall.weekday()) % 7) * _DAY
+    if _instant(wall, zone) < layer.start:
+        wall += 7 * _DAY if handoff.day is not None else _DAY
+    return layer.model_copy(update={"start": _instant(wall, zone)})
+
+
 def _handoff(layer: Layer, zone: ZoneInfo, turn: int) -> datetime | None:
     """When turn `turn` begins; None when that is beyond the calendar."""
     if turn == 0:
@@ -203,6 +228,9 @@ class _Reader:
     def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
         self.zones = [layer.zone or schedule.zone for layer in schedule.layers]
+        self.layers = [
+            _anchored(layer, zone) for layer, zone in zip(schedule.layers, self.zones, strict=True)
+        ]
         self._restricted = [not _round_the_clock(layer.restrictions) for layer in schedule.layers]
         self._windows: dict[tuple[int, date], list[tuple[datetime, datetime]]] = {}
 
@@ -210,7 +238,7 @@ class _Reader:
         override, until = self._override_now(moment)
         if override is not None:
             return OnCall(person=override.person, layer="override", until=until)
-        for index in reversed(range(len(self.schedule.layers))):  # lower ones matter if these lack
+        for index in reversed(range(len(self.layers))):  # lower ones matter if these lack
             person, change = self._layer_now(index, moment)
             until = _earliest(until, change)
             if person is not None:
@@ -228,7 +256,7 @@ class _Reader:
 
     def _layer_now(self, index: int, moment: datetime) -> tuple[str | None, datetime | None]:
         """The layer's person at `moment` (None: nobody) and the next instant that may change it."""
-        layer = self.schedule.layers[index]
+        layer = self.layers[index]
         restricted = self._restricted[index]
         if moment < layer.start:
             if not restricted:
@@ -273,7 +301,7 @@ class _Reader:
         if known is not None:
             return known
         windows, zone = [], self.zones[index]
-        for restriction in self.schedule.layers[index].restrictions:
+        for restriction in self.layers[index].restrictions:
             if WEEKDAYS[day.weekday()] not in restriction.days:
                 continue
             closing_day = day if restriction.end > restriction.start else day + _DAY
