@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from warroom.clock import FrozenClock
+from warroom.db.engine import Database
+from warroom.db.models import SeenSignature
 from warroom.domain.signatures import HEADER, sign
 
 Headers = Any
+PD_PAYLOAD = {"summary": "checkout down", "source": "web-1", "severity": "critical"}
 
 
 def create(
@@ -181,6 +186,48 @@ def test_a_signed_integration_refuses_unsigned_forged_and_replayed_requests(
     assert client.post(path, content=body, headers={HEADER: stale}).status_code == 401
     good = sign(secret, now, body)
     assert client.post(path, content=body, headers={HEADER: good}).status_code == 202
+
+
+def test_a_signed_request_is_taken_once_even_inside_its_time_window(
+    client: TestClient, as_: Headers, clock: FrozenClock, database: Database
+) -> None:
+    secret = "a-long-shared-secret"
+    created = create(client, as_, hmac_secret=secret)
+    path = f"/api/v1/ingest/{created['key']}/generic"
+    body = json.dumps({"summary": "disk full", "dedup_key": "disk"}).encode()
+    now = int(clock.now().timestamp())
+    signed = {HEADER: sign(secret, now, body)}
+
+    def counts() -> list[int]:
+        listed = client.get("/api/v1/alerts", headers=as_("charlie")).json()["items"]
+        return [alert["count"] for alert in listed]
+
+    assert client.post(path, content=body, headers=signed).status_code == 202
+    replay = client.post(path, content=body, headers=signed)
+    assert replay.status_code == 401
+    assert "replay refused" in replay.json()["detail"]
+    assert counts() == [1]
+    # the same body signed again a second later is a request of its own
+    clock.advance(timedelta(seconds=1))
+    resent = {HEADER: sign(secret, now + 1, body)}
+    assert client.post(path, content=body, headers=resent).status_code == 202
+    assert counts() == [2]
+    # PagerDuty's endpoint refuses a replay in its own error shape
+    pagerduty = create(client, as_, kind="pagerduty", hmac_secret=secret)
+    event = json.dumps(
+        {"routing_key": pagerduty["key"], "event_action": "trigger", "payload": PD_PAYLOAD}
+    ).encode()
+    pd_signed = {HEADER: sign(secret, now + 1, event)}
+    assert client.post("/v2/enqueue", content=event, headers=pd_signed).status_code == 202
+    refused = client.post("/v2/enqueue", content=event, headers=pd_signed)
+    assert refused.status_code == 401
+    assert refused.json()["status"] == "invalid event"
+    # once no stored signature could pass its timestamp check again, it is cleared
+    clock.advance(timedelta(minutes=11))
+    later = {HEADER: sign(secret, now + 661, body)}
+    assert client.post(path, content=body, headers=later).status_code == 202
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(SeenSignature)) == 1
 
 
 def test_the_alert_list_takes_its_largest_page_and_pages_on_with_a_cursor(

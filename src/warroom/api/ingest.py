@@ -23,6 +23,7 @@ from warroom.domain.alerts import PayloadError
 from warroom.services import ingest, ingest_prep
 from warroom.services.ingest_writer import IngestWriter
 from warroom.services.integrations import Sender
+from warroom.services.replays import Replayed
 from warroom.sources import SOURCES
 
 JSON = b"application/json"
@@ -79,17 +80,17 @@ async def _sender(intake: Intake, key: str) -> Sender:
     return sender
 
 
-def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes) -> None:
+def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes) -> str | None:
+    """The request's signature when its integration signs (None when it does not)."""
     if sender.hmac_secret is None:
-        return
+        return None
+    header = signature.decode("latin-1") if signature is not None else None
     reason = signatures.check(
-        sender.hmac_secret,
-        signature.decode("latin-1") if signature is not None else None,
-        body,
-        now=intake.state.ctx.clock.now().timestamp(),
+        sender.hmac_secret, header, body, now=intake.state.ctx.clock.now().timestamp()
     )
-    if reason:
+    if reason or header is None:
         raise Refusal(401, f"Signature refused: {reason}.", "bad_signature", signatures.HEADER)
+    return signatures.digest(header)
 
 
 def _decode(body: bytes) -> Any:
@@ -102,7 +103,15 @@ def _decode(body: bytes) -> Any:
 async def _commit(intake: Intake, delivery: ingest_prep.Delivery) -> list[ingest.Outcome]:
     if not delivery.alerts:
         return []
-    return await intake.writer.commit(delivery)
+    try:
+        return await intake.writer.commit(delivery)
+    except Replayed:
+        raise Refusal(
+            401,
+            "Signature refused: this signed request was taken before (replay refused).",
+            "bad_signature",
+            signatures.HEADER,
+        ) from None
 
 
 async def ingest_webhook(
@@ -117,14 +126,15 @@ async def ingest_webhook(
                 "wrong_kind",
                 "kind",
             )
-        _verify(intake, sender, signature, body)
+        signed = _verify(intake, sender, signature, body)
         try:
             alerts = SOURCES[kind](_decode(body))
         except PayloadError as exc:
             raise Refusal(422, exc.message, "bad_payload", exc.field) from None
+        ready = ingest_prep.prepare(intake.state.ctx, sender, alerts, signed)
+        outcomes = await _commit(intake, ready)
     except Refusal as refusal:
         return refusal.answer()
-    outcomes = await _commit(intake, ingest_prep.prepare(intake.state.ctx, sender, alerts))
     return _json(
         202,
         {
@@ -172,8 +182,10 @@ async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answe
         sender = await _sender(intake, key)
         if sender.kind != "pagerduty":
             raise Refusal(400, "This routing key is not a pagerduty integration.", "wrong_kind")
-        _verify(intake, sender, signature, body)
+        signed = _verify(intake, sender, signature, body)
         alerts = SOURCES["pagerduty"](event)
+        ready = ingest_prep.prepare(intake.state.ctx, sender, alerts, signed)
+        outcomes = await _commit(intake, ready)
     except Refusal as refusal:
         return _pagerduty_error(
             400 if refusal.status == 404 else refusal.status,
@@ -183,6 +195,5 @@ async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answe
     except PayloadError as exc:
         where = f"'{exc.field}': " if exc.field else ""
         return _pagerduty_error(400, "Event object is invalid", [f"{where}{exc.message}"])
-    outcomes = await _commit(intake, ingest_prep.prepare(intake.state.ctx, sender, alerts))
     dedup_key = outcomes[0].dedup_key if outcomes else None
     return _json(202, {"status": "success", "message": "Event processed", "dedup_key": dedup_key})

@@ -215,6 +215,17 @@ class Alert(Base):
     )
 
 
+class SeenSignature(Base):
+    """A signed webhook request taken: its signature is refused again while its timestamp
+    could still pass (`services/replays`). `key` is `<integration id>:<v1 hex>`."""
+
+    __tablename__ = "seen_signatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class AckToken(Base):
     """A one-click acknowledge link sent with a page: hashed, expiring, usable once."""
 

@@ -1,7 +1,8 @@
 """HMAC-SHA256 signatures over a timestamp and a body: `t=<unix seconds>,v1=<hex>`.
 
 The signed text is `<t>.<body>`, so a captured request cannot be replayed once its
-timestamp leaves the tolerance window, and a changed body breaks the signature.
+timestamp leaves the tolerance window, and a changed body breaks the signature. Within the
+window the receiver refuses a signature it has already taken (`services/replays`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ HEADER = "X-Warroom-Signature"
 TOLERANCE_SECONDS = 300
 
 
+def _parts(header: str) -> tuple[str, str]:
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    return parts.get("t", ""), parts.get("v1", "")
+
+
+def digest(header: str) -> str:
+    """The signature proper (the `v1` hex) of a header `check` accepted."""
+    return _parts(header)[1]
+
+
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={digest.hexdigest()}"
@@ -22,8 +33,7 @@ def check(secret: str, header: str | None, body: bytes, *, now: float) -> str | 
     """None when the signature is good; otherwise the reason it is refused."""
     if not header:
         return f"the {HEADER} header is missing"
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    stamp, given = parts.get("t", ""), parts.get("v1", "")
+    stamp, given = _parts(header)
     if not stamp.isdigit() or not given:
         return f"the {HEADER} header must look like t=<unix seconds>,v1=<hex>"
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:

@@ -41,10 +41,14 @@ class Delivery:
 
     sender: Sender
     alerts: list[Ready]
+    signature: str | None = None  # of a signed request: taken once (`replays`)
 
 
-def prepare(ctx: Context, sender: Sender, alerts: list[AlertIn]) -> Delivery:
-    return Delivery(sender, [_ready(ctx, sender, _storable(alert)) for alert in alerts])
+def prepare(
+    ctx: Context, sender: Sender, alerts: list[AlertIn], signature: str | None = None
+) -> Delivery:
+    ready = [_ready(ctx, sender, _storable(alert)) for alert in alerts]
+    return Delivery(sender, ready, signature)
 
 
 def _ready(ctx: Context, sender: Sender, alert: AlertIn) -> Ready:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
-from warroom.services import ingest, ingest_prep
+from warroom.services import ingest, ingest_prep, replays
 from warroom.services.context import Context
 
 log = logging.getLogger("warroom.ingest")
@@ -130,8 +130,11 @@ class IngestWriter:
     def _commit(self, batch: list[_Request], conflicts_left: int = CONFLICT_RETRIES) -> None:
         try:
             with self._session() as session, session.begin():
+                deliveries = [r.delivery for r in batch]
+                replayed = replays.take(session, deliveries, now=self.ctx.clock.now())
+                taken = [r for n, r in enumerate(batch) if n not in replayed]
                 results = ingest.apply(
-                    session, ctx=self.ctx, deliveries=[r.delivery for r in batch]
+                    session, ctx=self.ctx, deliveries=[r.delivery for r in taken]
                 )
         except IntegrityError as exc:
             if conflicts_left == 0:
@@ -147,8 +150,10 @@ class IngestWriter:
             self._drop_connection()
             self._fail(batch, exc)
             return
-        for request, outcomes in zip(batch, results, strict=True):
+        for request, outcomes in zip(taken, results, strict=True):
             self._answer(request, outcomes, None)
+        for n in replayed:
+            self._answer(batch[n], None, replays.Replayed())
 
     def _answer(
         self, request: _Request, outcomes: Outcomes | None, error: Exception | None
