@@ -36,6 +36,10 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+WAL_CHECKPOINT_PAGES = 10_000  # of 4 KiB: about 40 MB
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
+
+
 def _prepare_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +47,14 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Checkpoint the WAL every ~40 MB, not every 4 MB: a checkpoint runs inside the
+        # commit that crosses the mark (while the write lock is held) and writes each
+        # page it copies once, so a longer WAL coalesces the index pages an alert storm
+        # touches again and again. In process, batches of 100 alerts committed in 31-40
+        # µs an alert against 53-90 (BENCHMARKS.md, eighth session). After a checkpoint
+        # the file is cut back to 64 MB at most.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
