@@ -64,14 +64,14 @@ def _known_zone_or_none(value: str | None) -> str | None:
     return None if value is None else known_zone(value)
 
 
-class Handoff(NamedTuple):
+class HandoffTime(NamedTuple):
     """A layer's handoff time: a local time of day, and a weekday for weekly turns."""
 
     day: int | None  # WEEKDAYS index; None: any day
     at: time
 
 
-def parse_handoff(text: str) -> Handoff:
+def parse_handoff(text: str) -> HandoffTime:
     """`09:00` or `mon 09:00` (a weekday name from WEEKDAYS, then a 24-hour local time)."""
     words = text.strip().lower().split()
     day = None
@@ -89,7 +89,7 @@ def parse_handoff(text: str) -> Handoff:
         ) from None
     if at.tzinfo is not None:
         raise ValueError(f"{text!r} has an offset; the handoff is read in the layer's time zone")
-    return Handoff(day, at)
+    return HandoffTime(day, at)
 
 
 class Layer(BaseModel):
