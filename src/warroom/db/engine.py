@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from warroom.db.writelock import LockingConnection
+from warroom.db.checkpoints import Checkpointer
+from warroom.db.writelock import LockingConnection, lock_path
 
 WRITE_OPTION = "warroom_write"
 WRITER_CACHE_KIB = 16_384  # a long-lived writer's page cache (SQLite's default: 2 MiB)
@@ -36,24 +37,24 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-WAL_CHECKPOINT_PAGES = 10_000  # of 4 KiB: about 40 MB
-WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this when it starts over
 
 
 def _prepare_sqlite(engine: Engine) -> None:
+    path, uri = engine.url.database or "", bool(engine.url.query.get("uri"))
+    checkpointer = Checkpointer(path, uri=uri) if lock_path(path, uri=uri) else None
+    if checkpointer is not None:
+        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        # Checkpoint the WAL every ~40 MB, not every 4 MB: a checkpoint runs inside the
-        # commit that crosses the mark (while the write lock is held) and writes each
-        # page it copies once, so a longer WAL coalesces the index pages an alert storm
-        # touches again and again. In process, batches of 100 alerts committed in 31-40
-        # µs an alert against 53-90 (BENCHMARKS.md, eighth session). After a checkpoint
-        # the file is cut back to 64 MB at most.
-        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+        if checkpointer is not None and dbapi_connection.write_lock is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job
+            dbapi_connection.after_write = checkpointer.wrote
         cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")

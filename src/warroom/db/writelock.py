@@ -19,7 +19,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,11 @@ class WriteLock:
         holders.add(self.path)
         self._holders = holders
 
+    @property
+    def held(self) -> bool:
+        """Whether this connection took the lock (and has not let go)."""
+        return self._holders is not None
+
     def release(self) -> None:
         if self._holders is not None:
             self._holders.discard(self.path)
@@ -80,6 +85,7 @@ class LockingConnection(sqlite3.Connection):
     def __init__(self, database: str | bytes | os.PathLike[str], *args: Any, **kwargs: Any):
         super().__init__(database, *args, **kwargs)
         self.write_lock: WriteLock | None = None
+        self.after_write: Callable[[], None] | None = None  # told when a write commits
         path = lock_path(os.fsdecode(database), uri=bool(kwargs.get("uri")))
         if path is not None:
             try:
@@ -100,10 +106,13 @@ class LockingConnection(sqlite3.Connection):
             raise
 
     def commit(self) -> None:
+        wrote = self.write_lock is not None and self.write_lock.held
         try:
             super().commit()
         finally:
             self._let_go()
+        if wrote and self.after_write is not None:
+            self.after_write()
 
     def rollback(self) -> None:
         try:
