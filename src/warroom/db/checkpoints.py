@@ -23,8 +23,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from contextlib import nullcontext
 
-from warroom.db.writelock import WriteLock, lock_path
+from warroom.db.writelock import WriteLock, open_lock
 
 log = logging.getLogger("warroom.db")
 
@@ -70,7 +71,7 @@ class Checkpointer:
         connection = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, uri=self.uri
         )
-        turn = _turn(self.path, self.uri)
+        turn = open_lock(self.path, uri=self.uri)
         try:
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             while self._next():
@@ -98,21 +99,7 @@ class Checkpointer:
             if frames >= RESTART_FRAMES:
                 # A RESTART waits for SQLite's write lock with busy_timeout's sleeps, which
                 # writers taking turns back to back would starve: it queues for the turn.
-                if turn is not None:
-                    turn.acquire()
-                try:
+                with turn.taken() if turn is not None else nullcontext():
                     connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-                finally:
-                    if turn is not None:
-                        turn.release()
         except sqlite3.Error as exc:  # e.g. busy past the timeout: the next write retries
             log.warning("checkpointing %s failed: %s", self.path, exc)
-
-
-def _turn(path: str, uri: bool) -> WriteLock | None:
-    """The writers' file lock (`writelock`), for the checkpoints that must hold writers back."""
-    where = lock_path(path, uri=uri)
-    try:
-        return WriteLock(where) if where is not None else None
-    except OSError:  # e.g. a read-only folder: busy_timeout alone orders it
-        return None

@@ -3,7 +3,8 @@
 SQLite transactions that write begin with `BEGIN IMMEDIATE`, so two writers queue instead
 of failing on a lock upgrade: on a file lock next to the database (db/writelock.py), which
 hands the turn on the moment a writer is done, with `busy_timeout` as the safety net.
-Readers use plain `BEGIN` and never block in WAL mode.
+Readers use plain `BEGIN` and never block in WAL mode. The WAL is copied back into the
+database file by a thread of its own (db/checkpoints.py), never inside a commit.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from warroom.db.writelock import LockingConnection, lock_path
 
 WRITE_OPTION = "warroom_write"
 WRITER_CACHE_KIB = 16_384  # a long-lived writer's page cache (SQLite's default: 2 MiB)
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this when it starts over
 
 
 def normalise_url(url: str) -> str:
@@ -35,9 +37,6 @@ def normalise_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
-
-
-WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this when it starts over
 
 
 def _prepare_sqlite(engine: Engine) -> None:

@@ -40,6 +40,18 @@ def lock_path(database: str, *, uri: bool = False) -> Path | None:
     return Path(database + SUFFIX)
 
 
+def open_lock(database: str, *, uri: bool = False) -> WriteLock | None:
+    """The write lock of a database file; None for an in-memory database, or when the lock
+    file cannot be opened (e.g. a read-only folder: busy_timeout alone orders writers)."""
+    path = lock_path(database, uri=uri)
+    if path is None:
+        return None
+    try:
+        return WriteLock(path)
+    except OSError:
+        return None
+
+
 class WriteLock:
     """One open file description of the lock file: exclusive against every other one."""
 
@@ -55,6 +67,15 @@ class WriteLock:
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
         holders.add(self.path)
         self._holders = holders
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        """Hold the lock for the block."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
 
     @property
     def held(self) -> bool:
@@ -84,14 +105,8 @@ class LockingConnection(sqlite3.Connection):
 
     def __init__(self, database: str | bytes | os.PathLike[str], *args: Any, **kwargs: Any):
         super().__init__(database, *args, **kwargs)
-        self.write_lock: WriteLock | None = None
+        self.write_lock = open_lock(os.fsdecode(database), uri=bool(kwargs.get("uri")))
         self.after_write: Callable[[], None] | None = None  # told when a write commits
-        path = lock_path(os.fsdecode(database), uri=bool(kwargs.get("uri")))
-        if path is not None:
-            try:
-                self.write_lock = WriteLock(path)
-            except OSError:  # e.g. a read-only folder: busy_timeout alone orders writers
-                self.write_lock = None
 
     @contextmanager
     def turn_to_write(self) -> Iterator[None]:
