@@ -60,12 +60,15 @@ def create_app(
     db = open_database(settings.database_url)
     worker = Worker(db, ctx)
     install_wakeup(db, worker.wake, tell_others=not run_worker)
-    writer = IngestWriter(db, ctx)
+    writer = IngestWriter(
+        db, ctx, writer_process=bool(settings.writer_process), on_scheduled=worker.wake.set
+    )
     if migrate:
         upgrade(db.engine)
 
     @asynccontextmanager
     async def lifespan(_: WarroomApp) -> AsyncIterator[None]:
+        writer.start()
         if run_worker:
             worker.start()
         yield

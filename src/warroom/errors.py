@@ -42,3 +42,10 @@ class Forbidden(WarroomError):
 class Invalid(WarroomError):
     status = 422
     code = "invalid"
+
+
+class Unavailable(WarroomError):
+    """Nothing was changed, and the same request may succeed when sent again."""
+
+    status = 503
+    code = "unavailable"

@@ -92,19 +92,33 @@ class Warroom:
         self.log_files: list[Any] = []
         self.headers: dict[str, str] = {}
 
-    def spawn(self, name: str, command: list[str], env: dict[str, str] | None = None
-              ) -> subprocess.Popen[bytes]:
+    def spawn(
+        self, name: str, command: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         log = (self.tmp_path / f"{name}.log").open("wb")
         self.log_files.append(log)
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                   env=env or self.env)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env or self.env
+        )
         self.started.append(process)
         return process
 
     def serve(self) -> None:
-        process = self.spawn("warroom", [
-            WARROOM, "serve", "--host", HOST, "--port", str(self.port),
-            "--db", self.db_url, "--config", str(self.config)])
+        process = self.spawn(
+            "warroom",
+            [
+                WARROOM,
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--db",
+                self.db_url,
+                "--config",
+                str(self.config),
+            ],
+        )
         deadline = time.monotonic() + START
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -123,7 +137,10 @@ class Warroom:
     def cli(self, *args: str) -> Any:
         done = subprocess.run(
             [WARROOM, *args, "--db", self.db_url, "--config", str(self.config), "--json"],
-            capture_output=True, env=self.env, timeout=60, check=False,
+            capture_output=True,
+            env=self.env,
+            timeout=60,
+            check=False,
         )
         assert done.returncode == 0, done.stderr.decode()
         return json.loads(done.stdout)
@@ -134,8 +151,7 @@ class Warroom:
         return created
 
     def get(self, path: str, **params: Any) -> Any:
-        response = httpx.get(f"{self.base}{path}", params=params, headers=self.headers,
-                             timeout=10)
+        response = httpx.get(f"{self.base}{path}", params=params, headers=self.headers, timeout=10)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -151,14 +167,20 @@ class Warroom:
 
     def send(self, integration: dict[str, str], body: object) -> list[dict[str, Any]]:
         """POST a body to the integration's URL as its tool would; the outcome per alert."""
-        response = httpx.post(integration["url"], content=json.dumps(body), timeout=10,
-                              headers={"Content-Type": "application/json"})
+        response = httpx.post(
+            integration["url"],
+            content=json.dumps(body),
+            timeout=10,
+            headers={"Content-Type": "application/json"},
+        )
         assert response.status_code == 202, response.text
         return list(response.json()["alerts"])
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
-                         for p in sorted(self.tmp_path.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}"
+            for p in sorted(self.tmp_path.glob("*.log"))
+        )
 
     def stop_all(self) -> None:
         for process in self.started:
@@ -188,23 +210,28 @@ def resolved_through_monitoring(warroom: Warroom, ref: str, actor: str) -> dict[
     (by the integration), then to resolved when monitoring was over (by warroom)."""
     incident = poll(lambda: (found := warroom.incident(ref))["status"] == "resolved" and found)
     assert incident, f"{ref} did not resolve within {WAIT} s: {warroom.incident(ref)}"
-    moves = [(e["actor"], e["data"].get("to")) for e in incident["timeline"]
-             if e["kind"] == "status"]
+    moves = [
+        (e["actor"], e["data"].get("to")) for e in incident["timeline"] if e["kind"] == "status"
+    ]
     assert moves == [(actor, "monitoring"), ("warroom", "resolved")], moves
     return dict(incident)
 
 
 # -- Prometheus Alertmanager ----------------------------------------------------------------
 
+
 def alertmanager_binary() -> str:
     found = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
     if found:
         return found
     if os.environ.get("CI") == "true":
-        pytest.fail("prometheus-alertmanager is not installed: CI must run this test "
-                    "(.ci/run installs it with apt)")
-    pytest.skip("prometheus-alertmanager is not installed "
-                "(apt-get install prometheus-alertmanager)")
+        pytest.fail(
+            "prometheus-alertmanager is not installed: CI must run this test "
+            "(.ci/run installs it with apt)"
+        )
+    pytest.skip(
+        "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)"
+    )
 
 
 def start_alertmanager(warroom: Warroom, url: str) -> str:
@@ -212,20 +239,37 @@ def start_alertmanager(warroom: Warroom, url: str) -> str:
     every second; returns its base URL once it is ready."""
     binary = alertmanager_binary()
     config = warroom.tmp_path / "alertmanager.yml"
-    config.write_text(json.dumps({  # YAML is a superset of JSON
-        "route": {"receiver": "warroom", "group_by": ["alertname"], "group_wait": "0s",
-                  "group_interval": "1s", "repeat_interval": "1s"},
-        "receivers": [{"name": "warroom",
-                       "webhook_configs": [{"url": url, "send_resolved": True}]}],
-    }))
+    config.write_text(
+        json.dumps(
+            {  # YAML is a superset of JSON
+                "route": {
+                    "receiver": "warroom",
+                    "group_by": ["alertname"],
+                    "group_wait": "0s",
+                    "group_interval": "1s",
+                    "repeat_interval": "1s",
+                },
+                "receivers": [
+                    {"name": "warroom", "webhook_configs": [{"url": url, "send_resolved": True}]}
+                ],
+            }
+        )
+    )
     storage = warroom.tmp_path / "alertmanager-data"
     storage.mkdir()
     port = free_port()
     base = f"http://{HOST}:{port}"
-    process = warroom.spawn("alertmanager", [
-        binary, f"--config.file={config}", f"--web.listen-address={HOST}:{port}",
-        "--cluster.listen-address=", f"--storage.path={storage}",
-    ], env={"PATH": os.environ.get("PATH", "")})
+    process = warroom.spawn(
+        "alertmanager",
+        [
+            binary,
+            f"--config.file={config}",
+            f"--web.listen-address={HOST}:{port}",
+            "--cluster.listen-address=",
+            f"--storage.path={storage}",
+        ],
+        env={"PATH": os.environ.get("PATH", "")},
+    )
 
     def ready() -> bool:
         if process.poll() is not None:
@@ -241,16 +285,19 @@ def start_alertmanager(warroom: Warroom, url: str) -> str:
 
 def prometheus_alerts(starts: datetime, ends: datetime) -> list[dict[str, Any]]:
     """What Prometheus posts: two instances of HighLatency and one DiskFull."""
-    def alert(name: str, instance: str, job: str, severity: str, summary: str
-              ) -> dict[str, Any]:
+
+    def alert(name: str, instance: str, job: str, severity: str, summary: str) -> dict[str, Any]:
         return {
-            "labels": {"alertname": name, "instance": instance, "job": job,
-                       "severity": severity},
-            "annotations": {"summary": summary,
-                            "runbook_url": f"https://runbooks.example.com/{name}"},
-            "startsAt": iso(starts), "endsAt": iso(ends),
+            "labels": {"alertname": name, "instance": instance, "job": job, "severity": severity},
+            "annotations": {
+                "summary": summary,
+                "runbook_url": f"https://runbooks.example.com/{name}",
+            },
+            "startsAt": iso(starts),
+            "endsAt": iso(ends),
             "generatorURL": f"http://prometheus.example.com:9090/graph?g0.expr={name}",
         }
+
     return [
         alert("HighLatency", "web-1:9100", "web", "critical", "p99 latency above 2 s on web-1"),
         alert("HighLatency", "web-2:9100", "web", "critical", "p99 latency above 2 s on web-2"),
@@ -278,8 +325,13 @@ def test_alertmanager_groups_by_alertname_counts_repeats_and_resolves_its_incide
     first = poll(lambda: repeated(2))
     assert first, f"three alerts, each sent twice, within {WAIT} s: {warroom.alerts()}"
     counts = {a["dedup_key"]: a["count"] for a in first}
-    later = poll(lambda: (alerts := repeated(2)) and all(
-        a["count"] > counts[a["dedup_key"]] for a in alerts) and alerts)
+    later = poll(
+        lambda: (
+            (alerts := repeated(2))
+            and all(a["count"] > counts[a["dedup_key"]] for a in alerts)
+            and alerts
+        )
+    )
     assert later, f"Alertmanager's repeats were not counted: {warroom.alerts()}"
     assert len(warroom.alerts()) == 3  # repeats update the rows; they add none
 
@@ -289,18 +341,26 @@ def test_alertmanager_groups_by_alertname_counts_repeats_and_resolves_its_incide
     for alert in later:
         by_incident.setdefault(alert["incident"], []).append(alert)
     assert len(warroom.incidents()) == len(by_incident) == 2
-    groups = {frozenset(a["labels"]["alertname"] for a in alerts): alerts
-              for alerts in by_incident.values()}
+    groups = {
+        frozenset(a["labels"]["alertname"] for a in alerts): alerts
+        for alerts in by_incident.values()
+    }
     latency, disk = groups[frozenset({"HighLatency"})], groups[frozenset({"DiskFull"})]
     assert sorted(a["source"] for a in latency) == ["web-1:9100", "web-2:9100"]
     assert [(a["source"], a["service"], a["source_severity"]) for a in disk] == [
-        ("db-1:9100", "db", "warning")]
+        ("db-1:9100", "db", "warning")
+    ]
     assert {link["text"] for link in disk[0]["links"]} == {"Source", "Runbook", "Alertmanager"}
 
     ended = datetime.now(UTC) - timedelta(seconds=1)
     post_to_alertmanager(manager, prometheus_alerts(starts, ended))
-    cleared = poll(lambda: (alerts := warroom.alerts()) and all(
-        a["status"] == "resolved" for a in alerts) and alerts)
+    cleared = poll(
+        lambda: (
+            (alerts := warroom.alerts())
+            and all(a["status"] == "resolved" for a in alerts)
+            and alerts
+        )
+    )
     assert cleared, f"Alertmanager's resolved notice did not arrive: {warroom.alerts()}"
     assert len(cleared) == 3
     for ref, alerts in by_incident.items():
@@ -311,6 +371,7 @@ def test_alertmanager_groups_by_alertname_counts_repeats_and_resolves_its_incide
 
 
 # -- the official PagerDuty client -------------------------------------------------------------
+
 
 class LoopbackEventsClient(pagerduty.EventsApiV2Client):
     """The official Events API v2 client, pointed at warroom over plain HTTP on loopback: its
@@ -334,23 +395,36 @@ def test_the_pagerduty_client_triggers_acknowledges_and_resolves_an_incident(
     client = LoopbackEventsClient(integration["key"], base_url=warroom.base)
 
     details = {"error_rate": "9%"}
-    key = client.trigger("Checkout returns 500", "web-1", dedup_key="checkout-5xx",
-                         severity="error", custom_details=details,
-                         links=[{"href": "https://grafana.example.com/d/co", "text": "Graph"}])
+    key = client.trigger(
+        "Checkout returns 500",
+        "web-1",
+        dedup_key="checkout-5xx",
+        severity="error",
+        custom_details=details,
+        links=[{"href": "https://grafana.example.com/d/co", "text": "Graph"}],
+    )
     assert key == "checkout-5xx"
     assert client.trigger("Checkout returns 500", "web-1", dedup_key=key) == key
     [alert] = warroom.alerts()
     assert (alert["dedup_key"], alert["count"], alert["source"], alert["source_severity"]) == (
-        key, 2, "web-1", "error")
+        key,
+        2,
+        "web-1",
+        "error",
+    )
     [incident] = warroom.incidents()
     assert (incident["title"], incident["status"], incident["source"]) == (
-        "Checkout returns 500", "triggered", "alert")
+        "Checkout returns 500",
+        "triggered",
+        "alert",
+    )
 
     assert client.acknowledge(key) == key
     acknowledged = warroom.incident(incident["ref"])
     assert acknowledged["status"] == "acknowledged"
     assert [e["actor"] for e in acknowledged["timeline"] if e["kind"] == "acknowledged"] == [
-        "pagerduty"]
+        "pagerduty"
+    ]
 
     assert client.resolve(key) == key
     assert [a["status"] for a in warroom.alerts()] == ["resolved"]
@@ -368,7 +442,9 @@ def test_a_pagerduty_trigger_without_a_dedup_key_gets_a_new_one_each_time(
     assert sorted(a["dedup_key"] for a in warroom.alerts()) == sorted([first, second])
     assert client.resolve(first) == first
     assert {a["dedup_key"]: a["status"] for a in warroom.alerts()} == {
-        first: "resolved", second: "firing"}
+        first: "resolved",
+        second: "firing",
+    }
 
 
 def test_a_bad_pagerduty_event_gets_pagerdutys_error_and_the_client_raises(
@@ -391,6 +467,7 @@ def test_a_bad_pagerduty_event_gets_pagerdutys_error_and_the_client_raises(
 
 
 # -- Grafana, Sentry, Datadog: their published bodies over HTTP --------------------------------
+
 
 def test_grafanas_webhook_opens_an_incident_per_alertname_and_resolves_them(
     warroom: Warroom,
@@ -428,17 +505,31 @@ def sentry_issue(action: str, issue_id: str, title: str) -> dict[str, Any]:
         "action": action,
         "installation": {"uuid": "a8e5d37a-696c-4c54-adb5-b3f28d64c7de"},
         "actor": {"type": "user", "id": "1", "name": "Alice"},
-        "data": {"issue": {
-            "id": issue_id, "shortId": "FRONT-END-1", "title": title,
-            "culprit": "?(<anonymous>)", "level": "error", "status": action,
-            "substatus": None, "statusDetails": {}, "platform": "javascript",
-            "project": {"id": "1", "name": "front-end", "slug": "front-end",
-                        "platform": "javascript"},
-            "web_url": f"https://sentry.io/organizations/test-org/issues/{issue_id}/",
-            "permalink": f"https://test-org.sentry.io/issues/{issue_id}/",
-            "firstSeen": "2019-08-19T21:06:17.677000Z", "lastSeen": iso(datetime.now(UTC)),
-            "count": "3", "userCount": 1,
-        }},
+        "data": {
+            "issue": {
+                "id": issue_id,
+                "shortId": "FRONT-END-1",
+                "title": title,
+                "culprit": "?(<anonymous>)",
+                "level": "error",
+                "status": action,
+                "substatus": None,
+                "statusDetails": {},
+                "platform": "javascript",
+                "project": {
+                    "id": "1",
+                    "name": "front-end",
+                    "slug": "front-end",
+                    "platform": "javascript",
+                },
+                "web_url": f"https://sentry.io/organizations/test-org/issues/{issue_id}/",
+                "permalink": f"https://test-org.sentry.io/issues/{issue_id}/",
+                "firstSeen": "2019-08-19T21:06:17.677000Z",
+                "lastSeen": iso(datetime.now(UTC)),
+                "count": "3",
+                "userCount": 1,
+            }
+        },
     }
 
 
@@ -449,8 +540,9 @@ def test_sentrys_issue_alerts_fold_into_one_incident_per_issue_until_sentry_reso
     alert = payload("sentry_issue_alert.json")
     assert results(warroom.send(sentry, alert)) == ["created"]
     again = copy.deepcopy(alert)  # the next event of the same issue
-    again["data"]["event"].update(event_id="0c8e1e8a3f3a4d1c9a86b4b0e8e0a8b1",
-                                  datetime=iso(datetime.now(UTC)))
+    again["data"]["event"].update(
+        event_id="0c8e1e8a3f3a4d1c9a86b4b0e8e0a8b1", datetime=iso(datetime.now(UTC))
+    )
     assert results(warroom.send(sentry, again)) == ["updated"]
     other = copy.deepcopy(alert)
     other["data"]["event"].update(issue_id="1117540999", title="TypeError: x is undefined")
@@ -459,12 +551,16 @@ def test_sentrys_issue_alerts_fold_into_one_incident_per_issue_until_sentry_reso
     alerts = {a["dedup_key"]: a for a in warroom.alerts()}
     heck, undefined = alerts["sentry-issue-1117540176"], alerts["sentry-issue-1117540999"]
     assert (heck["count"], heck["summary"], heck["source_severity"]) == (
-        2, "ReferenceError: heck is not defined", "error")
+        2,
+        "ReferenceError: heck is not defined",
+        "error",
+    )
     assert heck["incident"] != undefined["incident"]
 
     title = "ReferenceError: heck is not defined"
     assert results(warroom.send(sentry, sentry_issue("resolved", "1117540176", title))) == [
-        "resolved"]
+        "resolved"
+    ]
     resolved_through_monitoring(warroom, heck["incident"], actor="sentry")
     assert warroom.incident(undefined["incident"])["status"] == "triggered"
 
@@ -475,9 +571,16 @@ DATADOG = (PAYLOADS / "datadog_webhook.json").read_text()
 def datadog(title: str, message: str, event_id: int) -> Any:
     """The Webhooks tile's default payload with its $VARIABLES as Datadog fills them."""
     now_ms = str(int(time.time() * 1000))
-    values = {"EVENT_MSG": f"%%%\n{message}\n%%%", "LAST_UPDATED": now_ms, "DATE": now_ms,
-              "EVENT_TYPE": "query_alert_monitor", "EVENT_TITLE": title, "ORG_ID": "11023",
-              "ORG_NAME": "Example Org", "ID": str(event_id)}
+    values = {
+        "EVENT_MSG": f"%%%\n{message}\n%%%",
+        "LAST_UPDATED": now_ms,
+        "DATE": now_ms,
+        "EVENT_TYPE": "query_alert_monitor",
+        "EVENT_TITLE": title,
+        "ORG_ID": "11023",
+        "ORG_NAME": "Example Org",
+        "ID": str(event_id),
+    }
     return json.loads(re.sub(r"\$([A-Z_]+)", lambda m: json.dumps(values[m[1]])[1:-1], DATADOG))
 
 

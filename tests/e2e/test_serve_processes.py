@@ -16,13 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.e2e.test_serve_restart import HOST, WARROOM, Processes, free_port, poll, procs
+from tests.e2e.test_serve_restart import HOST, WARROOM, Processes, free_port, poll
 
 from warroom.processes.sockets import listen_shared
 from warroom.processes.supervisor import Supervisor
 
 pytestmark = pytest.mark.slow
-__all__ = ["procs"]  # the fixture, shared with test_serve_restart
 
 CONNECTIONS = 32  # all of them in one process of two: a chance of 1 in 2**31
 

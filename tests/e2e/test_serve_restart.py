@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -103,15 +103,6 @@ class Processes:
                 except subprocess.TimeoutExpired:
                     os.kill(process.pid, signal.SIGKILL)
                     process.wait(timeout=10)
-
-
-@pytest.fixture
-def procs(tmp_path: Path, db_url: str) -> Iterator[Processes]:
-    processes = Processes(tmp_path, db_url)
-    try:
-        yield processes
-    finally:
-        processes.stop_all()
 
 
 def poll(check: Callable[[], Any], *, seconds: float = 10.0) -> Any:

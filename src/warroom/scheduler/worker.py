@@ -46,14 +46,7 @@ def install_wakeup(db: Database, wake: threading.Event, *, tell_others: bool = T
             if session.info.get(jobs.WAKE_FLAG):
                 session.execute(text(f"NOTIFY {CHANNEL}"))
 
-    @event.listens_for(db.write, "after_commit")
-    def _wake(session: Session) -> None:
-        if session.info.pop(jobs.WAKE_FLAG, False):
-            wake.set()
-
-    @event.listens_for(db.write, "after_rollback")
-    def _forget(session: Session) -> None:
-        session.info.pop(jobs.WAKE_FLAG, None)
+    jobs.on_scheduled(db, wake.set)
 
 
 class Worker:

@@ -9,14 +9,16 @@ statements: the worker's hot path builds no ORM objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, or_, select, union_all, update
+from sqlalchemy import Integer, Table, bindparam, event, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
+from warroom.db.engine import Database
 from warroom.db.models import Job
 
 JOBS: Table = Job.__table__  # type: ignore[assignment]
@@ -62,6 +64,19 @@ def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> No
     _INSERT.run(session, rows)
     if any(spec.due_at <= now + SOON for spec in specs):  # later ones: the regular poll
         session.info[WAKE_FLAG] = True
+
+
+def on_scheduled(db: Database, call: Callable[[], None]) -> None:
+    """Call `call` after each commit that scheduled a job due now (not after a rollback)."""
+
+    @event.listens_for(db.write, "after_commit")
+    def _scheduled(session: Session) -> None:
+        if session.info.pop(WAKE_FLAG, False):
+            call()
+
+    @event.listens_for(db.write, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(WAKE_FLAG, None)
 
 
 def _claimable(now: Any) -> Any:
