@@ -72,7 +72,7 @@ def create_app(
         if run_worker:
             worker.start()
         yield
-        writer.stop()
+        await writer.close()
         worker.stop()
         db.dispose()
 

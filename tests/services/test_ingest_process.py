@@ -8,11 +8,12 @@ process exists for SQLite's one write lock.
 
 from __future__ import annotations
 
+import asyncio
 import os
-import queue
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +25,6 @@ from warroom.db.models import Alert, Incident
 from warroom.errors import Unavailable
 from warroom.services import ingest, ingest_prep, integrations, replays
 from warroom.services.context import Context
-from warroom.services.ingest_batches import Result
 from warroom.services.ingest_process import WriterProcess
 from warroom.services.integrations import Sender
 
@@ -59,29 +59,29 @@ class Scheduled:
         self.count += 1
 
 
-@pytest.fixture
-def writer(sqlite: Database, ctx: Context) -> Iterator[tuple[WriterProcess, Scheduled]]:
-    scheduled = Scheduled()
-    process = WriterProcess(str(sqlite.engine.url), ctx, scheduled)
-    yield process, scheduled
-    process.close()
+def writer_for(sqlite: Database, ctx: Context, scheduled: Scheduled | None = None) -> WriterProcess:
+    return WriterProcess(str(sqlite.engine.url), ctx, scheduled)
 
 
-def submit(process: WriterProcess, *deliveries: ingest_prep.Delivery) -> list[Result]:
-    answers: queue.Queue[list[Result]] = queue.Queue()
-    process.submit(list(deliveries), answers.put)
-    return answers.get(timeout=WAIT_S)
+async def commit_all(process: WriterProcess, *deliveries: ingest_prep.Delivery) -> list[Any]:
+    """Commit deliveries queued together (one batch); each one's outcomes or error."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.gather(*(process.commit(d) for d in deliveries), return_exceptions=True),
+            WAIT_S,
+        )
+    finally:
+        await process.close()
 
 
 def test_what_the_writer_process_answers_is_committed_and_wakes_the_worker(
-    writer: tuple[WriterProcess, Scheduled], sqlite: Database, ctx: Context, sender: Sender
+    sqlite: Database, ctx: Context, sender: Sender
 ) -> None:
-    process, scheduled = writer
+    scheduled = Scheduled()
     two = [firing("web-1", severity="P0"), firing("web-2", severity="P0")]
     first = ingest_prep.prepare(ctx, sender, two)
     repeat = ingest_prep.prepare(ctx, sender, [firing("web-1", severity="P0")])
-    [created, updated] = submit(process, first, repeat)
-    assert isinstance(created, list) and isinstance(updated, list)
+    created, updated = asyncio.run(commit_all(writer_for(sqlite, ctx, scheduled), first, repeat))
     assert [o.result for o in created] == ["created", "created"]
     assert [o.result for o in updated] == ["updated"]
     incident_id = created[0].incident_id
@@ -95,49 +95,67 @@ def test_what_the_writer_process_answers_is_committed_and_wakes_the_worker(
 
 
 def test_a_signed_request_is_taken_once_by_the_writer_process(
-    writer: tuple[WriterProcess, Scheduled], sqlite: Database, ctx: Context, sender: Sender
+    sqlite: Database, ctx: Context, sender: Sender
 ) -> None:
-    process, _ = writer
     signed = ingest_prep.prepare(ctx, sender, [firing("web-1")], signature="ab" * 32)
-    [taken] = submit(process, signed)
-    [again] = submit(process, signed)
-    assert isinstance(taken, list) and taken[0].result == "created"
+    taken, again = asyncio.run(commit_all(writer_for(sqlite, ctx), signed, signed))
+    assert taken[0].result == "created"
     assert isinstance(again, replays.Replayed)
     with sqlite.read() as session:
         assert session.scalar(select(func.count()).select_from(Alert)) == 1
 
 
-def test_a_dead_writer_process_fails_only_its_batch_and_the_next_gets_a_new_one(
-    writer: tuple[WriterProcess, Scheduled], sqlite: Database, ctx: Context, sender: Sender
+def test_a_dead_writer_process_fails_only_what_it_held_and_the_next_alert_gets_a_new_one(
+    sqlite: Database, ctx: Context, sender: Sender
 ) -> None:
-    process, _ = writer
-    process.start()
-    first_pid = process.pid
-    assert first_pid is not None
-    os.kill(first_pid, signal.SIGSTOP)  # the batch below is in flight when it dies
-    answers: queue.Queue[list[Result]] = queue.Queue()
-    process.submit([ingest_prep.prepare(ctx, sender, [firing("web-1")])], answers.put)
-    os.kill(first_pid, signal.SIGKILL)
-    [lost] = answers.get(timeout=WAIT_S)
+    async def scenario() -> tuple[BaseException | None, list[Any], int, int | None]:
+        process = writer_for(sqlite, ctx)
+        try:
+            await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-0")]))
+            first = process.pid
+            assert first is not None
+            os.kill(first, signal.SIGSTOP)  # the alert below is in flight when it dies
+            held = asyncio.ensure_future(
+                process.commit(ingest_prep.prepare(ctx, sender, [firing("web-1")]))
+            )
+            await asyncio.sleep(0.2)
+            os.kill(first, signal.SIGKILL)
+            lost = (await asyncio.gather(held, return_exceptions=True))[0]
+            again = await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-1")]))
+            return (lost if isinstance(lost, BaseException) else None), again, first, process.pid
+        finally:
+            await process.close()
+
+    lost, again, first, second = asyncio.run(asyncio.wait_for(scenario(), WAIT_S))
     assert isinstance(lost, Unavailable) and lost.status == 503
-    [again] = submit(process, ingest_prep.prepare(ctx, sender, [firing("web-1")]))
-    assert isinstance(again, list) and again[0].result == "created"
-    assert process.pid not in (None, first_pid)
+    assert again[0].result == "created"
+    assert second not in (None, first)
     with sqlite.read() as session:
-        assert session.scalar(select(func.count()).select_from(Alert)) == 1
+        keys = set(session.scalars(select(Alert.dedup_key)))
+    assert keys == {"web-0", "web-1"}
 
 
-def test_closing_answers_the_batches_in_flight_then_ends_the_process(
-    writer: tuple[WriterProcess, Scheduled], ctx: Context, sender: Sender
+def test_closing_commits_what_is_queued_then_ends_the_process(
+    sqlite: Database, ctx: Context, sender: Sender
 ) -> None:
-    process, _ = writer
-    answers: queue.Queue[list[Result]] = queue.Queue()
-    for n in range(2):
-        process.submit([ingest_prep.prepare(ctx, sender, [firing(f"web-{n}")])], answers.put)
-    pid = process.pid
-    assert pid is not None
-    process.close()
-    results = [answers.get(timeout=WAIT_S) for _ in range(2)]
-    assert all(isinstance(r, list) and isinstance(r[0], ingest.Outcome) for [r] in results)
+    async def scenario() -> tuple[list[Any], int]:
+        process = writer_for(sqlite, ctx)
+        await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-0")]))
+        pid = process.pid
+        assert pid is not None
+        queued = [
+            asyncio.ensure_future(
+                process.commit(ingest_prep.prepare(ctx, sender, [firing(f"web-{n}")]))
+            )
+            for n in range(1, 6)
+        ]
+        await asyncio.sleep(0)  # they are queued, not yet answered
+        await process.close()
+        return await asyncio.gather(*queued), pid
+
+    results, pid = asyncio.run(asyncio.wait_for(scenario(), WAIT_S))
+    assert all(isinstance(r[0], ingest.Outcome) for r in results)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # reaped: gone for good
+    with sqlite.read() as session:
+        assert session.scalar(select(func.count()).select_from(Alert)) == 6

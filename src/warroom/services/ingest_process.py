@@ -1,28 +1,32 @@
 """On SQLite, the group-commit batches applied by a writer process of their own.
 
 In one process the event loop (HTTP, parsing, routing) and the writer thread share one
-interpreter lock. With SQLite's one write lock, the writer's Python work is then the
-bottleneck, and each time its commit lets go of the interpreter to wait for the disk it
+interpreter lock. With SQLite's one write lock the writer's Python work is then the
+bottleneck, and each time its commit lets go of the interpreter to wait for the disk, it
 queues behind the loop to get it back. A writer process has an interpreter of its own.
 
-The server's writer thread sends each batch over a pipe as plain tuples: only what the
+The server's event loop itself sends the batches (no thread: nothing waits for the
+interpreter lock to change hands) over a socket pair, as plain tuples: only what the
 writer reads (labels, links, details and the raw payload travel already encoded as the
 database stores them), with the batch's instant, so the process keeps the server's clock.
-The process applies it with `ingest_batches.BatchWriter` and answers each delivery's
-outcomes after the commit, and whether the commit scheduled jobs (the server's worker is
-then woken, as after its own commits).
+Two batches are in flight, so the process finds the next one waiting when it has
+committed one. The process applies each with `ingest_batches.BatchWriter` and, after the
+commit, answers each delivery's outcomes and whether the commit scheduled jobs (the
+server's worker is then woken, as after its own commits).
 
-If the process dies, the batch in flight is answered 503: it may or may not have been
-committed, and a retry is deduplicated. The next batch starts a new process. The process
-ends when the server closes its end of the pipe, or when the server dies.
+If the process dies, the batches in flight are answered 503: they may or may not have
+been committed, and a retry is deduplicated. The next alert starts a new process. The
+process ends when the server closes its end of the socket, or when the server dies.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import pickle
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -42,15 +46,16 @@ from warroom.domain.routing import AutoResolve
 from warroom.errors import Unavailable
 from warroom.services import ingest, ingest_batches, jobs, replays
 from warroom.services.context import Context
-from warroom.services.ingest_batches import Result
+from warroom.services.ingest_batches import Outcomes, Result
 from warroom.services.ingest_prep import JSON_COLUMNS, Delivery, Ready
 from warroom.services.integrations import Sender
 
 log = logging.getLogger("warroom.ingest")
-Done = Callable[[list[Result]], None]
 START_SECONDS = 60.0  # for the process to import and open the database
 STOP_SECONDS = 10.0
 DEPTH = 2  # batches in flight: one being written, the next waiting for it
+MAX_ALERTS_PER_BATCH = 2000
+SOCKET_BUFFER_BYTES = 4 << 20  # the kernel caps it (net.core.wmem_max)
 REPLAYED = "replayed"
 UNAVAILABLE = "unavailable"  # the database refused (OperationalError): 503
 FAILED = "failed"  # anything else: 500
@@ -63,9 +68,12 @@ GONE = (
 
 
 class WriterProcess:
-    """The server's side. `submit` sends a batch; a thread reads the answers and calls
-    each batch's `done` with one result per delivery. Up to `DEPTH` batches are in
-    flight, so the process finds the next one waiting when it has committed one."""
+    """The server's side, on its event loop: no thread of its own, so no hand-over of the
+    interpreter lock between the loop and a writer thread.
+
+    `commit` queues a delivery; whenever fewer than `DEPTH` batches are in flight, every
+    delivery queued is sent as the next batch (so the process finds one waiting when it
+    has committed one), and each answer settles its batch's requests."""
 
     def __init__(
         self, database_url: str, ctx: Context, on_scheduled: Callable[[], None] | None = None
@@ -73,57 +81,82 @@ class WriterProcess:
         self.database_url = database_url
         self.ctx = ctx
         self.on_scheduled = on_scheduled  # called when a commit scheduled jobs
-        self._lock = threading.Lock()
-        self._slots = threading.Semaphore(DEPTH)
+        self._queued: list[tuple[Delivery, asyncio.Future[Outcomes]]] = []
+        self._in_flight: deque[list[asyncio.Future[Outcomes]]] = deque()
+        self._pipe: _Pipe | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        self._pipe: Connection | None = None
-        self._socket: socket.socket | None = None  # the pipe's socket, to end it
-        self._in_flight: deque[tuple[Done, int]] = deque()
+        self._starting: asyncio.Task[None] | None = None
+        self._sending = False  # a `_send` is due on the loop
 
     @property
     def pid(self) -> int | None:
-        """The running process's id (None before the first batch, or after it died)."""
-        process = self._process
-        return process.pid if process is not None else None
+        """The running process's id (None before it started, or after it died)."""
+        return self._process.pid if self._process is not None and self._pipe else None
 
     def start(self) -> None:
-        """Start the process now rather than on the first batch (it takes a second)."""
-        with self._lock:
-            self._started()
+        """Start the process now rather than on the first alert (it takes a second);
+        alerts that come meanwhile wait for it."""
+        if self._pipe is None and self._starting is None:
+            self._starting = asyncio.get_running_loop().create_task(self._start())
 
-    def submit(self, deliveries: list[Delivery], done: Done) -> None:
-        message = pickle.dumps((self.ctx.clock.now(), _pack(deliveries)), pickle.HIGHEST_PROTOCOL)
-        self._slots.acquire()
-        with self._lock:
-            pipe = self._started()
-            if pipe is None:
-                self._slots.release()
-                done([Unavailable(NOT_STARTED) for _ in deliveries])
-                return
-            self._in_flight.append((done, len(deliveries)))
-            try:
-                pipe.send_bytes(message)
-            except OSError as exc:  # it died: the reader fails what is in flight
-                log.error("the alert writer process is gone (%s)", exc)
+    async def commit(self, delivery: Delivery) -> Outcomes:
+        future: asyncio.Future[Outcomes] = asyncio.get_running_loop().create_future()
+        self._queued.append((delivery, future))
+        if not self._sending:  # once the requests read meanwhile are queued too
+            self._sending = True
+            asyncio.get_running_loop().call_soon(self._send)
+        return await future
 
-    def close(self) -> None:
-        """Wait for the batches in flight, then end the process."""
-        waited = [self._slots.acquire(timeout=STOP_SECONDS) for _ in range(DEPTH)]
-        with self._lock:
-            end, process = self._socket, self._process
-        if end is not None:  # the process ends when it reads the end of the pipe
-            end.shutdown(socket.SHUT_WR)  # (a close would wait for the reader's recv)
+    async def close(self) -> None:
+        """Wait (a while) for the alerts queued and in flight, then end the process."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STOP_SECONDS
+        while (self._queued or self._in_flight or self._starting) and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        pipe, process = self._pipe, self._process
+        self._pipe = None
+        if pipe is not None:
+            pipe.transport.close()  # the process ends when it reads the end of the pipe
         if process is not None:
-            _reap(process)
-        for _ in filter(None, waited):
-            self._slots.release()
+            await loop.run_in_executor(None, _reap, process)
 
-    def _started(self) -> Connection | None:
-        """The pipe to a running process (started if there is none), or None if it
-        would not start. Called holding `_lock`."""
-        if self._pipe is not None:
-            return self._pipe
+    def _send(self) -> None:
+        self._sending = False
+        if self._pipe is None:
+            self.start()
+            return
+        while self._queued and len(self._in_flight) < DEPTH:
+            taken, size = 0, 0
+            while taken < len(self._queued) and size < MAX_ALERTS_PER_BATCH:
+                size += len(self._queued[taken][0].alerts)
+                taken += 1
+            batch, self._queued = self._queued[:taken], self._queued[taken:]
+            deliveries = [delivery for delivery, _ in batch]
+            now = self.ctx.clock.now()
+            self._pipe.send(pickle.dumps((now, _pack(deliveries)), pickle.HIGHEST_PROTOCOL))
+            self._in_flight.append([future for _, future in batch])
+
+    async def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            process, end = await loop.run_in_executor(None, self._spawn)
+            transport, pipe = await loop.create_connection(lambda: _Pipe(self), sock=end)
+            pipe.transport = transport  # (uvloop may call connection_made after this)
+        except (EOFError, OSError) as exc:
+            log.error("the alert writer process did not start (%s)", exc)
+            self._fail(self._queued, NOT_STARTED)
+            self._queued = []
+            return
+        finally:
+            self._starting = None
+        self._process, self._pipe = process, pipe
+        self._send()
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], socket.socket]:
+        """Start the process and wait until it is ready (blocking: run in a thread)."""
         ours, theirs = socket.socketpair()
+        for end in (ours, theirs):  # a batch goes into the socket in one write, if allowed
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER_BYTES)
         process = subprocess.Popen(
             [sys.executable, "-m", __name__, str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
@@ -136,49 +169,89 @@ class WriterProcess:
             if not pipe.poll(START_SECONDS):
                 raise EOFError("it did not answer")
             pipe.recv_bytes()  # ready
-        except (EOFError, OSError) as exc:
-            log.error("the alert writer process did not start (%s)", exc)
-            pipe.close()
+        except (EOFError, OSError):
             ours.close()
             _reap(process)
-            return None
-        self._process, self._pipe, self._socket = process, pipe, ours
-        threading.Thread(
-            target=self._read, args=(pipe, process), name="warroom-ingest-answers", daemon=True
-        ).start()
-        return pipe
+            raise
+        finally:
+            pipe.close()
+        ours.setblocking(False)
+        return process, ours
 
-    def _read(self, pipe: Connection, process: subprocess.Popen[bytes]) -> None:
-        """Answer each batch in flight, in order, until the pipe ends."""
-        while True:
-            try:
-                scheduled, packed = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our own pipe)
-            except (EOFError, OSError) as exc:
-                self._gone(pipe, process, exc)
+    def _answered(self, answer: bytes) -> None:
+        scheduled, packed = pickle.loads(answer)  # noqa: S301 (our own pipe)
+        futures = self._in_flight.popleft()
+        for future, result in zip(futures, packed, strict=True):
+            if not future.done():  # the client went away meanwhile
+                _settle(future, _unpack_result(result))
+        if scheduled and self.on_scheduled is not None:
+            self.on_scheduled()
+        self._send()
+
+    def _lost(self, pipe: _Pipe) -> None:
+        if self._pipe is not pipe:
+            return  # closed by us
+        log.error("the alert writer process stopped; a new one takes the next alerts")
+        process, self._pipe, self._process = self._process, None, None
+        lost = [future for futures in self._in_flight for future in futures]
+        self._in_flight.clear()
+        for future in lost:
+            if not future.done():
+                future.set_exception(Unavailable(GONE))
+        if process is not None:
+            asyncio.get_running_loop().run_in_executor(None, _reap, process)
+        if self._queued:
+            self._send()
+
+    @staticmethod
+    def _fail(queued: list[tuple[Delivery, asyncio.Future[Outcomes]]], message: str) -> None:
+        for _, future in queued:
+            if not future.done():
+                future.set_exception(Unavailable(message))
+
+
+def _settle(future: asyncio.Future[Outcomes], result: Result) -> None:
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
+class _Pipe(asyncio.Protocol):
+    """The socket to the process, framed as `multiprocessing.connection` frames it (a
+    4-byte big-endian length, or -1 and an 8-byte one), which the process reads."""
+
+    def __init__(self, owner: WriterProcess) -> None:
+        self.owner = owner
+        self.transport: asyncio.Transport
+        self._buffer = bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def send(self, message: bytes) -> None:
+        size = len(message)
+        head = struct.pack("!i", size) if size < 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        self.transport.write(head + message)
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) >= 4:
+            (size,) = struct.unpack_from("!i", self._buffer)
+            start = 4
+            if size == -1:
+                if len(self._buffer) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", self._buffer, 4)
+                start = 12
+            if len(self._buffer) < start + size:
                 return
-            with self._lock:
-                done, _ = self._in_flight.popleft()
-            self._slots.release()
-            if scheduled and self.on_scheduled is not None:
-                self.on_scheduled()
-            done([_unpack_result(result) for result in packed])
+            answer = bytes(self._buffer[start : start + size])
+            del self._buffer[: start + size]
+            self.owner._answered(answer)
 
-    def _gone(self, pipe: Connection, process: subprocess.Popen[bytes], exc: Exception) -> None:
-        with self._lock:
-            lost = list(self._in_flight)
-            self._in_flight.clear()
-            end = self._socket if self._pipe is pipe else None
-            if self._pipe is pipe:
-                self._pipe = self._process = self._socket = None
-        if lost:
-            log.error("the alert writer process stopped (%s); a new one takes the next", exc)
-        pipe.close()
-        if end is not None:
-            end.close()
-        _reap(process)
-        for done, count in lost:
-            self._slots.release()
-            done([Unavailable(GONE) for _ in range(count)])
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.owner._lost(self)
 
 
 def _reap(process: subprocess.Popen[bytes]) -> None:

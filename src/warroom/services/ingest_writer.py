@@ -20,10 +20,9 @@ from warroom.db.engine import Database
 from warroom.services import ingest_prep
 from warroom.services.context import Context
 from warroom.services.ingest_batches import BatchWriter, Outcomes, Result
-from warroom.services.ingest_process import WriterProcess
+from warroom.services.ingest_process import MAX_ALERTS_PER_BATCH, WriterProcess
 
 log = logging.getLogger("warroom.ingest")
-MAX_ALERTS_PER_BATCH = 2000
 MAX_YIELD_S = 0.05  # the longest the event loop waits for a batch (`wait_for_writer`)
 
 
@@ -59,7 +58,8 @@ class IngestWriter:
     ) -> None:
         """`writer_process`: on SQLite, apply the batches in a process of their own.
         `on_scheduled`: called after a batch that process committed scheduled jobs (a
-        batch committed here tells the database's own listeners)."""
+        batch committed here tells the database's own listeners). With a process, the
+        requests go to it from the event loop (`WriterProcess`), not through the thread."""
         self.db = db
         self.ctx = ctx
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
@@ -88,6 +88,8 @@ class IngestWriter:
     async def commit(self, delivery: ingest_prep.Delivery) -> Outcomes:
         """Queue a delivery and wait until its alerts are committed (on an event loop:
         the writer answers all of a batch's requests with one call into the loop)."""
+        if self._process is not None:
+            return await self._process.commit(delivery)
         self.start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Outcomes] = loop.create_future()
@@ -95,6 +97,10 @@ class IngestWriter:
         return await future
 
     def start(self) -> None:
+        """Start the writer thread, or (on the event loop) the writer process."""
+        if self._process is not None:
+            self._process.start()
+            return
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
@@ -103,18 +109,20 @@ class IngestWriter:
                     )
                     self._thread.start()
 
+    async def close(self) -> None:
+        """On the event loop: let the alerts queued be committed, then stop."""
+        if self._process is not None:
+            await self._process.close()
+        self.stop()
+
     def stop(self) -> None:
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=10)
         if self._thread is None or not self._thread.is_alive():
             self._here.close()
-            if self._process is not None:
-                self._process.close()
 
     def _run(self) -> None:
-        if self._process is not None:
-            self._process.start()
         while True:
             first = self._queue.get()
             if first is None:
@@ -134,11 +142,7 @@ class IngestWriter:
             self._write(batch)
 
     def _write(self, batch: list[_Request]) -> None:
-        deliveries = [request.delivery for request in batch]
-        if self._process is not None:
-            self._process.submit(deliveries, lambda results: _answer(batch, results))
-        else:
-            _answer(batch, self._here.write(deliveries))
+        _answer(batch, self._here.write([request.delivery for request in batch]))
 
 
 def _answer(batch: list[_Request], results: list[Result]) -> None:
