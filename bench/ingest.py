@@ -366,7 +366,7 @@ def warroom(
     command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url]
     command += ["--processes", str(processes)]
     with started(command, log) as process:
-        wait_ready(process, f"http://127.0.0.1:{port}/healthz", log)
+        wait_ready(process, f"http://127.0.0.1:{port}/readyz", log)
         yield Target(
             process.pid,
             port,

@@ -239,7 +239,7 @@ def bench_warroom(db_url: str, workdir: Path, receiver: Receiver, args: Any) -> 
     command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url,
                "--config", str(config)]  # fmt: skip
     with started(command, log) as process:
-        wait_ready(process, f"http://127.0.0.1:{port}/healthz", log)
+        wait_ready(process, f"http://127.0.0.1:{port}/readyz", log)
         path = f"/api/v1/ingest/{key}/generic"
         requests = [generic_request(port, path, n) for n in range(int(args.rate * args.seconds))]
         return measure("warroom", receiver, port, requests, args.rate)

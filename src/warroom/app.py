@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,8 @@ from warroom.config import Settings, WarroomConfig, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.scheduler.worker import Worker, install_wakeup
+from warroom.scheduler.worker_process import WorkerProcess
+from warroom.services import jobs
 from warroom.services.context import Context
 from warroom.services.ingest_writer import IngestWriter
 
@@ -58,21 +61,29 @@ def create_app(
         public_url=settings.public_url.rstrip("/"),
     )
     db = open_database(settings.database_url)
+    split = bool(settings.split_processes) and db.is_sqlite
     worker = Worker(db, ctx)
-    install_wakeup(db, worker.wake, tell_others=not run_worker)
-    writer = IngestWriter(
-        db, ctx, writer_process=bool(settings.writer_process), on_scheduled=worker.wake.set
-    )
+    helper = WorkerProcess(settings.database_url, ctx) if split and run_worker else None
+    if helper is not None:  # the worker runs apart: wake it there
+        jobs.on_scheduled(db, helper.wake)
+    else:
+        install_wakeup(db, worker.wake, tell_others=not run_worker)
+    wake = helper.wake if helper is not None else worker.wake.set
+    writer = IngestWriter(db, ctx, writer_process=split, on_scheduled=wake)
     if migrate:
         upgrade(db.engine)
 
     @asynccontextmanager
     async def lifespan(_: WarroomApp) -> AsyncIterator[None]:
         writer.start()
-        if run_worker:
+        if helper is not None:
+            helper.start()
+        elif run_worker:
             worker.start()
         yield
         await writer.close()
+        if helper is not None:
+            await asyncio.get_running_loop().run_in_executor(None, helper.stop)
         worker.stop()
         db.dispose()
 
@@ -88,6 +99,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.worker = worker
     app.state.ingest_writer = writer
+    app.state.helpers = {"alert writer": writer, **({"worker": helper} if helper else {})}
     app.state.senders = sender_cache(db)
     app.state.bearers = bearer_cache(db)
     problems.install(app)

@@ -39,9 +39,10 @@ class Settings(BaseSettings):
     config: Path | None = None
     max_body_bytes: int = 1024 * 1024
     public_url: str = "http://127.0.0.1:8080"
-    # SQLite: alert batches applied by a writer process of their own (`ingest_process`).
-    # Unset: `warroom serve` uses one, an app made in process (tests, embedding) does not.
-    writer_process: bool | None = None
+    # SQLite: the alert writer and the background worker each in a process of their own
+    # (services/ingest_process, scheduler/worker_process). Unset: `warroom serve` splits
+    # them off; an app made in process (tests, embedding) does not.
+    split_processes: bool | None = None
 
 
 class Service(BaseModel):

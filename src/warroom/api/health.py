@@ -1,6 +1,9 @@
-"""/healthz (the process answers), /readyz (the database answers), /metrics."""
+"""/healthz (the process answers), /readyz (the database answers, and the processes the
+server started for its alert writer and its worker are up), /metrics."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,12 +21,16 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=None)
-def readyz(state: StateDep) -> dict[str, str] | Response:
+def readyz(state: StateDep, request: Request) -> dict[str, str] | Response:
     try:
         with state.db.read() as session:
             session.execute(text("SELECT 1"))
     except Exception:
         return problem(503, "The database does not answer.", "not_ready")
+    helpers: dict[str, Any] = getattr(request.app.state, "helpers", {})
+    starting = [name for name, helper in helpers.items() if not helper.ready]
+    if starting:
+        return problem(503, f"Still starting: the {' and the '.join(starting)}.", "not_ready")
     return {"status": "ready", "database": state.db.engine.dialect.name}
 
 

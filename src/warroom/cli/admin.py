@@ -67,8 +67,8 @@ def serve(
         from warroom.processes import UVICORN_OPTIONS
 
         settings = settings_for(db, config)
-        if settings.writer_process is None:
-            settings = settings.model_copy(update={"writer_process": True})
+        if settings.split_processes is None:
+            settings = settings.model_copy(update={"split_processes": True})
         app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:
             _seed_demo(app.state.warroom, host, port)

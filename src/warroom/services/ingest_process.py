@@ -200,8 +200,7 @@ class WriterProcess:
                 future.set_exception(Unavailable(GONE))
         if process is not None:
             asyncio.get_running_loop().run_in_executor(None, _reap, process)
-        if self._queued:
-            self._send()
+        self.start()  # a new one now, not on the next alert (the queued ones wait for it)
 
     @staticmethod
     def _fail(queued: list[tuple[Delivery, asyncio.Future[Outcomes]]], message: str) -> None:

@@ -72,6 +72,11 @@ class IngestWriter:
             else None
         )
 
+    @property
+    def ready(self) -> bool:
+        """False while the writer process starts (or restarts)."""
+        return self._process is None or self._process.pid is not None
+
     def wait_for_writer(self, timeout: float = MAX_YIELD_S) -> None:
         """On SQLite, while this process's writer thread applies a batch, block the
         calling thread (the event loop, before it takes up a request) until it is done.

@@ -1,10 +1,11 @@
-"""`warroom serve` on SQLite writes alerts through a writer process of its own: killing
-that process mid-stream costs no acknowledged alert and never answers 500 (the batch in
-flight is answered 503, and the next one gets a new process), and the writer process
-goes when its server is killed.
+"""`warroom serve` on SQLite runs its alert writer and its worker in processes of their
+own. Killing the writer mid-stream costs no acknowledged alert and never answers 500 (the
+batch in flight is answered 503, and a new process takes the next); a killed worker is
+started again and the jobs still fire; /readyz says ready only once both are up; and both
+go when their server is killed.
 
-Loopback only; the server is killed by its PID at the end, and its writer process ends
-by itself when the server's end of the pipe goes.
+Loopback only; the server is killed by its PID at the end, and its helper processes end
+by themselves when the server's end of their socket goes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.e2e.test_serve_restart import Processes, poll
+from tests.e2e.test_serve_restart import (
+    Processes,
+    declare_overdue_p1,
+    overdue_events,
+    poll,
+)
 
 from warroom.db.engine import open_database
 from warroom.db.models import Alert
@@ -26,8 +32,12 @@ from warroom.db.models import Alert
 pytestmark = pytest.mark.slow
 
 
-def writer_of(server_pid: int) -> int | None:
-    """The pid of the server's writer process, if it runs."""
+WRITER = b"warroom.services.ingest_process"
+WORKER = b"warroom.scheduler.worker_process"
+
+
+def writer_of(server_pid: int, module: bytes = WRITER) -> int | None:
+    """The pid of the server's writer (or worker) process, if it runs."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -37,7 +47,7 @@ def writer_of(server_pid: int) -> int | None:
         except OSError:
             continue
         parent = int(stat.rpartition(")")[2].split()[1])
-        if parent == server_pid and b"warroom.services.ingest_process" in command:
+        if parent == server_pid and module in command and alive(int(entry.name)):
             return int(entry.name)
     return None
 
@@ -98,16 +108,35 @@ def test_killing_the_writer_process_loses_no_acknowledged_alert_and_never_answer
     assert accepted <= stored  # every 202 is committed
 
 
-def test_the_writer_process_ends_when_its_server_is_killed(
+def test_ready_once_both_are_up_and_a_killed_worker_is_started_again(
     procs: Processes, sqlite_url: str
 ) -> None:
-    server = procs.serve(worker=False)
+    base = procs.serve(worker=True)
+    server = procs.started[0].pid
+    assert poll(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, seconds=30)
+    worker = writer_of(server, WORKER)
+    assert worker and writer_of(server, WRITER), f"helpers missing: {procs.logs()}"
+    os.kill(worker, signal.SIGKILL)
+    again = poll(lambda: writer_of(server, WORKER) not in (None, worker), seconds=30)
+    assert again, f"the worker was not started again: {procs.logs()}"
+
+    token = procs.cli("token", "create", "e2e", "--role", "responder")["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    incident = declare_overdue_p1(base, headers)
+    fired = poll(lambda: overdue_events(base, headers, incident["ref"]), seconds=30)
+    assert fired, f"the new worker did not fire the job: {procs.logs()}"
+
+
+def test_the_helper_processes_end_when_their_server_is_killed(
+    procs: Processes, sqlite_url: str
+) -> None:
+    base = procs.serve(worker=True)
     pid = procs.started[0].pid
-    writer = poll(lambda: writer_of(pid), seconds=30)
-    assert writer, f"no writer process: {procs.logs()}"
-    assert httpx.get(f"{server}/healthz", timeout=5).status_code == 200
+    assert poll(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, seconds=30)
+    helpers = [writer_of(pid, WRITER), writer_of(pid, WORKER)]
+    assert all(helpers), f"helpers missing: {procs.logs()}"
     procs.kill9(procs.started[0])
     deadline = time.monotonic() + 30
-    while alive(writer) and time.monotonic() < deadline:
+    while any(alive(h) for h in helpers if h) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not alive(writer), "the writer process outlived its server"
+    assert not any(alive(h) for h in helpers if h), "a helper process outlived its server"
