@@ -18,13 +18,15 @@ fixed-rate run from an asyncio client in this process. After every warroom run t
 table is read to check that every accepted (2xx) alert was committed.
 
 warroom runs on a fresh SQLite file and/or a fresh PostgreSQL database (scripts/pg), each
-with its worker, exactly as `warroom serve --db URL` starts it. A bare uvicorn endpoint
+with its worker, exactly as `warroom serve --split --db URL` starts it (on SQLite the alert
+writer and the worker in processes of their own; --one-process: without --split; the
+server's CPU and RSS include its helper processes). A bare uvicorn endpoint
 (bench/ingest_bare.py: parse and answer, nothing stored) takes the same load as the floor.
 CPU use of the server, its database, the load generator and every other process is shown
 for each run: the box has two cores, and anything else running on it lowers the figures.
 
 Run: .venv/bin/python bench/ingest.py [--db sqlite|postgres|both] [--seconds 10] [--json]
-         [--no-alertmanager] [--no-bare]
+         [--no-alertmanager] [--no-bare] [--one-process] [--processes N]
          [--profile]   (py-spy on warroom under load, then cProfile of ingest.apply:
                         see bench/ingest_profile.py)
 """
@@ -357,14 +359,14 @@ def create_integration(db_url: str, name: str, kind: str) -> str:
 
 @contextmanager
 def warroom(
-    db_url: str, workdir: Path, db_dir: Path | None = None, processes: int = 1
+    db_url: str, workdir: Path, db_dir: Path | None = None, serve_args: tuple[str, ...] = ()
 ) -> Iterator[Target]:
     generic = create_integration(db_url, "bench-generic", "generic")
     hook = create_integration(db_url, "bench-alertmanager", "alertmanager")
     port = free_port()
     log = workdir / "warroom.log"
     command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url]
-    command += ["--processes", str(processes)]
+    command += serve_args
     with started(command, log) as process:
         wait_ready(process, f"http://127.0.0.1:{port}/readyz", log)
         yield Target(
@@ -779,11 +781,11 @@ def bench_warroom(
     workdir: Path,
     profile: Callable[[Target], None] | None = None,
     db_dir: Path | None = None,
-    processes: int = 1,
+    serve_args: tuple[str, ...] = (),
 ) -> SystemResult:
     ledger = Ledger(db_url)
     try:
-        with warroom(db_url, workdir, db_dir, processes) as server:
+        with warroom(db_url, workdir, db_dir, serve_args) as server:
             result = warroom_scenarios(name, db_url, server, ledger, seconds)
             result.incidents = ledger.incidents()
             result.rss_mb = rss_mb(server.pid)
@@ -1098,6 +1100,12 @@ def details(results: list[SystemResult]) -> str:
     return "\n".join(out)
 
 
+def serve_args(args: argparse.Namespace) -> tuple[str, ...]:
+    """How warroom is started: `warroom serve --split` unless --one-process (the split
+    only changes anything on SQLite)."""
+    return ("--processes", str(args.processes), *(() if args.one_process else ("--split",)))
+
+
 def header(command: str, box: dict[str, Any], when: datetime, seconds: int) -> str:
     return (
         f"command: {command}\n"
@@ -1130,6 +1138,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=1,
         help="warroom server processes (warroom serve --processes N)",
+    )
+    parser.add_argument(
+        "--one-process",
+        action="store_true",
+        help="warroom serve without --split (SQLite: writer and worker in the server process)",
     )
     parser.add_argument(
         "--profile",
@@ -1173,7 +1186,7 @@ def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
                 args.seconds,
                 workdir,
                 profiler("sqlite"),
-                processes=args.processes,
+                serve_args=serve_args(args),
             )
         )
     if args.db in ("postgres", "both"):
@@ -1186,7 +1199,7 @@ def run(args: argparse.Namespace, workdir: Path) -> list[SystemResult]:
                     workdir,
                     profiler("postgres"),
                     db_dir=PG_DIR / "data",
-                    processes=args.processes,
+                    serve_args=serve_args(args),
                 )
             )
     if args.profile:
@@ -1267,6 +1280,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         print(header(command, machine(), when, args.seconds))
+        print(f"warroom: warroom serve {' '.join(serve_args(args))}")
         print(f"{contention_note(results)}; load average before the run {load_before}")
         print()
         print(table(results))

@@ -1,7 +1,9 @@
 """Paging benchmark: from an alert arriving to a notification received, warroom beside
 Prometheus Alertmanager 0.25; then how late a worker runs due jobs in a big backlog.
 
-(a) warroom: `warroom serve` (with its worker) on a fresh database; alerts go to the
+(a) warroom: `warroom serve --split` (with its worker; on SQLite the alert writer and the
+    worker in processes of their own; --one-process: without --split) on a fresh
+    database, ready (/readyz) before the first alert; alerts go to the
     generic webhook, one distinct alert a request (each opens an incident, which pages the
     on-call person through warroom's signed webhook) at a fixed rate (open loop). A
     loopback receiver in this process notes when each page arrives; latency is arrival
@@ -17,6 +19,7 @@ Goals: (a) p50 < 30 ms and p99 < 150 ms at 1,000 alerts/s; (c) p99 lateness < 1 
 
 Run: .venv/bin/python bench/paging.py [--db sqlite|postgres] [--seconds 10] [--rate 1000]
          [--jobs 100000] [--jobs-over 30] [--no-alertmanager] [--no-jobs] [--json]
+         [--one-process]
 """
 
 from __future__ import annotations
@@ -237,7 +240,7 @@ def bench_warroom(db_url: str, workdir: Path, receiver: Receiver, args: Any) -> 
     port = free_port()
     log = workdir / "warroom.log"
     command = [str(BIN / "warroom"), "serve", "--port", str(port), "--db", db_url,
-               "--config", str(config)]  # fmt: skip
+               "--config", str(config), *([] if args.one_process else ["--split"])]  # fmt: skip
     with started(command, log) as process:
         wait_ready(process, f"http://127.0.0.1:{port}/readyz", log)
         path = f"/api/v1/ingest/{key}/generic"
@@ -324,7 +327,8 @@ def report(args: Any, rows: list[Latency], lateness: Lateness | None) -> str:
     box = machine()
     lines = [
         f"paging benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {args.db}, "
-        f"{args.rate:.0f} alerts/s for {args.seconds} s",
+        f"{args.rate:.0f} alerts/s for {args.seconds} s, "
+        f"warroom serve{'' if args.one_process else ' --split'}",
         f"machine: {box['cpus']} CPUs ({box['cpu_model']}), {box['memory_gb']} GB, "
         f"Python {box['python']}",
         "",
@@ -373,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-alertmanager", action="store_true")
     parser.add_argument("--no-jobs", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--one-process", action="store_true", help="warroom serve without --split")
     parser.add_argument("--keep", help="keep logs and the SQLite file in this folder")
     args = parser.parse_args(argv)
     receiver = Receiver()

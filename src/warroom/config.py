@@ -40,9 +40,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     public_url: str = "http://127.0.0.1:8080"
     # SQLite: the alert writer and the background worker each in a process of their own
-    # (services/ingest_process, scheduler/worker_process). Unset: `warroom serve` splits
-    # them off; an app made in process (tests, embedding) does not.
-    split_processes: bool | None = None
+    # (services/ingest_process, scheduler/worker_process); `warroom serve --split`.
+    split_processes: bool = False
 
 
 class Service(BaseModel):

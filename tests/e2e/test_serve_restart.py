@@ -59,9 +59,10 @@ class Processes:
         self.started.append(process)
         return process
 
-    def serve(self, *, worker: bool, processes: int = 1) -> str:
+    def serve(self, *, worker: bool, processes: int = 1, split: bool = False) -> str:
         port = free_port()
         args = ["serve", "--host", HOST, "--port", str(port), "--processes", str(processes)]
+        args += ["--split"] if split else []
         process = self.spawn("serve", *args, *([] if worker else ["--no-worker"]))
         base = f"http://{HOST}:{port}"
         deadline = time.monotonic() + 60  # a bound, not a goal: N processes start on a busy box

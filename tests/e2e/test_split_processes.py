@@ -1,5 +1,5 @@
-"""`warroom serve` on SQLite runs its alert writer and its worker in processes of their
-own. Killing the writer mid-stream costs no acknowledged alert and never answers 500 (the
+"""`warroom serve --split` on SQLite runs its alert writer and its worker in processes of
+their own. Killing the writer mid-stream costs no acknowledged alert and never answers 500 (the
 batch in flight is answered 503, and a new process takes the next); a killed worker is
 started again and the jobs still fire; /readyz says ready only once both are up; and both
 go when their server is killed.
@@ -70,7 +70,7 @@ def sqlite_url(db_url: str) -> str:
 def test_killing_the_writer_process_loses_no_acknowledged_alert_and_never_answers_500(
     procs: Processes, sqlite_url: str
 ) -> None:
-    base = procs.serve(worker=False)
+    base = procs.serve(worker=False, split=True)
     key = procs.cli("integration", "create", "gen", "--kind", "generic")["key"]
     url = f"{base}/api/v1/ingest/{key}/generic"
     server = procs.started[0].pid
@@ -111,7 +111,7 @@ def test_killing_the_writer_process_loses_no_acknowledged_alert_and_never_answer
 def test_ready_once_both_are_up_and_a_killed_worker_is_started_again(
     procs: Processes, sqlite_url: str
 ) -> None:
-    base = procs.serve(worker=True)
+    base = procs.serve(worker=True, split=True)
     server = procs.started[0].pid
     assert poll(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, seconds=30)
     worker = writer_of(server, WORKER)
@@ -130,7 +130,7 @@ def test_ready_once_both_are_up_and_a_killed_worker_is_started_again(
 def test_the_helper_processes_end_when_their_server_is_killed(
     procs: Processes, sqlite_url: str
 ) -> None:
-    base = procs.serve(worker=True)
+    base = procs.serve(worker=True, split=True)
     pid = procs.started[0].pid
     assert poll(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, seconds=30)
     helpers = [writer_of(pid, WRITER), writer_of(pid, WORKER)]
@@ -140,3 +140,10 @@ def test_the_helper_processes_end_when_their_server_is_killed(
     while any(alive(h) for h in helpers if h) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(h) for h in helpers if h), "a helper process outlived its server"
+
+
+def test_one_process_unless_asked(procs: Processes, sqlite_url: str) -> None:
+    base = procs.serve(worker=True)
+    assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+    pid = procs.started[0].pid
+    assert writer_of(pid, WRITER) is None and writer_of(pid, WORKER) is None

@@ -55,6 +55,15 @@ def serve(
             "takes the most alerts).",
         ),
     ] = 1,
+    split: Annotated[
+        bool | None,
+        typer.Option(
+            "--split/--no-split",
+            help="SQLite: run the alert writer and the worker in processes of their own "
+            "(for alert storms; about 125 MB more memory). Default: WARROOM_SPLIT_PROCESSES, "
+            "else one process.",
+        ),
+    ] = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -67,8 +76,8 @@ def serve(
         from warroom.processes import UVICORN_OPTIONS
 
         settings = settings_for(db, config)
-        if settings.split_processes is None:
-            settings = settings.model_copy(update={"split_processes": True})
+        if split is not None:
+            settings = settings.model_copy(update={"split_processes": split})
         app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:
             _seed_demo(app.state.warroom, host, port)
