@@ -118,7 +118,8 @@ def test_a_dead_writer_process_fails_only_what_it_held_and_the_next_alert_gets_a
             held = asyncio.ensure_future(
                 process.commit(ingest_prep.prepare(ctx, sender, [firing("web-1")]))
             )
-            await asyncio.sleep(0.2)
+            while not process._in_flight:  # sent to the stopped process
+                await asyncio.sleep(0.01)
             os.kill(first, signal.SIGKILL)
             lost = (await asyncio.gather(held, return_exceptions=True))[0]
             again = await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-1")]))
