@@ -115,6 +115,9 @@ class WriterProcess:
             await asyncio.sleep(0.01)
         pipe, process = self._pipe, self._process
         self._pipe = None
+        self._fail_in_flight()  # not answered in time: say so rather than leave them waiting
+        self._fail(self._queued, GONE)
+        self._queued = []
         if pipe is not None:
             pipe.transport.close()  # the process ends when it reads the end of the pipe
         if process is not None:
@@ -193,14 +196,17 @@ class WriterProcess:
             return  # closed by us
         log.error("the alert writer process stopped; a new one takes the next alerts")
         process, self._pipe, self._process = self._process, None, None
+        self._fail_in_flight()
+        if process is not None:
+            asyncio.get_running_loop().run_in_executor(None, _reap, process)
+        self.start()  # a new one now, not on the next alert (the queued ones wait for it)
+
+    def _fail_in_flight(self) -> None:
         lost = [future for futures in self._in_flight for future in futures]
         self._in_flight.clear()
         for future in lost:
             if not future.done():
                 future.set_exception(Unavailable(GONE))
-        if process is not None:
-            asyncio.get_running_loop().run_in_executor(None, _reap, process)
-        self.start()  # a new one now, not on the next alert (the queued ones wait for it)
 
     @staticmethod
     def _fail(queued: list[tuple[Delivery, asyncio.Future[Outcomes]]], message: str) -> None:
