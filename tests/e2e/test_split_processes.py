@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -36,7 +35,7 @@ WRITER = b"warroom.services.ingest_process"
 WORKER = b"warroom.scheduler.worker_process"
 
 
-def writer_of(server_pid: int, module: bytes = WRITER) -> int | None:
+def helper_of(server_pid: int, module: bytes = WRITER) -> int | None:
     """The pid of the server's writer (or worker) process, if it runs."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -74,7 +73,7 @@ def test_killing_the_writer_process_loses_no_acknowledged_alert_and_never_answer
     key = procs.cli("integration", "create", "gen", "--kind", "generic")["key"]
     url = f"{base}/api/v1/ingest/{key}/generic"
     server = procs.started[0].pid
-    first = poll(lambda: writer_of(server), seconds=30)
+    first = poll(lambda: helper_of(server), seconds=30)
     assert first, f"no writer process: {procs.logs()}"
 
     answers: Counter[int] = Counter()
@@ -96,7 +95,7 @@ def test_killing_the_writer_process_loses_no_acknowledged_alert_and_never_answer
             if n > 200 and answers[202] > 200 + 50:
                 break
     assert killed_at == 200
-    second = writer_of(server)
+    second = helper_of(server)
     assert second not in (None, first), "no new writer process took over"
     assert answers[202] >= 250 and answers[503] <= 2, answers
     database = open_database(sqlite_url)
@@ -108,16 +107,23 @@ def test_killing_the_writer_process_loses_no_acknowledged_alert_and_never_answer
     assert accepted <= stored  # every 202 is committed
 
 
-def test_ready_once_both_are_up_and_a_killed_worker_is_started_again(
-    procs: Processes, sqlite_url: str
-) -> None:
+def served_split(procs: Processes) -> tuple[str, int, int, int]:
+    """`warroom serve --split` with its worker, once /readyz says ready: its URL, and the
+    pids of the server, its writer and its worker."""
     base = procs.serve(worker=True, split=True)
     server = procs.started[0].pid
     assert poll(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, seconds=30)
-    worker = writer_of(server, WORKER)
-    assert worker and writer_of(server, WRITER), f"helpers missing: {procs.logs()}"
+    writer, worker = helper_of(server, WRITER), helper_of(server, WORKER)
+    assert writer and worker, f"helpers missing: {procs.logs()}"
+    return base, server, writer, worker
+
+
+def test_ready_once_both_are_up_and_a_killed_worker_is_started_again(
+    procs: Processes, sqlite_url: str
+) -> None:
+    base, server, _, worker = served_split(procs)
     os.kill(worker, signal.SIGKILL)
-    again = poll(lambda: writer_of(server, WORKER) not in (None, worker), seconds=30)
+    again = poll(lambda: helper_of(server, WORKER) not in (None, worker), seconds=30)
     assert again, f"the worker was not started again: {procs.logs()}"
 
     token = procs.cli("token", "create", "e2e", "--role", "responder")["token"]
@@ -130,20 +136,14 @@ def test_ready_once_both_are_up_and_a_killed_worker_is_started_again(
 def test_the_helper_processes_end_when_their_server_is_killed(
     procs: Processes, sqlite_url: str
 ) -> None:
-    base = procs.serve(worker=True, split=True)
-    pid = procs.started[0].pid
-    assert poll(lambda: httpx.get(f"{base}/readyz", timeout=5).status_code == 200, seconds=30)
-    helpers = [writer_of(pid, WRITER), writer_of(pid, WORKER)]
-    assert all(helpers), f"helpers missing: {procs.logs()}"
+    _, _, writer, worker = served_split(procs)
     procs.kill9(procs.started[0])
-    deadline = time.monotonic() + 30
-    while any(alive(h) for h in helpers if h) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(alive(h) for h in helpers if h), "a helper process outlived its server"
+    gone = poll(lambda: not alive(writer) and not alive(worker), seconds=30)
+    assert gone, "a helper process outlived its server"
 
 
 def test_one_process_unless_asked(procs: Processes, sqlite_url: str) -> None:
     base = procs.serve(worker=True)
     assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
     pid = procs.started[0].pid
-    assert writer_of(pid, WRITER) is None and writer_of(pid, WORKER) is None
+    assert helper_of(pid, WRITER) is None and helper_of(pid, WORKER) is None

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import pickle
 import signal
 import socket
 import subprocess
 import sys
 import threading
-from multiprocessing.connection import Connection
 
+from warroom import children
 from warroom.clock import SystemClock
 from warroom.config import WarroomConfig
 from warroom.db.engine import open_database
@@ -46,7 +44,6 @@ class WorkerProcess:
         self._socket: socket.socket | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
-        self._started = threading.Event()  # the running process said it is ready
 
     @property
     def pid(self) -> int | None:
@@ -55,8 +52,8 @@ class WorkerProcess:
 
     @property
     def ready(self) -> bool:
-        """Running, and past its start (it said so on the socket)."""
-        return self.pid is not None and self._started.is_set()
+        """Running, and past its start (the socket is kept only then)."""
+        return self._socket is not None and self.pid is not None
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -89,52 +86,29 @@ class WorkerProcess:
             self._stopping.wait(RESTART_DELAY_S)
 
     def _run_once(self) -> int | None:
-        ours, theirs = socket.socketpair()
-        process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            start_new_session=True,  # a Ctrl-C is for the server, which then stops it
-        )
-        theirs.close()
-        setup = Connection(os.dup(ours.fileno()))
+        settings = (self.database_url, self.ctx.config, self.ctx.public_url)
         try:
-            setup.send_bytes(
-                pickle.dumps((self.database_url, self.ctx.config, self.ctx.public_url))
-            )
-        except OSError:
-            pass  # it died at once: reaped below
-        finally:
-            setup.close()
-        self._process = process
-        ours.settimeout(START_SECONDS)
-        with contextlib.suppress(OSError):
-            if ours.recv(1):  # it opened the database: ready
-                self._started.set()
-        ours.setblocking(False)
-        self._socket = ours
-        if self._stopping.is_set():  # stopped while it started
-            ours.shutdown(socket.SHUT_WR)
+            process, end = children.spawn(__name__, settings, start_seconds=START_SECONDS)
+        except (EOFError, OSError) as exc:
+            log.error("the worker process did not start: %s", exc)
+            return None
+        self._process, self._socket = process, end
         try:
-            return process.wait(None if not self._stopping.is_set() else STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+            if self._stopping.is_set():  # stopped while it started
+                end.shutdown(socket.SHUT_WR)
+                return children.reap(process, seconds=STOP_SECONDS)
+            return process.wait()  # until it dies, or `stop` ends it
         finally:
             self._socket = None
-            self._started.clear()
-            ours.close()
+            end.close()
 
 
 def main(argv: list[str]) -> None:
     """The worker process (`python -m warroom.scheduler.worker_process FD`)."""
-    end = socket.socket(fileno=int(argv[0]))
-    setup = Connection(os.dup(end.fileno()))
-    try:
-        database_url, config, public_url = pickle.loads(setup.recv_bytes())  # noqa: S301
-    except (EOFError, OSError):
+    attached = children.attach(argv)
+    if attached is None:
         return
-    finally:
-        setup.close()
+    end, (database_url, config, public_url) = attached
     run(end, database_url, config, public_url)
 
 
@@ -154,7 +128,7 @@ def run(end: socket.socket, database_url: str, config: WarroomConfig, public_url
 
     threading.Thread(target=listen, name="warroom-worker-wakes", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
-    end.send(b"r")  # ready
+    children.say_ready(end)
     try:
         worker.loop()
     finally:

@@ -6,16 +6,15 @@ bottleneck, and each time its commit lets go of the interpreter to wait for the 
 queues behind the loop to get it back. A writer process has an interpreter of its own.
 
 The server's event loop itself sends the batches (no thread: nothing waits for the
-interpreter lock to change hands) over a socket pair, as plain tuples: only what the
-writer reads (labels, links, details and the raw payload travel already encoded as the
-database stores them), with the batch's instant, so the process keeps the server's clock.
+interpreter lock to change hands) over a socket pair (`warroom.children`), as plain
+tuples (`ingest_wire`), with the batch's instant, so the process keeps the server's clock.
 Two batches are in flight, so the process finds the next one waiting when it has
 committed one. The process applies each with `ingest_batches.BatchWriter` and, after the
 commit, answers each delivery's outcomes and whether the commit scheduled jobs (the
 server's worker is then woken, as after its own commits).
 
 If the process dies, the batches in flight are answered 503: they may or may not have
-been committed, and a retry is deduplicated. The next alert starts a new process. The
+been committed, and a retry is deduplicated. A new process starts at once. The
 process ends when the server closes its end of the socket, or when the server dies.
 """
 
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import pickle
 import socket
 import struct
@@ -32,22 +30,18 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
-from sqlalchemy.exc import OperationalError
-
+from warroom import children
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig
 from warroom.db.engine import open_database
-from warroom.domain.alerts import AlertAction
-from warroom.domain.routing import AutoResolve
 from warroom.errors import Unavailable
-from warroom.services import ingest, ingest_batches, jobs, replays
+from warroom.services import ingest_batches, ingest_wire, jobs
 from warroom.services.context import Context
 from warroom.services.ingest_batches import Outcomes, Result
-from warroom.services.ingest_prep import JSON_COLUMNS, Delivery, Ready
+from warroom.services.ingest_prep import Delivery
 from warroom.services.integrations import Sender
 
 log = logging.getLogger("warroom.ingest")
@@ -56,9 +50,6 @@ STOP_SECONDS = 10.0
 DEPTH = 2  # batches in flight: one being written, the next waiting for it
 MAX_ALERTS_PER_BATCH = 2000
 SOCKET_BUFFER_BYTES = 4 << 20  # the kernel caps it (net.core.wmem_max)
-REPLAYED = "replayed"
-UNAVAILABLE = "unavailable"  # the database refused (OperationalError): 503
-FAILED = "failed"  # anything else: 500
 
 NOT_STARTED = "The alert writer could not be started; nothing was stored. Send it again."
 GONE = (
@@ -136,7 +127,9 @@ class WriterProcess:
             batch, self._queued = self._queued[:taken], self._queued[taken:]
             deliveries = [delivery for delivery, _ in batch]
             now = self.ctx.clock.now()
-            self._pipe.send(pickle.dumps((now, _pack(deliveries)), pickle.HIGHEST_PROTOCOL))
+            self._pipe.send(
+                pickle.dumps((now, ingest_wire.pack(deliveries)), pickle.HIGHEST_PROTOCOL)
+            )
             self._in_flight.append([future for _, future in batch])
 
     async def _start(self) -> None:
@@ -157,36 +150,17 @@ class WriterProcess:
 
     def _spawn(self) -> tuple[subprocess.Popen[bytes], socket.socket]:
         """Start the process and wait until it is ready (blocking: run in a thread)."""
-        ours, theirs = socket.socketpair()
-        for end in (ours, theirs):  # a batch goes into the socket in one write, if allowed
-            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-        process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            start_new_session=True,  # a Ctrl-C is for the server, which then closes the pipe
+        settings = (self.database_url, self.ctx.config, self.ctx.public_url)
+        return children.spawn(
+            __name__, settings, start_seconds=START_SECONDS, send_buffer=SOCKET_BUFFER_BYTES
         )
-        theirs.close()
-        pipe = Connection(os.dup(ours.fileno()))
-        try:
-            pipe.send_bytes(pickle.dumps((self.database_url, self.ctx.config, self.ctx.public_url)))
-            if not pipe.poll(START_SECONDS):
-                raise EOFError("it did not answer")
-            pipe.recv_bytes()  # ready
-        except (EOFError, OSError):
-            ours.close()
-            _reap(process)
-            raise
-        finally:
-            pipe.close()
-        ours.setblocking(False)
-        return process, ours
 
     def _answered(self, answer: bytes) -> None:
         scheduled, packed = pickle.loads(answer)  # noqa: S301 (our own pipe)
         futures = self._in_flight.popleft()
         for future, result in zip(futures, packed, strict=True):
             if not future.done():  # the client went away meanwhile
-                _settle(future, _unpack_result(result))
+                _settle(future, ingest_wire.unpack_result(result))
         if scheduled and self.on_scheduled is not None:
             self.on_scheduled()
         self._send()
@@ -260,22 +234,17 @@ class _Pipe(asyncio.Protocol):
 
 
 def _reap(process: subprocess.Popen[bytes]) -> None:
-    try:
-        process.wait(STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    children.reap(process, seconds=STOP_SECONDS)
 
 
 def main(argv: list[str]) -> None:
     """The writer process (`python -m warroom.services.ingest_process FD`), started by
     `WriterProcess`: its settings come first on the pipe."""
-    pipe = Connection(int(argv[0]))
-    try:
-        database_url, config, public_url = pickle.loads(pipe.recv_bytes())  # noqa: S301
-    except (EOFError, OSError):
+    attached = children.attach(argv)
+    if attached is None:
         return
-    serve(pipe, database_url, config, public_url)
+    end, (database_url, config, public_url) = attached
+    serve(Connection(end.detach()), database_url, config, public_url)
 
 
 def serve(pipe: Connection, database_url: str, config: WarroomConfig, public_url: str) -> None:
@@ -287,7 +256,7 @@ def serve(pipe: Connection, database_url: str, config: WarroomConfig, public_url
     jobs.on_scheduled(db, scheduled.set)
     writer = ingest_batches.BatchWriter(db, ctx)
     senders: dict[tuple[Any, ...], Sender] = {}
-    pipe.send_bytes(b"ready")
+    pipe.send_bytes(children.READY)
     try:
         while True:
             try:
@@ -295,112 +264,13 @@ def serve(pipe: Connection, database_url: str, config: WarroomConfig, public_url
             except (EOFError, OSError):
                 return  # the server closed its end, or is gone
             clock.set(now)
-            results = writer.write(_unpack(packed, senders))
-            answer = (scheduled.is_set(), [_pack_result(result) for result in results])
+            results = writer.write(ingest_wire.unpack(packed, senders))
+            answer = (scheduled.is_set(), [ingest_wire.pack_result(result) for result in results])
             scheduled.clear()
             pipe.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
     finally:
         writer.close()
         db.dispose()
-
-
-# --- the wire: plain tuples ---------------------------------------------------------------
-# The writer process reads an alert and its route through these views, with the names
-# `ingest.apply` reads (tuples are made ten times faster than the frozen dataclasses).
-
-
-class _Alert(NamedTuple):
-    dedup_key: str
-    action: AlertAction
-    summary: str
-    source_severity: str | None
-    source: str | None
-    started_at: datetime | None
-
-
-class _Decision(NamedTuple):
-    drop: bool
-    service: str | None
-    level: str | None
-    group_key: str
-    auto_resolve: AutoResolve
-
-
-class _Ready(NamedTuple):
-    alert: _Alert
-    decision: _Decision
-    json: dict[str, str]
-    event_data: str
-
-
-ACTIONS = {action.value: action for action in AlertAction}
-MODES = {mode.value: mode for mode in AutoResolve}
-
-
-def _pack(deliveries: list[Delivery]) -> list[tuple[Any, ...]]:
-    return [
-        ((d.sender.id, d.sender.name, d.sender.kind, d.sender.service), d.signature,
-         [_pack_ready(ready) for ready in d.alerts])
-        for d in deliveries
-    ]  # fmt: skip
-
-
-def _pack_ready(ready: Ready) -> tuple[Any, ...]:
-    a, d = ready.alert, ready.decision
-    return (
-        (a.dedup_key, a.action.value, a.summary, a.source_severity, a.source, a.started_at),
-        (d.drop, d.service, d.level, d.group_key, d.auto_resolve.value),
-        tuple(ready.json[name] for name in JSON_COLUMNS),
-        ready.event_data,
-    )
-
-
-def _unpack(
-    packed: list[tuple[Any, ...]], senders: dict[tuple[Any, ...], Sender]
-) -> list[Delivery]:
-    deliveries = []
-    for sender, signature, alerts in packed:
-        known = senders.get(sender)
-        if known is None:  # its secret stays with the server: the writer needs none
-            sender_id, name, kind, service = sender
-            known = senders[sender] = Sender(sender_id, name, kind, service, None, False)
-        ready = [_unpack_ready(*alert) for alert in alerts]
-        deliveries.append(Delivery(known, cast(list[Ready], ready), signature))
-    return deliveries
-
-
-def _unpack_ready(
-    alert: tuple[Any, ...], decision: tuple[Any, ...], json: tuple[str, ...], event_data: str
-) -> _Ready:
-    key, action, summary, source_severity, source, started_at = alert
-    drop, service, level, group_key, mode = decision
-    return _Ready(
-        _Alert(key, ACTIONS[action], summary, source_severity, source, started_at),
-        _Decision(drop, service, level, group_key, MODES[mode]),
-        dict(zip(JSON_COLUMNS, json, strict=True)),
-        event_data,
-    )
-
-
-def _pack_result(result: Result) -> Any:
-    if isinstance(result, replays.Replayed):
-        return REPLAYED
-    if isinstance(result, OperationalError):
-        return (UNAVAILABLE, str(result.orig))
-    if isinstance(result, Exception):
-        return (FAILED, f"{type(result).__name__}: {result}")
-    return [(o.dedup_key, o.action, o.result, o.incident_id) for o in result]
-
-
-def _unpack_result(packed: Any) -> Result:
-    if packed == REPLAYED:
-        return replays.Replayed()
-    if isinstance(packed, tuple):
-        kind, message = packed
-        if kind == UNAVAILABLE:
-            return Unavailable(f"The database is unavailable ({message}); nothing was stored.")
-        return RuntimeError(f"the alert writer process failed: {message}")
-    return [ingest.Outcome(*outcome) for outcome in packed]
 
 
 if __name__ == "__main__":
