@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from tests.paging.receivers import Receiver, receiver
 
-from warroom.notifiers import Message, transport_for, webhook
+from warroom.notifiers import Message, posting, transport_for
 
 SECRET = "webhook-test-shared-secret"
 
@@ -17,9 +17,9 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     with receiver() as r:
         monkeypatch.setenv("HTTP_PROXY", r.url(""))
         monkeypatch.setenv("NO_PROXY", "localhost")
-        webhook.environment_proxies.cache_clear()
+        posting.environment_proxies.cache_clear()
         yield r
-    webhook.environment_proxies.cache_clear()
+    posting.environment_proxies.cache_clear()
 
 
 def send(url: str) -> None:

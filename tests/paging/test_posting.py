@@ -1,0 +1,140 @@
+"""The webhook's HTTP client: kept-alive connections, a receiver that closes them, a
+receiver that is down, and the proxy's tunnel, against real sockets on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+
+from warroom.notifiers import Message, TransportError, posting, transport_for
+
+SECRET = "posting-test-shared-secret"
+
+
+@dataclass
+class Server:
+    """A bare HTTP/1.1 server: `close_after` requests on a connection, then it hangs up
+    without saying so (as a receiver whose idle timeout ran out would)."""
+
+    close_after: int | None = None
+    answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)
+    port: int = 0
+
+
+@contextmanager
+def server(state: Server) -> Iterator[Server]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    state.port = listener.getsockname()[1]
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            served = 0
+            buffer = b""
+            while state.close_after is None or served < state.close_after:
+                while b"\r\n\r\n" not in buffer:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
+                while len(buffer) < length:
+                    buffer += conn.recv(65536)
+                state.requests.append(head)
+                buffer = buffer[length:]
+                conn.sendall(state.answer)
+                served += 1
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            state.connections += 1
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield state
+    finally:
+        listener.close()
+
+
+def post(port: int, body: bytes = b"{}") -> int:
+    return posting.post(f"http://127.0.0.1:{port}/hook", body, {}, timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    posting.environment_proxies.cache_clear()
+    yield
+    posting.environment_proxies.cache_clear()
+
+
+def test_messages_to_one_receiver_share_one_connection() -> None:
+    with server(Server()) as state:
+        assert [post(state.port) for _ in range(3)] == [200, 200, 200]
+    assert len(state.requests) == 3
+    assert state.connections == 1
+
+
+def test_a_connection_the_receiver_closed_while_idle_is_replaced_and_nothing_is_lost() -> None:
+    with server(Server(close_after=1)) as state:
+        assert [post(state.port, b'{"n":%d}' % n) for n in range(3)] == [200, 200, 200]
+    assert len(state.requests) == 3
+    assert state.connections == 3
+
+
+def test_an_answer_that_says_close_is_not_kept() -> None:
+    closing = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    with server(Server(close_after=1, answer=closing)) as state:
+        assert [post(state.port), post(state.port)] == [200, 200]
+    assert state.connections == 2
+
+
+def test_the_status_of_a_refusal_is_returned() -> None:
+    refusal = b"HTTP/1.1 410 Gone\r\nContent-Length: 4\r\n\r\ngone"
+    with server(Server(answer=refusal)) as state:
+        assert post(state.port) == 410
+        assert post(state.port) == 410  # the body was read: the connection is still good
+
+
+def test_a_receiver_that_is_down_is_a_transient_failure() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+    message = Message(subject="Checkout down", body="Look", idempotency_key="k1", sent_at=1)
+    with pytest.raises(TransportError) as failed:
+        transport_for(f"webhook+http://127.0.0.1:{port}/hook?secret={SECRET}").send(message)
+    assert not failed.value.permanent
+    assert "Connection" in failed.value.message
+
+
+def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
+    with server(Server(answer=refused)) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://ops:s%40fe@127.0.0.1:{proxy.port}")
+        posting.environment_proxies.cache_clear()
+        with pytest.raises(posting.PostFailed, match="403"):
+            posting.post("https://pager.example.invalid/hook", b"{}", {}, timeout=5)
+    [tunnel] = proxy.requests
+    assert tunnel.startswith(b"CONNECT pager.example.invalid:443 HTTP/1.")
+    assert b"Proxy-Authorization: Basic b3BzOnNAZmU=" in tunnel  # ops:s@fe
