@@ -1,4 +1,5 @@
-"""Reads of the rows among some keys, with one SQL text whatever the number of keys."""
+"""Statements on the rows among some keys (reads, and writes that return what they
+changed), with one SQL text whatever the number of keys."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Column, Connection
+
+
+def bound(column: Column[Any], connection: Connection, value: Any) -> Any:
+    """`value` as the driver is given it for this column (a timestamp as SQLite stores
+    it): the encoding SQLAlchemy's execution would apply, for a parameter of a KeyedRead."""
+    dialect = connection.dialect
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process else value
 
 
 @dataclass(frozen=True)
 class KeyedRead:
-    """A read of the rows among some keys, on the hot path of alert intake. The SQL text
+    """A statement on the rows among some keys, on the hot paths of alert intake and of
+    the worker (an UPDATE … RETURNING is one too). The SQL text
     is the same whatever the number of keys (they go as one parameter: a JSON array on
     SQLite, an array on PostgreSQL), so the driver's statement cache keeps it, and it
     goes to the driver's cursor as it is: SQLAlchemy's execution costs several times what

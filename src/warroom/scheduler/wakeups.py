@@ -114,8 +114,8 @@ class Watcher:
             self.connection = sqlite3.connect(self.path, isolation_level=None, timeout=1)
         (version,) = self.connection.execute("PRAGMA data_version").fetchone()
         changed, self.version = version != self.version, version
-        if not changed:
-            return False
+        if not changed or self.wake.is_set():
+            return False  # a worker already woken reads when the next job is due itself
         with self.db.read() as session:
             due = jobs.next_due_at(session)
         if due is None or due > self.clock.now() + self.horizon:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from warroom.db import bulk
 from warroom.db.models import AckToken, Incident
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
@@ -24,20 +25,18 @@ def issue_all(session: Session, *, ctx: Context, wanted: list[tuple[int, str]]) 
     """A fresh link for each (incident, person), written in one INSERT; the plain tokens."""
     now = ctx.clock.now()
     tokens = [secrets.token_urlsafe(24) for _ in wanted]
+    expires = now + ctx.config.ack_link_ttl
     rows = [
-        {
-            "token_hash": _hash(token),
-            "incident_id": incident_id,
-            "person": person,
-            "created_at": now,
-            "expires_at": now + ctx.config.ack_link_ttl,
-            "used_at": None,
-        }
+        (_hash(token), incident_id, person, now, expires)
         for token, (incident_id, person) in zip(tokens, wanted, strict=True)
     ]
-    if rows:
-        session.execute(insert(ACK_TOKENS), rows)
+    _INSERT.run(session, rows)
     return tokens
+
+
+_INSERT = bulk.insert_rows(
+    ACK_TOKENS, ("token_hash", "incident_id", "person", "created_at", "expires_at")
+)
 
 
 def find(session: Session, *, ctx: Context, token: str) -> tuple[AckToken, Incident]:

@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Collection
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
-from warroom.db.models import DisabledContact, Job
+from warroom.db.keyed import KeyedRead
+from warroom.db.models import Job
 from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
 from warroom.errors import Invalid, NotFound
@@ -32,6 +34,7 @@ DELIVER = "deliver"
 SYSTEM = "warroom"
 
 
+@lru_cache(maxsize=4096)  # a storm pages the same few contacts thousands of times
 def contact_id(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
 
@@ -39,6 +42,7 @@ def contact_id(url: str) -> str:
 HOST_IS_SECRET = ("slack", "discord", "msteams", "tgram", "ntfy", "pover", "pbul", "join")
 
 
+@lru_cache(maxsize=4096)
 def channel_of(url: str) -> str:
     """What a contact is, without its secrets: `slack`, `json (127.0.0.1:9999)`."""
     parts = urlsplit(url.removeprefix("webhook+"))
@@ -65,12 +69,12 @@ def disabled_by_person(session: Session, people: list[str]) -> dict[str, set[str
     found: dict[str, set[str]] = {}
     if not people:
         return found
-    query = select(DisabledContact.person, DisabledContact.url).where(
-        DisabledContact.person.in_(set(people))
-    )
-    for person, url in session.execute(query):
+    for person, url in _DISABLED.run(session.connection(), sorted(set(people))):
         found.setdefault(person, set()).add(url)
     return found
+
+
+_DISABLED = KeyedRead("SELECT person, url FROM disabled_contacts WHERE person {keys}")
 
 
 def messages_to(

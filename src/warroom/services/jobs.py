@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db import bulk
 from warroom.db.engine import Database
+from warroom.db.keyed import KeyedRead, bound
 from warroom.db.models import Job
 
 JOBS: Table = Job.__table__  # type: ignore[assignment]
@@ -138,22 +139,26 @@ def claim(
     (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
     statement = _claim_statement(where) if where else CLAIM
     values = {"claim_now": now, "claim_limit": limit, "claim_worker": worker}
-    claimed = session.execute(statement, {**values, "claim_lease": now + LEASE})
+    # On the connection: the ORM's execution of a Core statement costs twice as much.
+    claimed = session.connection().execute(statement, {**values, "claim_lease": now + LEASE})
     return sorted((Claimed(*row) for row in claimed), key=lambda j: (j.due_at, j.id))
+
+
+_FINISH = KeyedRead(
+    "UPDATE jobs SET status = 'done', finished_at = :now, lease_until = NULL"
+    " WHERE id {keys} AND status = 'running' AND claimed_by = :worker RETURNING id"
+)
 
 
 def finish(session: Session, ids: list[int], *, worker: str, now: datetime) -> set[int]:
     """Mark done, in one statement, those of these jobs this worker still holds (a worker
-    whose lease ran out may find another took them over); returns their ids."""
+    whose lease ran out may find another took them over); returns their ids. Straight to
+    the driver: SQLAlchemy's execution cost ten times what SQLite takes for a pass's few."""
     if not ids:
         return set()
-    done = session.scalars(
-        update(JOBS)
-        .where(JOBS.c.id.in_(ids), JOBS.c.status == "running", JOBS.c.claimed_by == worker)
-        .values(status="done", finished_at=now, lease_until=None)
-        .returning(JOBS.c.id)
-    )
-    return set(done)
+    connection = session.connection()
+    at = bound(JOBS.c.finished_at, connection, now)
+    return {row[0] for row in _FINISH.run(connection, ids, now=at, worker=worker)}
 
 
 def fail(
@@ -196,9 +201,11 @@ def give_back(session: Session, job: Claimed, *, due_at: datetime) -> None:
 def next_due_at(session: Session) -> datetime | None:
     """When the next pending job is due (ORDER BY … LIMIT 1 reads one index entry; MIN
     with a WHERE scans the partial index on SQLite)."""
-    query = select(JOBS.c.due_at).where(JOBS.c.status == "pending")
-    result: datetime | None = session.scalar(query.order_by(JOBS.c.due_at).limit(1))
+    result: datetime | None = session.connection().scalar(_NEXT_DUE)
     return result
+
+
+_NEXT_DUE = select(JOBS.c.due_at).where(JOBS.c.status == "pending").order_by(JOBS.c.due_at).limit(1)
 
 
 def lag_seconds(session: Session, *, now: datetime) -> float:
