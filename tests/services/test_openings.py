@@ -68,3 +68,19 @@ def test_same_day_same_title_channels_stay_distinct_within_and_across_batches(
     with database.read() as session:
         channels = list(session.scalars(select(Incident.channel)))
     assert len(set(channels)) == len(channels) == 4
+
+
+def test_a_storm_of_openings_gives_each_incident_its_own_row(
+    database: Database, ctx: Context
+) -> None:
+    """More new incidents than one INSERT takes: every returned id is the row of that title."""
+    run(database, lambda s: incidents.declare(s, ctx=ctx, actor="a", title="Before", severity="P2"))
+    titles = [f"Alert group {n}" for n in range(1200)]
+    made = run(
+        database,
+        lambda s: openings.open_incidents(s, ctx=ctx, openings=[opening(t) for t in titles]),
+    )
+    with database.read() as session:
+        stored = {id_: title for id_, title in session.execute(select(Incident.id, Incident.title))}
+    assert [stored[i.id] for i in made] == titles
+    assert len({i.id for i in made}) == 1200

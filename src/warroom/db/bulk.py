@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 Encoder = Callable[[Any], Any] | None
 MULTIROW_LIMIT = 200  # rows in one multi-row INSERT; more go through executemany
+SQLITE_ROWS_AT_ONCE = 500  # rows in one INSERT … RETURNING: under SQLite's 32,766 markers
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +77,17 @@ class Statement:
             )
         return _Compiled(compiled.string, plan, order, multirow)
 
+    def _compiled_for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        return compiled
+
     def run(self, session: Session, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         connection = session.connection()
-        dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        compiled = self._compiled_for(connection.dialect)
         columns = [_encoded([row[i] for row in rows], encode) for i, encode in compiled.plan]
         encoded = list(zip(*columns, strict=True))
         cursor = connection.connection.cursor()
@@ -101,6 +105,29 @@ class Statement:
             cursor.executemany(compiled.sql, params)
         finally:
             cursor.close()
+
+    def insert_returning_ids(self, session: Session, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """An INSERT on SQLite: write the rows in multi-row INSERTs and return their new
+        ids, in the rows' order. SQLite gives an INTEGER PRIMARY KEY the next number up,
+        so one statement's ids, sorted, are in the order of its rows (SQLAlchemy's bulk
+        RETURNING on SQLite relies on this too); the caller holds the write transaction."""
+        connection = session.connection()
+        if connection.dialect.name != "sqlite":
+            raise ValueError("insert_returning_ids is for SQLite")
+        compiled = self._compiled_for(connection.dialect)
+        head, _, group = compiled.sql.partition(" VALUES ")
+        ids: list[int] = []
+        cursor = connection.connection.cursor()
+        try:
+            for start in range(0, len(rows), SQLITE_ROWS_AT_ONCE):
+                chunk = rows[start : start + SQLITE_ROWS_AT_ONCE]
+                columns = [_encoded([r[i] for r in chunk], encode) for i, encode in compiled.plan]
+                flat = [value for row in zip(*columns, strict=True) for value in row]
+                sql = f"{head} VALUES {', '.join([group] * len(chunk))} RETURNING id"
+                ids += sorted(row[0] for row in cursor.execute(sql, flat).fetchall())
+        finally:
+            cursor.close()
+        return ids
 
 
 def _encoded(values: list[Any], encode: Encoder) -> list[Any]:

@@ -36,7 +36,7 @@ CHANNEL_TAKEN: ColumnClause[bool] = literal_column(
     "EXISTS (SELECT 1 FROM incidents AS earlier"
     " WHERE earlier.channel = incidents.channel AND earlier.id < incidents.id)"
 )
-_INSERT_SQLITE = insert(INCIDENTS).returning(INCIDENTS.c.id, sort_by_parameter_order=True)
+_ROWS = bulk.insert_rows(INCIDENTS, COLUMNS)  # SQLite: straight to the driver
 _INSERT_CHECKED = insert(INCIDENTS).returning(
     INCIDENTS.c.id, CHANNEL_TAKEN, sort_by_parameter_order=True
 )
@@ -71,12 +71,17 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
         return []
     now = ctx.clock.now()
     made = [_incident(ctx, opening, now) for opening in openings]
-    rows = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    written = session.execute(_INSERT_SQLITE if sqlite else _INSERT_CHECKED, rows).all()
-    for incident, row in zip(made, written, strict=True):
-        incident.id = row[0]
-    taken = _taken(session, made) if sqlite else [bool(row[1]) for row in written]
+    if session.get_bind().dialect.name == "sqlite":
+        rows = [tuple(getattr(incident, key) for key in COLUMNS) for incident in made]
+        for incident, new_id in zip(made, _ROWS.insert_returning_ids(session, rows), strict=True):
+            incident.id = new_id
+        taken = _taken(session, made)
+    else:
+        values = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
+        written = session.execute(_INSERT_CHECKED, values).all()
+        for incident, row in zip(made, written, strict=True):
+            incident.id = row[0]
+        taken = [bool(row[1]) for row in written]
     _unique_channels(session, made, taken=taken)
     events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
     timeline.append_all(session, events)
