@@ -21,6 +21,7 @@ from warroom.db import bulk
 from warroom.db.engine import Database
 from warroom.db.keyed import KeyedRead, bound
 from warroom.db.models import Job
+from warroom.db.prepared import Prepared
 
 JOBS: Table = Job.__table__  # type: ignore[assignment]
 
@@ -127,7 +128,7 @@ def _claim_statement(where: tuple[Any, ...] = ()) -> Any:
     )
 
 
-CLAIM = _claim_statement()
+CLAIM = Prepared(_claim_statement(), CLAIMED_COLUMNS)  # straight to the driver
 
 
 def claim(
@@ -137,11 +138,14 @@ def claim(
     oldest first, in one statement. The UPDATE only flips rows still claimable
     (compare-and-set), and on PostgreSQL rows another worker is claiming are skipped
     (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
-    statement = _claim_statement(where) if where else CLAIM
     values = {"claim_now": now, "claim_limit": limit, "claim_worker": worker}
-    # On the connection: the ORM's execution of a Core statement costs twice as much.
-    claimed = session.connection().execute(statement, {**values, "claim_lease": now + LEASE})
-    return sorted((Claimed(*row) for row in claimed), key=lambda j: (j.due_at, j.id))
+    values["claim_lease"] = now + LEASE
+    connection = session.connection()
+    if where:  # a claim of its own (bundling): rare, through SQLAlchemy
+        rows: Any = connection.execute(_claim_statement(where), values)
+    else:
+        rows = CLAIM.run(connection, **values)
+    return sorted((Claimed(*row) for row in rows), key=lambda j: (j.due_at, j.id))
 
 
 _FINISH = KeyedRead(
