@@ -4,10 +4,13 @@ receiver that is down, and the proxy's tunnel, against real sockets on loopback.
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,7 @@ class Server:
 
     close_after: int | None = None
     answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    tls: ssl.SSLContext | None = None
     connections: int = 0
     requests: list[bytes] = field(default_factory=list)
     port: int = 0
@@ -34,6 +38,12 @@ def server(state: Server) -> Iterator[Server]:
     state.port = listener.getsockname()[1]
 
     def serve(conn: socket.socket) -> None:
+        if state.tls is not None:
+            try:
+                conn = state.tls.wrap_socket(conn, server_side=True)
+            except OSError:  # the client refused the certificate
+                conn.close()
+                return
         with conn:
             served = 0
             buffer = b""
@@ -109,6 +119,20 @@ def test_an_answer_that_says_close_is_not_kept() -> None:
     assert state.connections == 2
 
 
+def test_a_chunked_answer_is_read_whole_and_the_connection_kept() -> None:
+    chunked = b"HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nokay\r\n0\r\n\r\n"
+    with server(Server(answer=chunked)) as state:
+        assert [post(state.port), post(state.port)] == [202, 202]
+    assert state.connections == 1
+
+
+def test_an_answer_ended_by_closing_the_connection_is_taken() -> None:
+    unframed = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nreceived"
+    with server(Server(close_after=1, answer=unframed)) as state:
+        assert [post(state.port), post(state.port)] == [200, 200]
+    assert state.connections == 2
+
+
 def test_the_status_of_a_refusal_is_returned() -> None:
     refusal = b"HTTP/1.1 410 Gone\r\nContent-Length: 4\r\n\r\ngone"
     with server(Server(answer=refusal)) as state:
@@ -138,3 +162,27 @@ def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
     [tunnel] = proxy.requests
     assert tunnel.startswith(b"CONNECT pager.example.invalid:443 HTTP/1.")
     assert b"Proxy-Authorization: Basic b3BzOnNAZmU=" in tunnel  # ops:s@fe
+
+
+def test_https_to_a_receiver_whose_certificate_is_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(posting, "tls_context", lambda: trusting)
+    with server(Server(tls=served)) as state:
+        url = f"https://127.0.0.1:{state.port}/hook"
+        assert [posting.post(url, b"{}", {}, timeout=5) for _ in range(2)] == [200, 200]
+        assert state.connections == 1
+        monkeypatch.setattr(posting, "tls_context", ssl.create_default_context)
+        posting._kept.__dict__.clear()  # a new connection, checked against the system's CAs
+        with pytest.raises(posting.PostFailed, match="CERTIFICATE_VERIFY_FAILED"):
+            posting.post(url, b"{}", {}, timeout=5)
