@@ -81,6 +81,6 @@ def test_a_storm_of_openings_gives_each_incident_its_own_row(
         lambda s: openings.open_incidents(s, ctx=ctx, openings=[opening(t) for t in titles]),
     )
     with database.read() as session:
-        stored = {id_: title for id_, title in session.execute(select(Incident.id, Incident.title))}
+        stored = dict(session.execute(select(Incident.id, Incident.title)).all())
     assert [stored[i.id] for i in made] == titles
     assert len({i.id for i in made}) == 1200
