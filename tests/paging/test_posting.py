@@ -140,6 +140,47 @@ def test_the_status_of_a_refusal_is_returned() -> None:
         assert post(state.port) == 410  # the body was read: the connection is still good
 
 
+def test_an_interim_answer_is_passed_over_for_the_final_one() -> None:
+    interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"
+    with server(Server(answer=interim)) as state:
+        assert [post(state.port), post(state.port)] == [201, 201]
+    assert state.connections == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", "mid-answer"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nok", "mid-answer"),
+        (b"SMTP ready\r\n\r\n", "HttpParser"),
+    ],
+)
+def test_a_broken_answer_is_a_failure_and_its_connection_is_not_kept(
+    answer: bytes, reason: str
+) -> None:
+    with server(Server(close_after=1, answer=answer)) as state:
+        for _ in range(2):
+            with pytest.raises(posting.PostFailed, match=reason):
+                post(state.port)
+    assert state.connections == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/hook", {"X-Note": "fine\r\nX-Injected: yes"}),
+        ("/hook", {"Bad Name": "value"}),
+        ("/hook HTTP/1.1\r\nX-Injected: yes\r\n\r\nPOST /", {}),
+    ],
+)
+def test_a_request_that_would_break_out_of_its_lines_is_not_sent(
+    path: str, headers: dict[str, str]
+) -> None:
+    with server(Server()) as state, pytest.raises(posting.PostFailed, match="characters"):
+        posting.post(f"http://127.0.0.1:{state.port}{path}", b"{}", headers, timeout=5)
+    assert state.connections == 0
+
+
 def test_a_receiver_that_is_down_is_a_transient_failure() -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
