@@ -160,3 +160,39 @@ def test_closing_commits_what_is_queued_then_ends_the_process(
         os.kill(pid, 0)  # reaped: gone for good
     with sqlite.read() as session:
         assert session.scalar(select(func.count()).select_from(Alert)) == 6
+
+
+def test_batches_that_wait_for_a_busy_process_are_each_answered_with_their_own_outcomes(
+    sqlite: Database, ctx: Context, sender: Sender
+) -> None:
+    """Batches sent while the process is busy wait in the socket; it takes them together
+    (one transaction), and each batch still gets its own outcomes, in its own order."""
+
+    async def scenario() -> tuple[list[Any], int]:
+        process = writer_for(sqlite, ctx)
+        try:
+            await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-0")]))
+            pid = process.pid
+            assert pid is not None
+            os.kill(pid, signal.SIGSTOP)  # busy: what comes now waits for it
+            waiting = []
+            for alerts in (["web-1", "web-2"], ["web-3"], ["web-2", "web-0", "web-4"]):
+                delivery = ingest_prep.prepare(ctx, sender, [firing(key) for key in alerts])
+                waiting.append(asyncio.ensure_future(process.commit(delivery)))
+                while len(process._in_flight) < len(waiting):  # sent as a batch of its own
+                    await asyncio.sleep(0.01)
+            os.kill(pid, signal.SIGCONT)
+            return await asyncio.gather(*waiting), len(process._in_flight)
+        finally:
+            await process.close()
+
+    answers, left = asyncio.run(asyncio.wait_for(scenario(), WAIT_S))
+    assert [[(o.dedup_key, o.result) for o in outcomes] for outcomes in answers] == [
+        [("web-1", "created"), ("web-2", "created")],
+        [("web-3", "created")],
+        [("web-2", "updated"), ("web-0", "updated"), ("web-4", "created")],
+    ]
+    assert left == 0
+    with sqlite.read() as session:
+        counts = dict(session.execute(select(Alert.dedup_key, Alert.count)).all())
+    assert counts == {"web-0": 2, "web-1": 1, "web-2": 2, "web-3": 1, "web-4": 1}

@@ -8,10 +8,14 @@ queues behind the loop to get it back. A writer process has an interpreter of it
 The server's event loop itself sends the batches (no thread: nothing waits for the
 interpreter lock to change hands) over a socket pair (`warroom.children`), as plain
 tuples (`ingest_wire`), with the batch's instant, so the process keeps the server's clock.
-Two batches are in flight, so the process finds the next one waiting when it has
-committed one. The process applies each with `ingest_batches.BatchWriter` and, after the
-commit, answers each delivery's outcomes and whether the commit scheduled jobs (the
-server's worker is then woken, as after its own commits).
+Several batches are in flight: the server sends what it has read at each turn of its loop
+rather than hold it back while the process is busy. When the process has committed, it
+takes every batch waiting in the socket at once, applies them with
+`ingest_batches.BatchWriter` in one transaction and, after its commit, answers each
+batch's outcomes and whether the commit scheduled jobs (the server's worker is then
+woken, as after its own commits). So an alert waits for the transaction being written,
+not for a batch queued behind it: at 1,000 alerts/s with paging, the answer's median
+fell from about 17 to 12 to 15 ms (BENCHMARKS.md, eleventh session).
 
 If the process dies, the batches in flight are answered 503: they may or may not have
 been committed, and a retry is deduplicated. A new process starts at once. The
@@ -30,6 +34,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any, cast
 
@@ -47,7 +52,8 @@ from warroom.services.integrations import Sender
 log = logging.getLogger("warroom.ingest")
 START_SECONDS = 60.0  # for the process to import and open the database
 STOP_SECONDS = 10.0
-DEPTH = 2  # batches in flight: one being written, the next waiting for it
+DEPTH = 8  # batches in flight: those waiting are written together, in one transaction
+PICKLE = pickle.HIGHEST_PROTOCOL
 MAX_ALERTS_PER_BATCH = 2000
 SOCKET_BUFFER_BYTES = 4 << 20  # the kernel caps it (net.core.wmem_max)
 
@@ -62,9 +68,9 @@ class WriterProcess:
     """The server's side, on its event loop: no thread of its own, so no hand-over of the
     interpreter lock between the loop and a writer thread.
 
-    `commit` queues a delivery; whenever fewer than `DEPTH` batches are in flight, every
-    delivery queued is sent as the next batch (so the process finds one waiting when it
-    has committed one), and each answer settles its batch's requests."""
+    `commit` queues a delivery; once a turn of the loop, while fewer than `DEPTH` batches
+    are in flight, every delivery queued is sent as the next batch (the process writes
+    those waiting together), and each answer settles its batch's requests."""
 
     def __init__(
         self, database_url: str, ctx: Context, on_scheduled: Callable[[], None] | None = None
@@ -127,9 +133,7 @@ class WriterProcess:
             batch, self._queued = self._queued[:taken], self._queued[taken:]
             deliveries = [delivery for delivery, _ in batch]
             now = self.ctx.clock.now()
-            self._pipe.send(
-                pickle.dumps((now, ingest_wire.pack(deliveries)), pickle.HIGHEST_PROTOCOL)
-            )
+            self._pipe.send(pickle.dumps((now, ingest_wire.pack(deliveries)), PICKLE))
             self._in_flight.append([future for _, future in batch])
 
     async def _start(self) -> None:
@@ -260,17 +264,34 @@ def serve(pipe: Connection, database_url: str, config: WarroomConfig, public_url
     try:
         while True:
             try:
-                now, packed = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our own pipe)
+                batches = _waiting(pipe, senders)
             except (EOFError, OSError):
                 return  # the server closed its end, or is gone
-            clock.set(now)
-            results = writer.write(ingest_wire.unpack(packed, senders))
-            answer = (scheduled.is_set(), [ingest_wire.pack_result(result) for result in results])
-            scheduled.clear()
-            pipe.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
+            clock.set(batches[-1][0])
+            merged = [delivery for _, deliveries in batches for delivery in deliveries]
+            results = iter(writer.write(merged))
+            for _, deliveries in batches:  # one answer a batch, after the one commit
+                packed = [ingest_wire.pack_result(next(results)) for _ in deliveries]
+                pipe.send_bytes(pickle.dumps((scheduled.is_set(), packed), PICKLE))
+                scheduled.clear()
     finally:
         writer.close()
         db.dispose()
+
+
+def _waiting(
+    pipe: Connection, senders: dict[tuple[Any, ...], Sender]
+) -> list[tuple[datetime, list[Delivery]]]:
+    """The next batch (waiting for it), and every one behind it already in the pipe, up
+    to MAX_ALERTS_PER_BATCH alerts: written in one transaction, they share its commit."""
+    batches: list[tuple[datetime, list[Delivery]]] = []
+    size = 0
+    while not batches or (size < MAX_ALERTS_PER_BATCH and pipe.poll(0)):
+        now, packed = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our own pipe)
+        deliveries = ingest_wire.unpack(packed, senders)
+        batches.append((now, deliveries))
+        size += sum(len(delivery.alerts) for delivery in deliveries)
+    return batches
 
 
 if __name__ == "__main__":
