@@ -61,6 +61,9 @@ def test_contacts_and_time_zones_are_checked_like_the_config_file(
         client, as_, name="erin", contacts=["webhook+https://example.com/x?secret=short"]
     )
     assert bad_hook.status_code == 422 and "secret" in bad_hook.json()["detail"]
+    umlaut = "webhook+https://example.com/h\u00f6ok?secret=" + "s" * 16
+    unsendable = add(client, as_, name="erin", contacts=[umlaut])
+    assert unsendable.status_code == 422 and "percent-encode" in unsendable.json()["detail"]
     assert client.get("/api/v1/people/erin", headers=as_("charlie")).status_code == 404
 
 

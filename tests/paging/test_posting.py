@@ -93,9 +93,9 @@ def post(port: int, body: bytes = b"{}") -> int:
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    posting.environment_proxies.cache_clear()
+    posting.forget_environment()
     yield
-    posting.environment_proxies.cache_clear()
+    posting.forget_environment()
 
 
 def test_messages_to_one_receiver_share_one_connection() -> None:
@@ -171,6 +171,8 @@ def test_a_broken_answer_is_a_failure_and_its_connection_is_not_kept(
         ("/hook", {"X-Note": "fine\r\nX-Injected: yes"}),
         ("/hook", {"Bad Name": "value"}),
         ("/hook HTTP/1.1\r\nX-Injected: yes\r\n\r\nPOST /", {}),
+        ("/h\u00f6ok", {}),
+        ("/hook", {"X-Note": "caf\u00e9"}),
     ],
 )
 def test_a_request_that_would_break_out_of_its_lines_is_not_sent(
@@ -197,7 +199,7 @@ def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
     refused = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
     with server(Server(answer=refused)) as proxy:
         monkeypatch.setenv("HTTPS_PROXY", f"http://ops:s%40fe@127.0.0.1:{proxy.port}")
-        posting.environment_proxies.cache_clear()
+        posting.forget_environment()
         with pytest.raises(posting.PostFailed, match="403"):
             posting.post("https://pager.example.invalid/hook", b"{}", {}, timeout=5)
     [tunnel] = proxy.requests

@@ -17,9 +17,9 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     with receiver() as r:
         monkeypatch.setenv("HTTP_PROXY", r.url(""))
         monkeypatch.setenv("NO_PROXY", "localhost")
-        posting.environment_proxies.cache_clear()
+        posting.forget_environment()
         yield r
-    posting.environment_proxies.cache_clear()
+    posting.forget_environment()
 
 
 def send(url: str) -> None:

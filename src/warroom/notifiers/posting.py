@@ -56,6 +56,12 @@ def environment_proxies() -> dict[str, str]:
     return getproxies()
 
 
+def forget_environment() -> None:
+    """Read the environment's proxies again (tests change them), and every URL's route."""
+    environment_proxies.cache_clear()
+    _route.cache_clear()
+
+
 def proxy_for(url: str) -> str | None:
     """The proxy the environment names for this URL, as httpx and requests honour them."""
     parts = urlsplit(url)
@@ -88,14 +94,15 @@ def _route(url: str) -> tuple[Origin, str]:
     if origin.proxy and origin.scheme == "http":
         target = url.split("#", 1)[0]  # a plain-HTTP proxy is given the whole URL
         credentials = _proxy_credentials(origin.proxy)
-    if _UNSAFE_TARGET.search(target) or _UNSAFE_VALUE.search(host):
-        raise PostFailed(f"the URL has spaces or control characters: {url!r}")
+    if _UNSAFE.search(target) or _UNSAFE.search(host):
+        raise PostFailed(f"the URL has characters HTTP does not allow (spaces, control or"
+                         f" non-ASCII characters: percent-encode them): {url!r}")  # fmt: skip
     head = f"POST {target} HTTP/1.1\r\nHost: {host}\r\n" + _header_lines(credentials)
     return origin, head
 
 
-_UNSAFE_TARGET = re.compile(r"[\x00-\x20\x7f]")
-_UNSAFE_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a tab is allowed in a value
+_UNSAFE = re.compile(r"[^\x21-\x7e]")  # in a URL: anything but visible ASCII
+_UNSAFE_VALUE = re.compile(r"[^\t\x20-\x7e]")  # in a value: visible ASCII, spaces and tabs
 _NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
@@ -106,6 +113,15 @@ def _header_lines(headers: dict[str, str]) -> str:
         if not _NAME.fullmatch(name) or _UNSAFE_VALUE.search(value):
             raise PostFailed(f"header {name!r} has characters HTTP does not allow")
     return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+
+def url_problem(url: str) -> str | None:
+    """None when a POST can go to this URL; otherwise why not (for `config check`)."""
+    try:
+        _route(url)
+    except PostFailed as exc:
+        return str(exc)
+    return None
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:

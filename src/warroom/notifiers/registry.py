@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.notifiers import apprise_transport, webhook
+from warroom.notifiers import apprise_transport, posting, webhook
 from warroom.notifiers.base import Transport
 
 
@@ -14,7 +14,7 @@ def check_url(url: str) -> str | None:
             return f"{url!r} must be webhook+https://host/path?secret=…"
         if not secret or len(secret) < 16:
             return f"{url!r} needs ?secret= of at least 16 characters to sign with"
-        return None
+        return posting.url_problem(target)
     if apprise_transport.is_valid(url):
         return None
     return f"{url!r} is not an Apprise URL warroom can send to (e.g. slack://, mailto://, json://)"
