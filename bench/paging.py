@@ -183,11 +183,11 @@ async def send_paced(
     due = [start + i / rate for i in range(len(requests))]
     tasks: set[asyncio.Task[None]] = set()
 
-    async def one(conn: Connection, request: bytes, due: float) -> None:
+    async def one(conn: Connection, request: bytes, due_at: float) -> None:
         nonlocal failures
         try:
             status = await conn.exchange(request)
-            answered.append((time.perf_counter() - due) * 1000)
+            answered.append((time.perf_counter() - due_at) * 1000)
             failures += status >= 300
             free.put_nowait(conn)
         except (OSError, asyncio.IncompleteReadError):
