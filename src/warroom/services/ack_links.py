@@ -21,10 +21,23 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_all(session: Session, *, ctx: Context, wanted: list[tuple[int, str]]) -> list[str]:
-    """A fresh link for each (incident, person), written in one INSERT; the plain tokens."""
+def mint(incident_id: int) -> str:
+    """A fresh token for a link to this incident (not stored until `issue_all`)."""
+    return secrets.token_urlsafe(24)
+
+
+def issue_all(
+    session: Session,
+    *,
+    ctx: Context,
+    wanted: list[tuple[int, str]],
+    tokens: list[str] | None = None,
+) -> list[str]:
+    """A link for each (incident, person), written in one INSERT; the plain tokens. The
+    tokens are fresh ones unless given (minted by `mint` before the transaction began)."""
     now = ctx.clock.now()
-    tokens = [secrets.token_urlsafe(24) for _ in wanted]
+    if tokens is None:
+        tokens = [mint(incident_id) for incident_id, _ in wanted]
     expires = now + ctx.config.ack_link_ttl
     rows = [
         (_hash(token), incident_id, person, now, expires)
