@@ -8,19 +8,23 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from tests.paging.receivers import Receiver
 from tests.services.helpers import kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database, open_database
-from warroom.db.models import Job
+from warroom.db.models import Event, Job
+from warroom.scheduler import local
 from warroom.scheduler.worker import BATCH, Worker
-from warroom.services import deliveries, incidents, jobs
+from warroom.services import ack_links, deliveries, incidents, jobs
 from warroom.services.context import Context
+from warroom.services.reminders import Drafts
 
 WAIT = 30.0
 
@@ -115,6 +119,93 @@ def test_a_page_goes_out_in_the_pass_that_runs_it(
     assert f"INC-{incident.id}" in message.json["title"]
     worker.run_due()  # the next pass writes down how the send went
     assert kinds(database, incident.id).count("notified") == 1
+
+
+def change_after_drafting(
+    monkeypatch: pytest.MonkeyPatch, database: Database, change: Callable[[Session], object]
+) -> list[int]:
+    """Commit `change` after the worker has drafted its due pages from a read and before
+    its transaction claims them (the race drafting must survive); the drafted job ids."""
+    drafted: list[int] = []
+    real = local.draft
+
+    def draft_then_change(*args: Any, **kwargs: Any) -> Drafts:
+        drafts = real(*args, **kwargs)
+        if drafts and not drafted:  # the first pass that drafted a page
+            drafted.extend(drafts)
+            run(database, change)
+        return drafts
+
+    monkeypatch.setattr(local, "draft", draft_then_change)
+    return drafted
+
+
+def test_a_page_acknowledged_after_it_was_drafted_pages_nobody(
+    database: Database,
+    ctx: Context,
+    worker: Worker,
+    hook: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    incident = run(
+        database,
+        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
+    )
+    drafted = change_after_drafting(
+        monkeypatch,
+        database,
+        lambda s: incidents.acknowledge(s, ctx=ctx, actor="alice", incident_id=incident.id),
+    )
+    worker.run_due()
+    assert len(drafted) == 1  # the page was drafted, and its draft thrown away
+    assert hook.got == []
+    assert "paged" not in kinds(database, incident.id)
+
+
+def test_a_page_whose_incident_changed_after_it_was_drafted_says_what_it_is_now(
+    database: Database,
+    ctx: Context,
+    worker: Worker,
+    hook: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    incident = run(
+        database,
+        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
+    )
+    change_after_drafting(
+        monkeypatch,
+        database,
+        lambda s: incidents.change_severity(
+            s, ctx=ctx, actor="alice", incident_id=incident.id, severity="P0"
+        ),
+    )
+    worker.run_due()
+    [message] = hook.to("/bob")
+    assert message.json["title"].startswith(f"[P0] INC-{incident.id}")
+    with database.read() as session:
+        texts = session.scalars(select(Event.text).where(Event.kind == "paged")).all()
+    assert [t for t in texts if t.startswith("Paging")] == ["Paging bob (step 1 of 1)"]
+
+
+def test_a_drafted_page_carries_an_acknowledge_link_that_works(
+    database: Database,
+    ctx: Context,
+    worker: Worker,
+    hook: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    incident = run(
+        database,
+        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
+    )
+    drafted = change_after_drafting(monkeypatch, database, lambda s: None)
+    worker.run_due()
+    assert len(drafted) == 1
+    [message] = hook.to("/bob")
+    token = message.json["message"].split("/ack/")[1].split()[0]
+    acked, now = run(database, lambda s: ack_links.redeem(s, ctx=ctx, token=token))
+    assert now and acked.id == incident.id and acked.status == "acknowledged"
 
 
 def test_a_slow_receiver_does_not_hold_up_the_other_messages_of_a_pass(

@@ -14,28 +14,56 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
+from warroom.db.engine import Database
 from warroom.services import jobs
 from warroom.services.context import Context
-from warroom.services.reminders import HANDLERS
+from warroom.services.reminders import DRAFTERS, HANDLERS, Drafts
 
 log = logging.getLogger("warroom.worker")
 
 
+def draft(db: Database, ctx: Context, *, limit: int) -> Drafts:
+    """Drafts, by job id, of the jobs due now whose kind has a drafter (paging), made from
+    a read before the transaction that will claim and run them, so that what they do
+    under the write lock is only what must be done there. Drafting only saves time: when
+    it fails, the handlers draft under the lock."""
+    try:
+        with db.read() as session:
+            due = jobs.peek(session, kinds=list(DRAFTERS), now=ctx.clock.now(), limit=limit)
+            by_kind: dict[str, list[jobs.Claimed]] = {}
+            for job in due:
+                by_kind.setdefault(job.kind, []).append(job)
+            drafts: dict[int, object] = {}
+            for kind, batch in by_kind.items():
+                drafts |= DRAFTERS[kind](session, ctx, batch)
+            return drafts
+    except Exception:
+        log.warning("drafting due jobs failed; they are drafted as they run", exc_info=True)
+        return {}
+
+
 def run(
-    session: Session, ctx: Context, claimed: list[jobs.Claimed], *, worker: str, careful: bool
+    session: Session,
+    ctx: Context,
+    claimed: list[jobs.Claimed],
+    *,
+    worker: str,
+    careful: bool,
+    drafts: Drafts,
 ) -> None:
-    """Run these claimed jobs and mark them done. Not `careful`: jobs of one kind in a row
-    go to their handler as one batch, and the first failure is raised. `careful`: each job
-    alone in a savepoint, a failure recorded on its row."""
+    """Run these claimed jobs and mark them done (a handler takes its jobs' `drafts`).
+    Not `careful`: jobs of one kind in a row go to their handler as one batch, and the
+    first failure is raised. `careful`: each job alone in a savepoint, a failure recorded
+    on its row."""
     done = []
     for batch in _batches(claimed, careful=careful):
         if not careful:
-            _handle(session, ctx, batch)
+            _handle(session, ctx, batch, drafts)
             done += [job.id for job in batch]
             continue
         try:
             with session.begin_nested():
-                _handle(session, ctx, batch)
+                _handle(session, ctx, batch, drafts)
         except Exception as exc:  # a job's failure is data on its row
             [job] = batch
             log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
@@ -59,8 +87,8 @@ def _batches(claimed: list[jobs.Claimed], *, careful: bool) -> list[list[jobs.Cl
     return [list(run) for _, run in groupby(claimed, key=lambda job: job.kind)]
 
 
-def _handle(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
+def _handle(session: Session, ctx: Context, batch: list[jobs.Claimed], drafts: Drafts) -> None:
     handler = HANDLERS.get(batch[0].kind)
     if handler is None:
         raise LookupError(f"no handler for job kind {batch[0].kind!r}")
-    handler(session, ctx, batch)
+    handler(session, ctx, batch, drafts)

@@ -4,7 +4,9 @@ A pass is one transaction: write down how the last pass's messages went, claim a
 of due jobs in one statement, run them (jobs of one kind as one batch, with no savepoint
 unless one fails), and claim the deliveries they queued, so a page goes out in the pass
 that runs it. After the commit the messages are sent, several at once. A big backlog
-makes big passes; a quiet one, passes of one job.
+makes big passes; a quiet one, passes of one job. Before the transaction, due pages are
+drafted from a read (whom they reach, their messages rendered), so the write lock is
+held only for the writing; a page whose incident changed in between is drafted again.
 
 In one process, a commit that scheduled a job sets an event the loop waits on; a job
 another process scheduled wakes it through `scheduler/wakeups` (NOTIFY on PostgreSQL,
@@ -27,6 +29,7 @@ from warroom.scheduler.sending import Sender
 from warroom.scheduler.wakeups import CHANNEL, watch_others
 from warroom.services import handoffs, jobs
 from warroom.services.context import Context
+from warroom.services.reminders import Drafts
 
 log = logging.getLogger("warroom.worker")
 POLL_SECONDS = 1.0
@@ -82,12 +85,13 @@ class Worker:
         """One pass, one transaction: record how the last pass's messages went, claim up
         to `limit` due jobs and run them; then, with no transaction open, send the
         messages they (and due deliveries) make. Returns how many jobs it ran."""
+        drafts = local.draft(self.db, self.ctx, limit=limit)
         try:
-            ran, sends = self._record_claim_and_run(limit, careful=False)
+            ran, sends = self._record_claim_and_run(limit, drafts, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
             log.debug("a job failed; running its batch again job by job", exc_info=True)
             try:
-                ran, sends = self._record_claim_and_run(limit, careful=True)
+                ran, sends = self._record_claim_and_run(limit, drafts, careful=True)
             except Exception:  # the sends stay leased: sent again when the leases end
                 self.unrecorded = []
                 raise
@@ -95,7 +99,7 @@ class Worker:
         return ran
 
     def _record_claim_and_run(
-        self, limit: int, *, careful: bool
+        self, limit: int, drafts: Drafts, *, careful: bool
     ) -> tuple[int, list[outbound.Send]]:
         """Done once or not at all. Deliveries the handlers queue are claimed in the same
         transaction (a page goes out in this pass, not the next); deliveries are only
@@ -111,7 +115,7 @@ class Worker:
                 ran += len(claimed)
                 deliveries += [j for j in claimed if j.kind in outbound.KINDS]
                 work = [j for j in claimed if j.kind not in outbound.KINDS]
-                local.run(session, self.ctx, work, worker=self.name, careful=careful)
+                local.run(session, self.ctx, work, worker=self.name, careful=careful, drafts=drafts)
                 if not work or ran >= limit or not session.info.get(jobs.WAKE_FLAG):
                     break  # nothing ran that could have queued a job due now
             if not work and ran < limit:  # what came due is claimed here: wake nobody

@@ -148,6 +148,27 @@ def claim(
     return sorted((Claimed(*row) for row in rows), key=lambda j: (j.due_at, j.id))
 
 
+def peek(session: Session, *, kinds: list[str], now: datetime, limit: int) -> list[Claimed]:
+    """Up to `limit` pending jobs of these kinds due now, oldest first, as a claim would
+    read them back; only read (a worker drafts their work before it claims them)."""
+    if not kinds or limit <= 0:
+        return []
+    rows = session.connection().execute(_PEEK, {"now": now, "kinds": kinds, "limit": limit})
+    return [Claimed(*row) for row in rows]
+
+
+_PEEK = (
+    select(*CLAIMED_COLUMNS)
+    .where(
+        JOBS.c.status == "pending",
+        JOBS.c.due_at <= bindparam("now", type_=JOBS.c.due_at.type),
+        JOBS.c.kind.in_(bindparam("kinds", expanding=True)),
+    )
+    .order_by(JOBS.c.due_at)
+    .limit(bindparam("limit", type_=Integer()))
+)
+
+
 _FINISH = KeyedRead(
     "UPDATE jobs SET status = 'done', finished_at = :now, lease_until = NULL"
     " WHERE id {keys} AND status = 'running' AND claimed_by = :worker RETURNING id"

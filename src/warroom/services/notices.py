@@ -28,47 +28,79 @@ class Notice:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """One person's message of a notice: its text, its structured form (for webhooks) and
+    the token of its acknowledge link (None: no link). The token is stored when the
+    message is queued."""
+
+    text: messages.Text
+    data: dict[str, Any]
+    token: str | None
+
+
 def _links(notice: Notice, kind: str) -> bool:
     return kind in WITH_ACK_LINK and notice.incident.status == Status.TRIGGERED
 
 
+def compose(ctx: Context, kind: str, notice: Notice, names: list[str]) -> dict[str, Composed]:
+    """The messages of a notice to these of its people. Reads nothing from the database,
+    so it may run before the transaction that queues them (the worker drafts pages so)."""
+    made = {}
+    for name in names:
+        token = ack_links.mint(notice.incident.id) if _links(notice, kind) else None
+        link = f"{ctx.public_url}/ack/{token}" if token else None
+        text, data = _message(ctx, notice, kind=kind, ack_url=link)
+        made[name] = Composed(text, data, token)
+    return made
+
+
 def queue(
-    session: Session, *, ctx: Context, kind: str, notices: list[Notice], now: datetime
+    session: Session,
+    *,
+    ctx: Context,
+    kind: str,
+    notices: list[Notice],
+    now: datetime,
+    composed: list[dict[str, Composed]] | None = None,
 ) -> list[list[str]]:
-    """Queue the messages; for each notice, the people with a contact to reach."""
+    """Queue the messages (those `composed` already, one dict per notice, or composed
+    here); for each notice, the people with a contact to reach."""
     names = {name for notice in notices for name in notice.names}
     people = {name: directory.person(session, ctx.config, name) for name in names}
     skipped = deliveries.disabled_by_person(session, [n for n, p in people.items() if p])
-    wanted = [
-        (notice.incident.id, name)
-        for notice in notices
-        if _links(notice, kind)
-        for name in notice.names
-        if people[name] is not None
-    ]
-    tokens = iter(ack_links.issue_all(session, ctx=ctx, wanted=wanted))
+    if composed is None:
+        composed = [
+            compose(ctx, kind, notice, [name for name in notice.names if people[name]])
+            for notice in notices
+        ]
+    links: list[tuple[int, str]] = []
+    tokens: list[str] = []
     specs: list[jobs.JobSpec] = []
     reached: list[list[str]] = []
-    for notice in notices:
+    for notice, made in zip(notices, composed, strict=True):
         reached.append([])
         for name in notice.names:
             person = people[name]
             if person is None:
                 continue
-            link = f"{ctx.public_url}/ack/{next(tokens)}" if _links(notice, kind) else None
-            text, data = _message(ctx, notice, kind=kind, ack_url=link)
-            made = deliveries.messages_to(
+            message = made[name]
+            if message.token is not None:
+                links.append((notice.incident.id, name))
+                tokens.append(message.token)
+            sent = deliveries.messages_to(
                 person,
-                text=text,
+                text=message.text,
                 kind=kind,
                 incident_id=notice.incident.id,
                 now=now,
-                data=data,
+                data=message.data,
                 skipped=skipped.get(name, set()),
             )
-            specs += made
-            if made:
+            specs += sent
+            if sent:
                 reached[-1].append(name)
+    ack_links.issue_all(session, ctx=ctx, wanted=links, tokens=tokens)
     jobs.schedule_all(session, specs, now=now)
     return reached
 

@@ -10,6 +10,7 @@ through to the next one at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,32 +82,83 @@ class _Step:
     notes: list[str]
 
 
-def page(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
-    """Run escalation steps (a job handler for a batch of `page` jobs): their incidents
-    are read and locked in one query, their messages, timeline lines and next steps each
-    written with one INSERT."""
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A page job's work done from its incident as it was at `version`: whom the step
+    reaches (and notes on targets that reach nobody) and their messages, acknowledge
+    tokens minted. The worker drafts before its transaction takes the write lock; the job
+    uses the draft only if the incident has not changed since."""
+
+    notice: Notice
+    version: int
+    notes: list[str]
+    messages: dict[str, notices.Composed]
+
+
+def draft(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> dict[int, Draft]:
+    """Drafts of these page jobs, by job id (none for an incident no longer triggered).
+    Only reads, so any session will do: a read-only one before the worker's transaction."""
     now = ctx.clock.now()
     query = select(Incident).where(Incident.id.in_({j.incident_id for j in batch}))
-    found = {i.id: i for i in session.scalars(query.with_for_update())}
-    steps: list[_Step] = []
-    pages: list[Notice] = []
+    found = {i.id: i for i in session.scalars(query)}
+    drafts = {}
     for job in batch:
         incident = found.get(job.incident_id or 0)
         if incident is None or incident.status != Status.TRIGGERED or not incident.policy:
             continue  # acknowledged, resolved or never paged: the escalation stops here
-        step, round_ = int(job.payload["step"]), int(job.payload["pass"])
-        policy = incident.policy
-        names, notes = directory.resolve(session, ctx.config, policy["steps"][step]["notify"], now)
-        steps.append(_Step(incident, policy, step, round_, notes))
-        pages.append(Notice(incident, names, {"step": step + 1, "steps": len(policy["steps"])}))
-    reached = notices.queue(session, ctx=ctx, kind="page", notices=pages, now=now)
+        steps = incident.policy["steps"]
+        step = int(job.payload["step"])
+        names, notes = directory.resolve(session, ctx.config, steps[step]["notify"], now)
+        notice = Notice(incident, names, {"step": step + 1, "steps": len(steps)})
+        messages = notices.compose(ctx, PAGE, notice, names)
+        drafts[job.id] = Draft(notice, incident.version, notes, messages)
+    return drafts
+
+
+def page(
+    session: Session, ctx: Context, batch: list[jobs.Claimed], drafts: Mapping[int, object]
+) -> None:
+    """Run escalation steps (a job handler for a batch of `page` jobs). Their incidents'
+    versions are read and locked in one query; a job drafted from the same version uses
+    its draft, the others are drafted here. Their messages, timeline lines and next steps
+    are each written with one INSERT."""
+    now = ctx.clock.now()
+    query = (
+        select(Incident.id, Incident.version)
+        .where(
+            Incident.id.in_({j.incident_id for j in batch}),
+            Incident.status == Status.TRIGGERED,
+        )
+        .with_for_update()
+    )
+    versions = {incident_id: version for incident_id, version in session.execute(query)}
+    ready = {
+        job.id: made
+        for job in batch
+        if isinstance(made := drafts.get(job.id), Draft)
+        and versions.get(job.incident_id or 0) == made.version
+    }
+    late = [j for j in batch if j.id not in ready and j.incident_id in versions]
+    ready |= draft(session, ctx, late) if late else {}
+    done = [(job, ready[job.id]) for job in batch if job.id in ready]
+    reached = notices.queue(
+        session,
+        ctx=ctx,
+        kind=PAGE,
+        notices=[made.notice for _, made in done],
+        now=now,
+        composed=[made.messages for _, made in done],
+    )
     lines: list[dict[str, Any]] = []
     following: list[jobs.JobSpec] = []
-    for done, people in zip(steps, reached, strict=True):
-        lines.append(_paged_line(done, people, now=now))
-        after = _following(done, people, now=now)
+    for (job, made), people in zip(done, reached, strict=True):
+        incident = made.notice.incident
+        step, round_ = int(job.payload["step"]), int(job.payload["pass"])
+        ran = _Step(incident, incident.policy or {}, step, round_, made.notes)
+        lines.append(_paged_line(ran, people, now=now))
+        after = _following(ran, people, now=now)
         if after is None:
-            lines.append(_ran_out_line(done, now=now))
+            lines.append(_ran_out_line(ran, now=now))
         else:
             following.append(after)
     timeline.append_all(session, lines)

@@ -6,7 +6,7 @@ paging runs a batch with a few statements in all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,9 @@ from warroom.services.timeline import Kind
 
 SYSTEM = "warroom"
 Handler = Callable[[Session, Context, jobs.Claimed], None]
-BatchHandler = Callable[[Session, Context, list[jobs.Claimed]], None]  # jobs of one kind
+Drafts = Mapping[int, object]  # by job id: work a handler's jobs did before the transaction
+BatchHandler = Callable[[Session, Context, list[jobs.Claimed], Drafts], None]  # one kind
+Drafter = Callable[[Session, Context, list[jobs.Claimed]], Drafts]
 
 
 def _incident(session: Session, job: jobs.Claimed) -> Incident | None:
@@ -216,7 +218,7 @@ def postmortem_due(session: Session, ctx: Context, job: jobs.Claimed) -> None:
 def each(handler: Handler) -> BatchHandler:
     """A handler of one job as a handler of a batch: the jobs one after another."""
 
-    def run(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> None:
+    def run(session: Session, ctx: Context, batch: list[jobs.Claimed], _: Drafts) -> None:
         for job in batch:
             handler(session, ctx, job)
 
@@ -231,4 +233,10 @@ HANDLERS: dict[str, BatchHandler] = {
     deadlines.POSTMORTEM_DUE: each(postmortem_due),
     paging.PAGE: paging.page,
     handoffs.HANDOFF: each(handoffs.remind),
+}
+
+# Kinds whose jobs the worker drafts before its transaction, from a read (they only read):
+# what a job does under the write lock is then only what must be there.
+DRAFTERS: dict[str, Drafter] = {
+    paging.PAGE: paging.draft,
 }
