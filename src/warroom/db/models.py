@@ -232,12 +232,16 @@ class AckToken(Base):
     __tablename__ = "ack_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))  # of the whole token; not unique
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     person: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+    # Tokens read `<incident id>.<secret>`: found by incident, then hash. No index on
+    # token_hash: one keyed by a random value costs a random page write per link.
+    __table_args__ = (Index("ix_ack_tokens_incident", "incident_id"),)
 
 
 class DisabledContact(Base):

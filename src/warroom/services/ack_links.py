@@ -1,8 +1,15 @@
-"""One-click acknowledge links: a random token per page, stored hashed, expiring, used once."""
+"""One-click acknowledge links: a random token per page, stored hashed, expiring, used once.
+
+A token reads `<incident id>.<secret>` (the urlsafe alphabet of the secret has no '.'):
+the link is found by its incident (an index that grows at its right edge as pages are
+sent), then by the sha256 of the whole token. Tokens issued before migration 0007 are a
+bare secret, found by hash alone, until they expire.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from sqlalchemy import Table, select
@@ -21,9 +28,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+MAX_INCIDENT_ID = 2**31 - 1
+_INCIDENT_ID = re.compile(r"[0-9]{1,10}")
+# What the code before 0007 issued: secrets.token_urlsafe(24), 32 characters.
+_LEGACY_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
 def mint(incident_id: int) -> str:
     """A fresh token for a link to this incident (not stored until `issue_all`)."""
-    return secrets.token_urlsafe(24)
+    return f"{incident_id}.{secrets.token_urlsafe(24)}"
 
 
 def issue_all(
@@ -54,7 +67,7 @@ _INSERT = bulk.insert_rows(
 
 def find(session: Session, *, ctx: Context, token: str) -> tuple[AckToken, Incident]:
     """The link and its incident, or a refusal saying why the link no longer works."""
-    link = session.scalar(select(AckToken).where(AckToken.token_hash == _hash(token)))
+    link = _lookup(session, token)
     if link is None:
         raise NotFound("This acknowledge link is not valid.", field="token")
     if link.used_at is not None:
@@ -64,6 +77,29 @@ def find(session: Session, *, ctx: Context, token: str) -> tuple[AckToken, Incid
     incident = session.get(Incident, link.incident_id)
     assert incident is not None  # a foreign key guarantees it
     return link, incident
+
+
+def _lookup(session: Session, token: str) -> AckToken | None:
+    """The link this token is for, if any. The plain token never reaches the database:
+    only its hash, and the incident id it names."""
+    incident, dot, _secret = token.partition(".")
+    if dot:
+        if _INCIDENT_ID.fullmatch(incident) is None:
+            return None
+        incident_id = int(incident)
+        if not 1 <= incident_id <= MAX_INCIDENT_ID:
+            return None
+        return session.scalar(
+            select(AckToken).where(
+                AckToken.incident_id == incident_id, AckToken.token_hash == _hash(token)
+            )
+        )
+    if _LEGACY_TOKEN.fullmatch(token) is None:
+        return None
+    # A token from before migration 0007 (a bare secret), valid until it expires
+    # (ack_link_ttl). token_hash has no index any more, so this scans ack_tokens: an
+    # accepted cost for a legacy path that only tokens of the old shape reach.
+    return session.scalar(select(AckToken).where(AckToken.token_hash == _hash(token)))
 
 
 def redeem(session: Session, *, ctx: Context, token: str) -> tuple[Incident, bool]:

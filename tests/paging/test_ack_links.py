@@ -1,0 +1,247 @@
+"""Acknowledge links: tokens read `<incident id>.<secret>` and are found by incident and
+hash; links sent before migration 0007 (a bare secret) keep working until they expire."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+from tests.services.helpers import kinds, run
+
+from warroom.clock import FrozenClock
+from warroom.db.engine import Database, normalise_url, open_database
+from warroom.db.migrate import alembic_config, current_revision, upgrade
+from warroom.db.models import AckToken
+from warroom.domain.incidents import Status
+from warroom.errors import Conflict, NotFound
+from warroom.services import ack_links, incidents
+from warroom.services.context import Context
+
+NOT_VALID = "This acknowledge link is not valid."
+PG_BASE = os.environ.get("WARROOM_TEST_DATABASE_URL")
+
+
+def declare(database: Database, ctx: Context, title: str = "Checkout down") -> int:
+    incident = run(
+        database,
+        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity="P1"),
+    )
+    return incident.id
+
+
+def link_for(database: Database, ctx: Context, incident_id: int, person: str = "bob") -> str:
+    [token] = run(
+        database, lambda s: ack_links.issue_all(s, ctx=ctx, wanted=[(incident_id, person)])
+    )
+    return token
+
+
+def redeem(database: Database, ctx: Context, token: str) -> tuple[str, bool]:
+    incident, now = run(database, lambda s: ack_links.redeem(s, ctx=ctx, token=token))
+    return incident.status, now
+
+
+def status_of(database: Database, incident_id: int) -> str:
+    with database.read() as session:
+        return incidents.get(session, incident_id).status
+
+
+def legacy_row(
+    token: str, incident_id: int, clock: FrozenClock, **changes: object
+) -> dict[str, object]:
+    """A link as the code before 0007 stored it: the sha256 of a bare token_urlsafe(24)."""
+    now = clock.now()
+    row: dict[str, object] = {
+        "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+        "incident_id": incident_id,
+        "person": "bob",
+        "created_at": now,
+        "expires_at": now + timedelta(hours=24),
+        "used_at": None,
+    }
+    row.update(changes)
+    return row
+
+
+def test_a_link_names_its_incident_and_acknowledges_it_once(
+    database: Database, ctx: Context
+) -> None:
+    incident_id = declare(database, ctx)
+    token = link_for(database, ctx, incident_id)
+    prefix, _, secret = token.partition(".")
+    assert prefix == str(incident_id) and len(secret) == 32
+    with database.read() as session:
+        stored = session.scalars(select(AckToken.token_hash)).all()
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]  # the secret isn't kept
+    assert redeem(database, ctx, token) == (Status.ACKNOWLEDGED, True)
+    assert kinds(database, incident_id).count("acknowledged") == 1
+    with pytest.raises(Conflict, match="already used"):
+        redeem(database, ctx, token)
+
+
+def test_every_link_is_different_even_for_the_same_incident_and_person(
+    database: Database, ctx: Context
+) -> None:
+    incident_id = declare(database, ctx)
+    tokens = run(
+        database,
+        lambda s: ack_links.issue_all(s, ctx=ctx, wanted=[(incident_id, "bob")] * 50),
+    )
+    assert len(set(tokens)) == 50
+
+
+def test_a_tampered_link_is_not_valid_and_changes_nothing(database: Database, ctx: Context) -> None:
+    incident_id = declare(database, ctx)
+    other_id = declare(database, ctx, title="Search slow")
+    token = link_for(database, ctx, incident_id)
+    _, _, secret = token.partition(".")
+    other_secret = link_for(database, ctx, other_id).partition(".")[2]
+    wrong_last = "A" if secret[-1] != "A" else "B"
+    tampered = [
+        f"{incident_id}.{secret[:-1]}{wrong_last}",  # right incident, wrong secret
+        f"{incident_id}.{other_secret}",  # right incident, another incident's secret
+        f"{other_id}.{secret}",  # another incident, right secret
+        f"{incident_id + 100}.{secret}",  # no such incident
+        f"0{incident_id}.{secret}",  # the same number, written otherwise
+        f".{secret}",  # no incident id
+        f"x{incident_id}.{secret}",
+        f"-{incident_id}.{secret}",
+        f"{incident_id}x.{secret}",
+        f"{incident_id} .{secret}",
+        "\N{FULLWIDTH DIGIT ONE}." + secret,  # a digit, but not an ASCII one
+        f"0.{secret}",
+        f"{2**31}.{secret}",  # past the largest incident id
+        f"{'9' * 5000}.{secret}",  # more digits than int() takes
+        f"{incident_id}.",  # no secret
+        f"{incident_id}.{secret}.",
+        secret,  # the secret alone: a token of the old shape, which was never issued
+        "",
+        ".",
+    ]
+    for forged in tampered:
+        with pytest.raises(NotFound, match=NOT_VALID):
+            run(database, lambda s, forged=forged: ack_links.find(s, ctx=ctx, token=forged))
+        with pytest.raises(NotFound, match=NOT_VALID):
+            redeem(database, ctx, forged)
+    assert status_of(database, incident_id) == Status.TRIGGERED
+    assert status_of(database, other_id) == Status.TRIGGERED
+    assert "acknowledged" not in kinds(database, incident_id)
+    assert redeem(database, ctx, token) == (Status.ACKNOWLEDGED, True)  # still unused
+
+
+def test_the_acknowledge_page_refuses_a_tampered_link_without_an_error(
+    app: Any, client: TestClient
+) -> None:
+    state = app.state.warroom
+    incident_id = declare(state.db, state.ctx)
+    token = link_for(state.db, state.ctx, incident_id)
+    secret = token.partition(".")[2]
+    for forged in (f"{incident_id + 1}.{secret}", f"{'9' * 5000}.{secret}", f"abc.{secret}"):
+        for response in (client.get(f"/ack/{forged}"), client.post(f"/ack/{forged}")):
+            assert response.status_code == 404
+            assert NOT_VALID in response.text
+    assert status_of(state.db, incident_id) == Status.TRIGGERED
+    assert "Acknowledge INC-1?" in client.get(f"/ack/{token}").text
+    assert "INC-1 acknowledged" in client.post(f"/ack/{token}").text
+
+
+def test_a_link_sent_before_the_upgrade_still_acknowledges_once(
+    database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    incident_id = declare(database, ctx)
+    old = secrets.token_urlsafe(24)
+    run(database, lambda s: s.execute(insert(AckToken), [legacy_row(old, incident_id, clock)]))
+    assert redeem(database, ctx, old) == (Status.ACKNOWLEDGED, True)
+    with pytest.raises(Conflict, match="already used"):
+        redeem(database, ctx, old)
+    with pytest.raises(NotFound, match=NOT_VALID):
+        redeem(database, ctx, f"{incident_id}.{old}")  # not a link of the new shape either
+
+
+def test_a_link_sent_before_the_upgrade_expires_as_it_did(
+    database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    incident_id = declare(database, ctx)
+    old = secrets.token_urlsafe(24)
+    run(database, lambda s: s.execute(insert(AckToken), [legacy_row(old, incident_id, clock)]))
+    clock.advance(timedelta(hours=24))
+    with pytest.raises(Conflict, match="expired"):
+        redeem(database, ctx, old)
+    assert status_of(database, incident_id) == Status.TRIGGERED
+
+
+def test_a_new_link_expires_after_the_configured_time(
+    database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    incident_id = declare(database, ctx)
+    token = link_for(database, ctx, incident_id)
+    clock.advance(ctx.config.ack_link_ttl)
+    with pytest.raises(Conflict, match="expired"):
+        redeem(database, ctx, token)
+    assert status_of(database, incident_id) == Status.TRIGGERED
+
+
+# --- the upgrade ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unmigrated_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database with no schema at all, of this test's own."""
+    if PG_BASE is None:
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    base = make_url(normalise_url(PG_BASE))
+    name = f"warroom_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_upgrade"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_the_upgrade_keeps_the_links_already_sent_working(
+    unmigrated_url: str, ctx: Context, clock: FrozenClock
+) -> None:
+    from alembic import command
+
+    database = open_database(unmigrated_url)
+    try:
+        command.upgrade(alembic_config(database.engine), "0006")
+        assert current_revision(database.engine) == "0006"
+        first, second, third = (declare(database, ctx, f"Incident {n}") for n in (1, 2, 3))
+        fresh, used, stale = (secrets.token_urlsafe(24) for _ in range(3))
+        rows = [
+            legacy_row(fresh, first, clock),
+            legacy_row(used, second, clock, used_at=clock.now()),
+            legacy_row(stale, third, clock, expires_at=clock.now() - timedelta(minutes=1)),
+        ]
+        run(database, lambda s: s.execute(insert(AckToken), rows))
+
+        upgrade(database.engine)
+        assert current_revision(database.engine) == "0007"
+
+        assert redeem(database, ctx, fresh) == (Status.ACKNOWLEDGED, True)
+        with pytest.raises(Conflict, match="already used"):
+            redeem(database, ctx, used)
+        with pytest.raises(Conflict, match="expired"):
+            redeem(database, ctx, stale)
+        assert status_of(database, second) == Status.TRIGGERED
+        assert status_of(database, third) == Status.TRIGGERED
+        new = link_for(database, ctx, third)  # the new links live beside the old ones
+        assert redeem(database, ctx, new) == (Status.ACKNOWLEDGED, True)
+        with database.read() as session:
+            assert len(session.scalars(select(AckToken)).all()) == 4
+    finally:
+        database.dispose()
