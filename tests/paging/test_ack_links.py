@@ -1,5 +1,6 @@
 """Acknowledge links: tokens read `<incident id>.<secret>` and are found by incident and
-hash; links sent before migration 0007 (a bare secret) keep working until they expire."""
+hash; links sent before migration 0007 (a bare secret) keep working until they expire,
+found through ack_tokens_legacy, never by a scan of ack_tokens."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from tests.services.helpers import kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database, normalise_url, open_database
 from warroom.db.migrate import alembic_config, current_revision, upgrade
-from warroom.db.models import AckToken
+from warroom.db.models import AckToken, AckTokenLegacy
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
 from warroom.services import ack_links, incidents
@@ -70,6 +72,19 @@ def legacy_row(
     }
     row.update(changes)
     return row
+
+
+def insert_old_links(database: Database, rows: list[dict[str, object]]) -> None:
+    """Links from before 0007, stored as the upgrade leaves them: each in ack_tokens and,
+    by its hash, in ack_tokens_legacy."""
+
+    def store(session: Session) -> None:
+        for row in rows:
+            link_id = session.scalar(insert(AckToken).values(row).returning(AckToken.id))
+            legacy = {"token_hash": row["token_hash"], "link_id": link_id}
+            session.execute(insert(AckTokenLegacy), [legacy])
+
+    run(database, store)
 
 
 def test_a_link_names_its_incident_and_acknowledges_it_once(
@@ -159,7 +174,7 @@ def test_a_link_sent_before_the_upgrade_still_acknowledges_once(
 ) -> None:
     incident_id = declare(database, ctx)
     old = secrets.token_urlsafe(24)
-    run(database, lambda s: s.execute(insert(AckToken), [legacy_row(old, incident_id, clock)]))
+    insert_old_links(database, [legacy_row(old, incident_id, clock)])
     assert redeem(database, ctx, old) == (Status.ACKNOWLEDGED, True)
     with pytest.raises(Conflict, match="already used"):
         redeem(database, ctx, old)
@@ -172,7 +187,7 @@ def test_a_link_sent_before_the_upgrade_expires_as_it_did(
 ) -> None:
     incident_id = declare(database, ctx)
     old = secrets.token_urlsafe(24)
-    run(database, lambda s: s.execute(insert(AckToken), [legacy_row(old, incident_id, clock)]))
+    insert_old_links(database, [legacy_row(old, incident_id, clock)])
     clock.advance(timedelta(hours=24))
     with pytest.raises(Conflict, match="expired"):
         redeem(database, ctx, old)
@@ -229,8 +244,11 @@ def test_the_upgrade_keeps_the_links_already_sent_working(
         ]
         run(database, lambda s: s.execute(insert(AckToken), rows))
 
+        with database.read() as session:
+            ids = dict(session.execute(select(AckToken.token_hash, AckToken.id)).all())
         upgrade(database.engine)
         assert current_revision(database.engine) == "0007"
+        assert legacy_links(database) == ids  # every link there at the upgrade, by its hash
 
         assert redeem(database, ctx, fresh) == (Status.ACKNOWLEDGED, True)
         with pytest.raises(Conflict, match="already used"):
@@ -243,5 +261,87 @@ def test_the_upgrade_keeps_the_links_already_sent_working(
         assert redeem(database, ctx, new) == (Status.ACKNOWLEDGED, True)
         with database.read() as session:
             assert len(session.scalars(select(AckToken)).all()) == 4
+        assert legacy_links(database) == ids  # a link made since is not a legacy one
     finally:
         database.dispose()
+
+
+def legacy_links(database: Database) -> dict[str, int]:
+    with database.read() as session:
+        rows = session.execute(select(AckTokenLegacy.token_hash, AckTokenLegacy.link_id))
+        return dict(rows.all())
+
+
+# --- a bare token is looked up by its hash's primary key, never by a scan ---------------
+
+
+def test_a_bare_token_stored_after_the_upgrade_is_not_valid(app: Any, client: TestClient) -> None:
+    """Its hash is in ack_tokens (put there by today's code) but not in ack_tokens_legacy:
+    refusing it shows a bare token is looked up in the legacy table only, by primary key,
+    and never by hash in ack_tokens, which has no index on token_hash to do it without
+    reading the whole table."""
+    state = app.state.warroom
+    incident_id = declare(state.db, state.ctx)
+    bare = secrets.token_urlsafe(24)
+    run(
+        state.db,
+        lambda s: ack_links.issue_all(
+            s, ctx=state.ctx, wanted=[(incident_id, "bob")], tokens=[bare]
+        ),
+    )
+    with state.db.read() as session:
+        stored = session.scalars(select(AckToken.token_hash)).all()
+    assert stored == [hashlib.sha256(bare.encode()).hexdigest()]
+    assert legacy_links(state.db) == {}
+    with pytest.raises(NotFound, match=NOT_VALID):
+        run(state.db, lambda s: ack_links.find(s, ctx=state.ctx, token=bare))
+    with pytest.raises(NotFound, match=NOT_VALID):
+        redeem(state.db, state.ctx, bare)
+    for response in (client.get(f"/ack/{bare}"), client.post(f"/ack/{bare}")):
+        assert response.status_code == 404
+        assert NOT_VALID in response.text
+    assert status_of(state.db, incident_id) == Status.TRIGGERED
+
+
+@pytest.mark.skipif(PG_BASE is not None, reason="the plans asked of SQLite")
+def test_finding_a_link_searches_by_key_and_scans_no_table(
+    database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    """Each statement a lookup sends, as SQLite plans it: a SEARCH by a key, no SCAN."""
+    incident_id = declare(database, ctx)
+    old = secrets.token_urlsafe(24)
+    insert_old_links(database, [legacy_row(old, incident_id, clock)])
+    for _ in range(20):
+        link_for(database, ctx, incident_id)
+    new = link_for(database, ctx, incident_id)
+
+    for token, tables in (
+        (old, {"ack_tokens_legacy", "ack_tokens"}),  # legacy row by hash, then link by id
+        (secrets.token_urlsafe(24), {"ack_tokens_legacy"}),  # a bare token never issued
+        (new, {"ack_tokens"}),  # by incident, then hash
+    ):
+        searched: set[str] = set()
+        with database.engine.connect() as conn:
+            for statement, parameters in statements_of_lookup(database, token):
+                plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                for detail in (row[-1] for row in plan):
+                    assert detail.startswith("SEARCH "), (statement, detail)
+                    searched.add(detail.split()[1])
+        assert searched == tables
+
+
+def statements_of_lookup(database: Database, token: str) -> list[tuple[str, Any]]:
+    """The SQL (and its parameters) that finding the link of this token sends."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        with database.read() as session:
+            ack_links._lookup(session, token)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    assert sent
+    return sent

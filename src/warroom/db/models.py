@@ -240,8 +240,20 @@ class AckToken(Base):
     used_at: Mapped[datetime | None]
 
     # Tokens read `<incident id>.<secret>`: found by incident, then hash. No index on
-    # token_hash: one keyed by a random value costs a random page write per link.
+    # token_hash: one keyed by a random value costs a random page write per link. Links
+    # from before 0007 (a bare secret) are found through AckTokenLegacy.
     __table_args__ = (Index("ix_ack_tokens_incident", "incident_id"),)
+
+
+class AckTokenLegacy(Base):
+    """A link sent before migration 0007, whose token is a bare secret with no incident id
+    to find it by: its hash, the primary key here, leads to its ack_tokens row. Filled once,
+    by 0007, with every link there at the upgrade; links made since never come here."""
+
+    __tablename__ = "ack_tokens_legacy"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("ack_tokens.id"))
 
 
 class DisabledContact(Base):

@@ -3,7 +3,10 @@
 A token reads `<incident id>.<secret>` (the urlsafe alphabet of the secret has no '.'):
 the link is found by its incident (an index that grows at its right edge as pages are
 sent), then by the sha256 of the whole token. Tokens issued before migration 0007 are a
-bare secret, found by hash alone, until they expire.
+bare secret: found, until they expire, through ack_tokens_legacy (its primary key is the
+hash), which 0007 filled with every link there at the upgrade and which nothing adds to.
+Never by hash in ack_tokens, which has no index on it: /ack needs no login, and a scan of
+that ever-growing table per request would be anyone's for the asking.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
-from warroom.db.models import AckToken, Incident
+from warroom.db.models import AckToken, AckTokenLegacy, Incident
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
 from warroom.services.context import Context
@@ -97,9 +100,13 @@ def _lookup(session: Session, token: str) -> AckToken | None:
     if _LEGACY_TOKEN.fullmatch(token) is None:
         return None
     # A token from before migration 0007 (a bare secret), valid until it expires
-    # (ack_link_ttl). token_hash has no index any more, so this scans ack_tokens: an
-    # accepted cost for a legacy path that only tokens of the old shape reach.
-    return session.scalar(select(AckToken).where(AckToken.token_hash == _hash(token)))
+    # (ack_link_ttl): its hash is a primary key of ack_tokens_legacy, whose row names the
+    # link by id. A bare token that isn't there was never issued: not valid, even were
+    # its hash in ack_tokens (looking there would scan the table).
+    link_id = session.scalar(
+        select(AckTokenLegacy.link_id).where(AckTokenLegacy.token_hash == _hash(token))
+    )
+    return None if link_id is None else session.get(AckToken, link_id)
 
 
 def redeem(session: Session, *, ctx: Context, token: str) -> tuple[Incident, bool]:
