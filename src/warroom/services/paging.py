@@ -131,7 +131,7 @@ def page(
         )
         .with_for_update()
     )
-    versions = {incident_id: version for incident_id, version in session.execute(query)}
+    versions = dict(session.execute(query).tuples().all())
     ready = {
         job.id: made
         for job in batch
