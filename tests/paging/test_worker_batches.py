@@ -208,6 +208,43 @@ def test_a_drafted_page_carries_an_acknowledge_link_that_works(
     assert now and acked.id == incident.id and acked.status == "acknowledged"
 
 
+def test_a_page_due_after_a_pass_drafted_runs_in_the_next_pass_drafted(
+    database: Database,
+    ctx: Context,
+    clock: FrozenClock,
+    worker: Worker,
+    hook: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def declare(title: str) -> int:
+        made = run(
+            database,
+            lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity="P1"),
+        )
+        return made.id
+
+    first = declare("Login fails")
+    drafted: list[set[int]] = []
+    real = local.draft
+
+    def draft_then_declare(*args: Any, **kwargs: Any) -> Drafts:
+        drafts = real(*args, **kwargs)
+        drafted.append({d.notice.incident.id for d in drafts.values()})  # type: ignore[attr-defined]
+        if len(drafted) == 1:  # while the first pass waits for the write lock
+            clock.advance(timedelta(seconds=1))
+            declare("Checkout slow")
+        return drafts
+
+    monkeypatch.setattr(local, "draft", draft_then_declare)
+    second = first + 1
+    worker.run_pass(BATCH)
+    assert [m.json["title"] for m in hook.to("/bob")] == [f"[P1] INC-{first} Login fails"]
+    assert "paged" not in kinds(database, second)  # not due when the pass drafted
+    worker.run_pass(BATCH)
+    assert drafted[:2] == [{first}, {second}]  # each page drafted before its pass
+    assert "paged" in kinds(database, second)
+
+
 def test_a_slow_receiver_does_not_hold_up_the_other_messages_of_a_pass(
     database: Database, ctx: Context, worker: Worker, hook: Receiver
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from sqlalchemy.orm import Session
@@ -22,14 +22,14 @@ from warroom.services.reminders import DRAFTERS, HANDLERS, Drafts
 log = logging.getLogger("warroom.worker")
 
 
-def draft(db: Database, ctx: Context, *, limit: int) -> Drafts:
+def draft(db: Database, ctx: Context, *, now: datetime, limit: int) -> Drafts:
     """Drafts, by job id, of the jobs due now whose kind has a drafter (paging), made from
     a read before the transaction that will claim and run them, so that what they do
     under the write lock is only what must be done there. Drafting only saves time: when
     it fails, the handlers draft under the lock."""
     try:
         with db.read() as session:
-            due = jobs.peek(session, kinds=list(DRAFTERS), now=ctx.clock.now(), limit=limit)
+            due = jobs.peek(session, kinds=list(DRAFTERS), now=now, limit=limit)
             by_kind: dict[str, list[jobs.Claimed]] = {}
             for job in due:
                 by_kind.setdefault(job.kind, []).append(job)

@@ -7,6 +7,8 @@ that runs it. After the commit the messages are sent, several at once. A big bac
 makes big passes; a quiet one, passes of one job. Before the transaction, due pages are
 drafted from a read (whom they reach, their messages rendered), so the write lock is
 held only for the writing; a page whose incident changed in between is drafted again.
+A pass claims only jobs due by the time it drafted: those that come due while it waits
+for the lock are left to the next pass, which drafts them first.
 
 In one process, a commit that scheduled a job sets an event the loop waits on; a job
 another process scheduled wakes it through `scheduler/wakeups` (NOTIFY on PostgreSQL,
@@ -19,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+from datetime import datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -27,14 +30,13 @@ from warroom.db.engine import Database
 from warroom.scheduler import local, outbound
 from warroom.scheduler.sending import Sender
 from warroom.scheduler.wakeups import CHANNEL, watch_others
-from warroom.services import handoffs, jobs
+from warroom.services import deliveries, handoffs, jobs
 from warroom.services.context import Context
 from warroom.services.reminders import Drafts
 
 log = logging.getLogger("warroom.worker")
 POLL_SECONDS = 1.0
 BATCH = 500  # jobs claimed and done in one transaction at most
-ROUNDS = 3  # claims in one transaction: the jobs due plus those their handlers queue
 
 
 def install_wakeup(db: Database, wake: threading.Event, *, tell_others: bool = True) -> None:
@@ -83,15 +85,17 @@ class Worker:
 
     def run_pass(self, limit: int) -> int:
         """One pass, one transaction: record how the last pass's messages went, claim up
-        to `limit` due jobs and run them; then, with no transaction open, send the
-        messages they (and due deliveries) make. Returns how many jobs it ran."""
-        drafts = local.draft(self.db, self.ctx, limit=limit)
+        to `limit` jobs due by the moment their pages were drafted, and run them; then,
+        with no transaction open, send the messages they (and due deliveries) make.
+        Returns how many jobs it ran."""
+        due_by = self.ctx.clock.now()
+        drafts = local.draft(self.db, self.ctx, now=due_by, limit=limit)
         try:
-            ran, sends = self._record_claim_and_run(limit, drafts, careful=False)
+            ran, sends = self._record_claim_and_run(limit, due_by, drafts, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
             log.debug("a job failed; running its batch again job by job", exc_info=True)
             try:
-                ran, sends = self._record_claim_and_run(limit, drafts, careful=True)
+                ran, sends = self._record_claim_and_run(limit, due_by, drafts, careful=True)
             except Exception:  # the sends stay leased: sent again when the leases end
                 self.unrecorded = []
                 raise
@@ -99,29 +103,32 @@ class Worker:
         return ran
 
     def _record_claim_and_run(
-        self, limit: int, drafts: Drafts, *, careful: bool
+        self, limit: int, due_by: datetime, drafts: Drafts, *, careful: bool
     ) -> tuple[int, list[outbound.Send]]:
-        """Done once or not at all. Deliveries the handlers queue are claimed in the same
-        transaction (a page goes out in this pass, not the next); deliveries are only
-        claimed here, to be sent after the commit."""
-        ran = 0
-        deliveries: list[jobs.Claimed] = []
+        """Done once or not at all. Jobs are claimed if due by `due_by` (when the pass
+        drafted): one that came due while this worker waited for the write lock would be
+        drafted under it, so it waits for the next pass, which drafts it first. The
+        deliveries the handlers queue are claimed in the same transaction (a page goes out
+        in this pass, not the next), to be sent after the commit."""
         with self.db.write.begin() as session:
             outbound.record(session, self.ctx, self.unrecorded, worker=self.name)
+            claimed = jobs.claim(session, worker=self.name, now=due_by, limit=limit)
+            work = [j for j in claimed if j.kind not in outbound.KINDS]
+            local.run(session, self.ctx, work, worker=self.name, careful=careful, drafts=drafts)
             now = self.ctx.clock.now()
-            for round_ in range(ROUNDS):
-                now = self.ctx.clock.now() if round_ else now
-                claimed = jobs.claim(session, worker=self.name, now=now, limit=limit - ran)
-                ran += len(claimed)
-                deliveries += [j for j in claimed if j.kind in outbound.KINDS]
-                work = [j for j in claimed if j.kind not in outbound.KINDS]
-                local.run(session, self.ctx, work, worker=self.name, careful=careful, drafts=drafts)
-                if not work or ran >= limit or not session.info.get(jobs.WAKE_FLAG):
-                    break  # nothing ran that could have queued a job due now
-            if not work and ran < limit:  # what came due is claimed here: wake nobody
+            if work and len(claimed) < limit and session.info.get(jobs.WAKE_FLAG):
+                claimed += jobs.claim(
+                    session,
+                    worker=self.name,
+                    now=now,
+                    limit=limit - len(claimed),
+                    kind=deliveries.DELIVER,
+                )
+            elif not work and len(claimed) < limit:  # nothing queued here: wake nobody
                 session.info.pop(jobs.WAKE_FLAG, None)
-            sends = outbound.prepare(session, self.ctx, deliveries, worker=self.name, now=now)
-        return ran, sends
+            sending = [j for j in claimed if j.kind in outbound.KINDS]
+            sends = outbound.prepare(session, self.ctx, sending, worker=self.name, now=now)
+        return len(claimed), sends
 
     def _seconds_to_next(self) -> float:
         with self.db.read() as session:

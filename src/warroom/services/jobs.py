@@ -129,20 +129,34 @@ def _claim_statement(where: tuple[Any, ...] = ()) -> Any:
 
 
 CLAIM = Prepared(_claim_statement(), CLAIMED_COLUMNS)  # straight to the driver
+CLAIM_KIND = Prepared(
+    _claim_statement((JOBS.c.kind == bindparam("claim_kind", type_=JOBS.c.kind.type),)),
+    CLAIMED_COLUMNS,
+)
 
 
 def claim(
-    session: Session, *, worker: str, now: datetime, limit: int, where: tuple[Any, ...] = ()
+    session: Session,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    where: tuple[Any, ...] = (),
+    kind: str | None = None,
 ) -> list[Claimed]:
-    """Take up to `limit` due jobs (and jobs whose worker's lease ran out) matching `where`,
-    oldest first, in one statement. The UPDATE only flips rows still claimable
-    (compare-and-set), and on PostgreSQL rows another worker is claiming are skipped
-    (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
+    """Take up to `limit` due jobs (and jobs whose worker's lease ran out), of one `kind`
+    if given, matching `where`, oldest first, in one statement. The UPDATE only flips rows
+    still claimable (compare-and-set), and on PostgreSQL rows another worker is claiming
+    are skipped (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
     values = {"claim_now": now, "claim_limit": limit, "claim_worker": worker}
     values["claim_lease"] = now + LEASE
     connection = session.connection()
     if where:  # a claim of its own (bundling): rare, through SQLAlchemy
+        if kind is not None:
+            where += (JOBS.c.kind == kind,)
         rows: Any = connection.execute(_claim_statement(where), values)
+    elif kind is not None:
+        rows = CLAIM_KIND.run(connection, **values, claim_kind=kind)
     else:
         rows = CLAIM.run(connection, **values)
     return sorted((Claimed(*row) for row in rows), key=lambda j: (j.due_at, j.id))
