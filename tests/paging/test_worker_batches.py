@@ -24,7 +24,6 @@ from warroom.scheduler import local
 from warroom.scheduler.worker import BATCH, Worker
 from warroom.services import ack_links, deliveries, incidents, jobs
 from warroom.services.context import Context
-from warroom.services.reminders import Drafts
 
 WAIT = 30.0
 
@@ -129,12 +128,12 @@ def change_after_drafting(
     drafted: list[int] = []
     real = local.draft
 
-    def draft_then_change(*args: Any, **kwargs: Any) -> Drafts:
-        drafts = real(*args, **kwargs)
-        if drafts and not drafted:  # the first pass that drafted a page
-            drafted.extend(drafts)
+    def draft_then_change(*args: Any, **kwargs: Any) -> local.Drafted:
+        made = real(*args, **kwargs)
+        if made.drafts and not drafted:  # the first pass that drafted a page
+            drafted.extend(made.drafts)
             run(database, change)
-        return drafts
+        return made
 
     monkeypatch.setattr(local, "draft", draft_then_change)
     return drafted
@@ -208,10 +207,9 @@ def test_a_drafted_page_carries_an_acknowledge_link_that_works(
     assert now and acked.id == incident.id and acked.status == "acknowledged"
 
 
-def test_a_page_due_after_a_pass_drafted_runs_in_the_next_pass_drafted(
+def test_a_page_added_after_a_pass_drafted_runs_in_the_next_pass_drafted(
     database: Database,
     ctx: Context,
-    clock: FrozenClock,
     worker: Worker,
     hook: Receiver,
     monkeypatch: pytest.MonkeyPatch,
@@ -227,13 +225,12 @@ def test_a_page_due_after_a_pass_drafted_runs_in_the_next_pass_drafted(
     drafted: list[set[int]] = []
     real = local.draft
 
-    def draft_then_declare(*args: Any, **kwargs: Any) -> Drafts:
-        drafts = real(*args, **kwargs)
-        drafted.append({d.notice.incident.id for d in drafts.values()})  # type: ignore[attr-defined]
+    def draft_then_declare(*args: Any, **kwargs: Any) -> local.Drafted:
+        made = real(*args, **kwargs)
+        drafted.append({d.notice.incident.id for d in made.drafts.values()})  # type: ignore[attr-defined]
         if len(drafted) == 1:  # while the first pass waits for the write lock
-            clock.advance(timedelta(seconds=1))
             declare("Checkout slow")
-        return drafts
+        return made
 
     monkeypatch.setattr(local, "draft", draft_then_declare)
     second = first + 1

@@ -1,4 +1,5 @@
-"""Running the handlers of claimed jobs that stay inside the database (reminders, pages).
+"""Running the handlers of claimed jobs that stay inside the database (reminders, pages),
+and drafting, before the transaction, the work of those whose kind can be drafted.
 
 Most handlers cannot fail half-way, so a batch runs with no savepoint per job: one that
 raises fails the whole attempt, the caller rolls the transaction back and runs the batch
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
@@ -22,13 +24,24 @@ from warroom.services.reminders import DRAFTERS, HANDLERS, Drafts
 log = logging.getLogger("warroom.worker")
 
 
-def draft(db: Database, ctx: Context, *, now: datetime, limit: int) -> Drafts:
+@dataclass(frozen=True, slots=True)
+class Drafted:
+    """What a pass read before its transaction: the drafts of the jobs due by `due_by`
+    among those up to `last_id` (the newest job it saw; None: it saw none, or failed)."""
+
+    drafts: Drafts
+    due_by: datetime
+    last_id: int | None
+
+
+def draft(db: Database, ctx: Context, *, now: datetime, limit: int) -> Drafted:
     """Drafts, by job id, of the jobs due now whose kind has a drafter (paging), made from
     a read before the transaction that will claim and run them, so that what they do
     under the write lock is only what must be done there. Drafting only saves time: when
     it fails, the handlers draft under the lock."""
     try:
         with db.read() as session:
+            last_id = jobs.newest_id(session)
             due = jobs.peek(session, kinds=list(DRAFTERS), now=now, limit=limit)
             by_kind: dict[str, list[jobs.Claimed]] = {}
             for job in due:
@@ -36,10 +49,10 @@ def draft(db: Database, ctx: Context, *, now: datetime, limit: int) -> Drafts:
             drafts: dict[int, object] = {}
             for kind, batch in by_kind.items():
                 drafts |= DRAFTERS[kind](session, ctx, batch)
-            return drafts
+            return Drafted(drafts, now, last_id)
     except Exception:
         log.warning("drafting due jobs failed; they are drafted as they run", exc_info=True)
-        return {}
+        return Drafted({}, now, None)
 
 
 def run(

@@ -21,7 +21,6 @@ import logging
 import os
 import socket
 import threading
-from datetime import datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -32,7 +31,6 @@ from warroom.scheduler.sending import Sender
 from warroom.scheduler.wakeups import CHANNEL, watch_others
 from warroom.services import deliveries, handoffs, jobs
 from warroom.services.context import Context
-from warroom.services.reminders import Drafts
 
 log = logging.getLogger("warroom.worker")
 POLL_SECONDS = 1.0
@@ -85,17 +83,16 @@ class Worker:
 
     def run_pass(self, limit: int) -> int:
         """One pass, one transaction: record how the last pass's messages went, claim up
-        to `limit` jobs due by the moment their pages were drafted, and run them; then,
-        with no transaction open, send the messages they (and due deliveries) make.
-        Returns how many jobs it ran."""
-        due_by = self.ctx.clock.now()
-        drafts = local.draft(self.db, self.ctx, now=due_by, limit=limit)
+        to `limit` of the jobs its draft saw due, and run them; then, with no transaction
+        open, send the messages they (and due deliveries) make. Returns how many jobs it
+        ran."""
+        drafted = local.draft(self.db, self.ctx, now=self.ctx.clock.now(), limit=limit)
         try:
-            ran, sends = self._record_claim_and_run(limit, due_by, drafts, careful=False)
+            ran, sends = self._record_claim_and_run(limit, drafted, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
             log.debug("a job failed; running its batch again job by job", exc_info=True)
             try:
-                ran, sends = self._record_claim_and_run(limit, due_by, drafts, careful=True)
+                ran, sends = self._record_claim_and_run(limit, drafted, careful=True)
             except Exception:  # the sends stay leased: sent again when the leases end
                 self.unrecorded = []
                 raise
@@ -103,18 +100,26 @@ class Worker:
         return ran
 
     def _record_claim_and_run(
-        self, limit: int, due_by: datetime, drafts: Drafts, *, careful: bool
+        self, limit: int, drafted: local.Drafted, *, careful: bool
     ) -> tuple[int, list[outbound.Send]]:
-        """Done once or not at all. Jobs are claimed if due by `due_by` (when the pass
-        drafted): one that came due while this worker waited for the write lock would be
-        drafted under it, so it waits for the next pass, which drafts it first. The
-        deliveries the handlers queue are claimed in the same transaction (a page goes out
-        in this pass, not the next), to be sent after the commit."""
+        """Done once or not at all. The jobs claimed are those the draft saw due: one
+        added or come due while this worker waited for the write lock would be drafted
+        under it, so it waits for the next pass, which drafts it first. The deliveries the
+        handlers queue are claimed in the same transaction (a page goes out in this pass,
+        not the next), to be sent after the commit."""
         with self.db.write.begin() as session:
             outbound.record(session, self.ctx, self.unrecorded, worker=self.name)
-            claimed = jobs.claim(session, worker=self.name, now=due_by, limit=limit)
+            claimed = jobs.claim(
+                session,
+                worker=self.name,
+                now=drafted.due_by,
+                limit=limit,
+                last_id=drafted.last_id,
+            )
             work = [j for j in claimed if j.kind not in outbound.KINDS]
-            local.run(session, self.ctx, work, worker=self.name, careful=careful, drafts=drafts)
+            local.run(
+                session, self.ctx, work, worker=self.name, careful=careful, drafts=drafted.drafts
+            )
             now = self.ctx.clock.now()
             if work and len(claimed) < limit and session.info.get(jobs.WAKE_FLAG):
                 claimed += jobs.claim(
