@@ -4,11 +4,13 @@ A pass is one transaction: write down how the last pass's messages went, claim a
 of due jobs in one statement, run them (jobs of one kind as one batch, with no savepoint
 unless one fails), and claim the deliveries they queued, so a page goes out in the pass
 that runs it. After the commit the messages are sent, several at once. A big backlog
-makes big passes; a quiet one, passes of one job. Before the transaction, due pages are
-drafted from a read (whom they reach, their messages rendered), so the write lock is
-held only for the writing; a page whose incident changed in between is drafted again.
-A pass claims only jobs due by the time it drafted: those that come due while it waits
-for the lock are left to the next pass, which drafts them first.
+makes big passes; a quiet one, passes of one job.
+
+Before its transaction a pass drafts the due pages from a read (whom they reach, their
+messages rendered), while the last pass's messages are still on their way, so the write
+lock is held only for the writing. It claims only the jobs its read saw: one added while
+it waits for the lock is left to the next pass, which drafts it first; a page whose
+incident changed since its draft is drafted again under the lock.
 
 In one process, a commit that scheduled a job sets an event the loop waits on; a job
 another process scheduled wakes it through `scheduler/wakeups` (NOTIFY on PostgreSQL,
@@ -21,6 +23,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import Future
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -68,7 +71,8 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.stopping = threading.Event()
         self.sender = Sender(ctx.clock)
-        self.unrecorded: list[outbound.Outcome] = []  # sent; written down by the next pass
+        self.in_flight: list[Future[outbound.Outcome]] = []  # the last pass's messages
+        self.unrecorded: list[outbound.Outcome] = []  # sent; written down by this pass
 
     def run_due(self, limit: int = 2000) -> int:
         """Run every job due now (up to about `limit`) and record every message sent;
@@ -77,16 +81,19 @@ class Worker:
         while done < limit:
             ran = self.run_pass(min(BATCH, limit - done))
             done += ran
-            if ran == 0 and not self.unrecorded:
+            if ran == 0 and not self.in_flight:
                 break
         return done
 
     def run_pass(self, limit: int) -> int:
         """One pass, one transaction: record how the last pass's messages went, claim up
         to `limit` of the jobs its draft saw due, and run them; then, with no transaction
-        open, send the messages they (and due deliveries) make. Returns how many jobs it
+        open, start sending the messages they (and due deliveries) make. The next pass
+        drafts while they are on their way, then waits for them. Returns how many jobs it
         ran."""
         drafted = local.draft(self.db, self.ctx, now=self.ctx.clock.now(), limit=limit)
+        self.unrecorded = [sending.result() for sending in self.in_flight]
+        self.in_flight = []
         try:
             ran, sends = self._record_claim_and_run(limit, drafted, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
@@ -96,7 +103,7 @@ class Worker:
             except Exception:  # the sends stay leased: sent again when the leases end
                 self.unrecorded = []
                 raise
-        self.unrecorded = self.sender.send_all(sends) if sends else []
+        self.in_flight = self.sender.start(sends) if sends else []
         return ran
 
     def _record_claim_and_run(
