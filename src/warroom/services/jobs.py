@@ -173,7 +173,7 @@ def newest_id(session: Session) -> int | None:
 
 
 _NEWEST = select(func.max(JOBS.c.id))
-NO_LAST_ID = 2**63 - 1
+NO_LAST_ID = 2**31 - 1  # ids are 32-bit integers: no job lies beyond
 
 
 def peek(session: Session, *, kinds: list[str], now: datetime, limit: int) -> list[Claimed]:
