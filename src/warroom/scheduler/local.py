@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import groupby
 
 from sqlalchemy.orm import Session
@@ -24,35 +23,24 @@ from warroom.services.reminders import DRAFTERS, HANDLERS, Drafts
 log = logging.getLogger("warroom.worker")
 
 
-@dataclass(frozen=True, slots=True)
-class Drafted:
-    """What a pass read before its transaction: the drafts of the jobs due by `due_by`
-    among those up to `last_id` (the newest job it saw; None: it saw none, or failed)."""
-
-    drafts: Drafts
-    due_by: datetime
-    last_id: int | None
-
-
-def draft(db: Database, ctx: Context, *, now: datetime, limit: int) -> Drafted:
+def draft(db: Database, ctx: Context, *, limit: int) -> Drafts:
     """Drafts, by job id, of the jobs due now whose kind has a drafter (paging), made from
     a read before the transaction that will claim and run them, so that what they do
-    under the write lock is only what must be done there. Drafting only saves time: when
-    it fails, the handlers draft under the lock."""
+    under the write lock is mostly what must be done there. Drafting only saves time:
+    when it fails, the handlers draft under the lock."""
     try:
         with db.read() as session:
-            last_id = jobs.newest_id(session)
-            due = jobs.peek(session, kinds=list(DRAFTERS), now=now, limit=limit)
+            due = jobs.peek(session, kinds=list(DRAFTERS), now=ctx.clock.now(), limit=limit)
             by_kind: dict[str, list[jobs.Claimed]] = {}
             for job in due:
                 by_kind.setdefault(job.kind, []).append(job)
             drafts: dict[int, object] = {}
             for kind, batch in by_kind.items():
                 drafts |= DRAFTERS[kind](session, ctx, batch)
-            return Drafted(drafts, now, last_id)
+            return drafts
     except Exception:
         log.warning("drafting due jobs failed; they are drafted as they run", exc_info=True)
-        return Drafted({}, now, None)
+        return {}
 
 
 def run(

@@ -8,9 +8,8 @@ makes big passes; a quiet one, passes of one job.
 
 Before its transaction a pass drafts the due pages from a read (whom they reach, their
 messages rendered), while the last pass's messages are still on their way, so the write
-lock is held only for the writing. It claims only the jobs its read saw: one added while
-it waits for the lock is left to the next pass, which drafts it first; a page whose
-incident changed since its draft is drafted again under the lock.
+lock is held mostly for the writing. A page added while the pass waits for the lock, or
+whose incident changed since its draft, is drafted under it.
 
 In one process, a commit that scheduled a job sets an event the loop waits on; a job
 another process scheduled wakes it through `scheduler/wakeups` (NOTIFY on PostgreSQL,
@@ -34,6 +33,7 @@ from warroom.scheduler.sending import Sender
 from warroom.scheduler.wakeups import CHANNEL, watch_others
 from warroom.services import deliveries, handoffs, jobs
 from warroom.services.context import Context
+from warroom.services.reminders import Drafts
 
 log = logging.getLogger("warroom.worker")
 POLL_SECONDS = 1.0
@@ -87,19 +87,19 @@ class Worker:
 
     def run_pass(self, limit: int) -> int:
         """One pass, one transaction: record how the last pass's messages went, claim up
-        to `limit` of the jobs its draft saw due, and run them; then, with no transaction
+        to `limit` due jobs and run them; then, with no transaction
         open, start sending the messages they (and due deliveries) make. The next pass
         drafts while they are on their way, then waits for them. Returns how many jobs it
         ran."""
-        drafted = local.draft(self.db, self.ctx, now=self.ctx.clock.now(), limit=limit)
+        drafts = local.draft(self.db, self.ctx, limit=limit)
         self.unrecorded = [sending.result() for sending in self.in_flight]
         self.in_flight = []
         try:
-            ran, sends = self._record_claim_and_run(limit, drafted, careful=False)
+            ran, sends = self._record_claim_and_run(limit, drafts, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
             log.debug("a job failed; running its batch again job by job", exc_info=True)
             try:
-                ran, sends = self._record_claim_and_run(limit, drafted, careful=True)
+                ran, sends = self._record_claim_and_run(limit, drafts, careful=True)
             except Exception:  # the sends stay leased: sent again when the leases end
                 self.unrecorded = []
                 raise
@@ -107,26 +107,19 @@ class Worker:
         return ran
 
     def _record_claim_and_run(
-        self, limit: int, drafted: local.Drafted, *, careful: bool
+        self, limit: int, drafts: Drafts, *, careful: bool
     ) -> tuple[int, list[outbound.Send]]:
-        """Done once or not at all. The jobs claimed are those the draft saw due: one
-        added or come due while this worker waited for the write lock would be drafted
-        under it, so it waits for the next pass, which drafts it first. The deliveries the
+        """Done once or not at all. Every job due is claimed, those added while this
+        worker waited for the write lock too (they are drafted under it: leaving them to
+        the next pass made them later than drafting them here costs). The deliveries the
         handlers queue are claimed in the same transaction (a page goes out in this pass,
         not the next), to be sent after the commit."""
         with self.db.write.begin() as session:
             outbound.record(session, self.ctx, self.unrecorded, worker=self.name)
-            claimed = jobs.claim(
-                session,
-                worker=self.name,
-                now=drafted.due_by,
-                limit=limit,
-                last_id=drafted.last_id,
-            )
+            now = self.ctx.clock.now()
+            claimed = jobs.claim(session, worker=self.name, now=now, limit=limit)
             work = [j for j in claimed if j.kind not in outbound.KINDS]
-            local.run(
-                session, self.ctx, work, worker=self.name, careful=careful, drafts=drafted.drafts
-            )
+            local.run(session, self.ctx, work, worker=self.name, careful=careful, drafts=drafts)
             now = self.ctx.clock.now()
             if work and len(claimed) < limit and session.info.get(jobs.WAKE_FLAG):
                 claimed += jobs.claim(

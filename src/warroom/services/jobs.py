@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, event, func, or_, select, union_all, update
+from sqlalchemy import Integer, Table, bindparam, event, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
@@ -108,7 +108,6 @@ def _claim_statement(where: tuple[Any, ...] = ()) -> Any:
     running it, so the plain one is built once)."""
     now = bindparam("claim_now", type_=JOBS.c.due_at.type)
     limit = bindparam("claim_limit", type_=Integer())
-    where = (*where, JOBS.c.id <= bindparam("claim_last_id", type_=Integer()))
     due = select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, *where)
     stale = select(JOBS.c.id).where(JOBS.c.status == "running", JOBS.c.lease_until < now, *where)
     picked = [
@@ -144,16 +143,13 @@ def claim(
     limit: int,
     where: tuple[Any, ...] = (),
     kind: str | None = None,
-    last_id: int | None = None,
 ) -> list[Claimed]:
     """Take up to `limit` due jobs (and jobs whose worker's lease ran out), of one `kind`
-    if given, with ids up to `last_id` if given, matching `where`, oldest first, in one
-    statement. The UPDATE only flips rows still claimable (compare-and-set), and on
-    PostgreSQL rows another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so
-    racing workers never take the same job."""
+    if given, matching `where`, oldest first, in one statement. The UPDATE only flips rows
+    still claimable (compare-and-set), and on PostgreSQL rows another worker is claiming
+    are skipped (`FOR UPDATE SKIP LOCKED`), so racing workers never take the same job."""
     values = {"claim_now": now, "claim_limit": limit, "claim_worker": worker}
     values["claim_lease"] = now + LEASE
-    values["claim_last_id"] = NO_LAST_ID if last_id is None else last_id
     connection = session.connection()
     if where:  # a claim of its own (bundling): rare, through SQLAlchemy
         if kind is not None:
@@ -164,16 +160,6 @@ def claim(
     else:
         rows = CLAIM.run(connection, **values)
     return sorted((Claimed(*row) for row in rows), key=lambda j: (j.due_at, j.id))
-
-
-def newest_id(session: Session) -> int | None:
-    """The id of the newest job (ids grow with each job added)."""
-    newest: int | None = session.connection().scalar(_NEWEST)
-    return newest
-
-
-_NEWEST = select(func.max(JOBS.c.id))
-NO_LAST_ID = 2**31 - 1  # ids are 32-bit integers: no job lies beyond
 
 
 def peek(session: Session, *, kinds: list[str], now: datetime, limit: int) -> list[Claimed]:
