@@ -1,10 +1,9 @@
-"""Sending a pass's messages at once: each waits on its receiver, not on the others, and
-the worker drafts its next pass meanwhile."""
+"""Sending a pass's messages at once: each waits on its receiver, not on the others."""
 
 from __future__ import annotations
 
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from warroom.clock import Clock
 from warroom.scheduler import outbound
@@ -18,12 +17,9 @@ class Sender:
         self.pool = ThreadPoolExecutor(THREADS, thread_name_prefix="warroom-send")
         weakref.finalize(self, self.pool.shutdown, wait=False)
 
-    def start(self, sends: list[outbound.Send]) -> list[Future[outbound.Outcome]]:
-        """Start sending these messages, several at once; each future gives how one went.
-        A lone message is sent here and now (no hop to another thread)."""
+    def send_all(self, sends: list[outbound.Send]) -> list[outbound.Outcome]:
+        """Send these messages (several at once) and return how each went."""
         now = self.clock.now()
-        if len(sends) == 1:
-            done: Future[outbound.Outcome] = Future()
-            done.set_result(outbound.send(sends[0], now=now))
-            return [done]
-        return [self.pool.submit(outbound.send, item, now=now) for item in sends]
+        if len(sends) == 1:  # no hop to another thread for a lone message
+            return [outbound.send(sends[0], now=now)]
+        return list(self.pool.map(lambda item: outbound.send(item, now=now), sends))

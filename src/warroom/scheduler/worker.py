@@ -7,9 +7,9 @@ that runs it. After the commit the messages are sent, several at once. A big bac
 makes big passes; a quiet one, passes of one job.
 
 Before its transaction a pass drafts the due pages from a read (whom they reach, their
-messages rendered), while the last pass's messages are still on their way, so the write
-lock is held mostly for the writing. A page added while the pass waits for the lock, or
-whose incident changed since its draft, is drafted under it.
+messages rendered), so the write lock is held mostly for the writing. A page added while
+the pass waits for the lock, or whose incident changed since its draft, is drafted under
+it.
 
 In one process, a commit that scheduled a job sets an event the loop waits on; a job
 another process scheduled wakes it through `scheduler/wakeups` (NOTIFY on PostgreSQL,
@@ -22,7 +22,6 @@ import logging
 import os
 import socket
 import threading
-from concurrent.futures import Future
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -71,8 +70,7 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.stopping = threading.Event()
         self.sender = Sender(ctx.clock)
-        self.in_flight: list[Future[outbound.Outcome]] = []  # the last pass's messages
-        self.unrecorded: list[outbound.Outcome] = []  # sent; written down by this pass
+        self.unrecorded: list[outbound.Outcome] = []  # sent; written down by the next pass
 
     def run_due(self, limit: int = 2000) -> int:
         """Run every job due now (up to about `limit`) and record every message sent;
@@ -81,19 +79,15 @@ class Worker:
         while done < limit:
             ran = self.run_pass(min(BATCH, limit - done))
             done += ran
-            if ran == 0 and not self.in_flight:
+            if ran == 0 and not self.unrecorded:
                 break
         return done
 
     def run_pass(self, limit: int) -> int:
         """One pass, one transaction: record how the last pass's messages went, claim up
-        to `limit` due jobs and run them; then, with no transaction
-        open, start sending the messages they (and due deliveries) make. The next pass
-        drafts while they are on their way, then waits for them. Returns how many jobs it
-        ran."""
+        to `limit` due jobs and run them; then, with no transaction open, send the
+        messages they (and due deliveries) make. Returns how many jobs it ran."""
         drafts = local.draft(self.db, self.ctx, limit=limit)
-        self.unrecorded = [sending.result() for sending in self.in_flight]
-        self.in_flight = []
         try:
             ran, sends = self._record_claim_and_run(limit, drafts, careful=False)
         except Exception:  # a handler failed: again, each job in its own savepoint
@@ -103,7 +97,7 @@ class Worker:
             except Exception:  # the sends stay leased: sent again when the leases end
                 self.unrecorded = []
                 raise
-        self.in_flight = self.sender.start(sends) if sends else []
+        self.unrecorded = self.sender.send_all(sends) if sends else []
         return ran
 
     def _record_claim_and_run(
