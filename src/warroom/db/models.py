@@ -202,10 +202,10 @@ class Alert(Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('firing','resolved')", name="ck_alerts_status"),
-        Index(
+        Index(  # the dedup key first: see migration 0008
             "ux_alerts_firing_key",
-            "integration_id",
             "dedup_key",
+            "integration_id",
             unique=True,
             sqlite_where=text("status = 'firing'"),
             postgresql_where=text("status = 'firing'"),
