@@ -72,6 +72,7 @@ def under_load(
             str(RATE_HZ),
             "--nonblocking",
             "--threads",
+            "--subprocesses",  # with --split, the alert writer and the worker are children
             "--format",
             "raw",
             "--output",
@@ -105,9 +106,19 @@ def samples(raw: str) -> Iterator[Sample]:
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
+        processes = [f for f in frames if f.startswith("process ")]
+        frames = frames[len(processes) :]
         thread = re.sub(r"^thread \(\d+\): ", "", frames[0])
         thread = "AnyIO worker threads" if thread.startswith("AnyIO worker") else thread
-        yield Sample(thread, frames[1:], int(count))
+        where = role(processes[-1] if processes else "")
+        yield Sample(f"{where}: {thread}", frames[1:], int(count))
+
+
+def role(process: str) -> str:
+    """Which of `warroom serve --split`'s processes a py-spy process frame names."""
+    if "ingest_process" in process:
+        return "alert writer"
+    return "worker" if "worker" in process else "server"
 
 
 def function(frame: str) -> str:
