@@ -38,6 +38,30 @@ def _worker_suffix() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def fresh_pg_database(name: str) -> str:
+    """An empty database of this name on the test PostgreSQL server (one there before is
+    dropped); its URL."""
+    assert PG_BASE is not None
+    base = make_url(normalise_url(PG_BASE))
+    drop_pg_database(name)
+    _as_admin(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(name: str) -> None:
+    _as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _as_admin(statement: str) -> None:
+    assert PG_BASE is not None
+    admin = create_engine(make_url(normalise_url(PG_BASE)), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database made once: a SQLite file to copy, or a PostgreSQL database."""
@@ -48,14 +72,7 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         database.dispose()
         yield str(path)
         return
-    base = make_url(normalise_url(PG_BASE))
-    name = f"warroom_test_{_worker_suffix()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = base.set(database=name).render_as_string(hide_password=False)
+    url = fresh_pg_database(f"warroom_test_{_worker_suffix()}")
     database = open_database(url)
     upgrade(database.engine)
     database.dispose()
@@ -111,7 +128,10 @@ def app(db_url: str, clock: FrozenClock, config: WarroomConfig):  # type: ignore
     from warroom.app import create_app
 
     return create_app(
-        Settings(database_url=db_url), clock=clock, config=config, run_worker=False,
+        Settings(database_url=db_url),
+        clock=clock,
+        config=config,
+        run_worker=False,
         migrate=False,
     )
 
@@ -128,8 +148,11 @@ def tokens_by_persona(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     plain: dict[str, str] = {}
     with state.db.write.begin() as session:
-        for name, role in (("alice", AccessRole.ADMIN), ("bob", AccessRole.RESPONDER),
-                           ("charlie", AccessRole.VIEWER)):
+        for name, role in (
+            ("alice", AccessRole.ADMIN),
+            ("bob", AccessRole.RESPONDER),
+            ("charlie", AccessRole.VIEWER),
+        ):
             _, plain[name] = tokens.create(session, ctx=state.ctx, name=name, role=role)
     return plain
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, event, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
-from tests.services.helpers import kinds, run
+from tests.conftest import PG_BASE, drop_pg_database, fresh_pg_database
+from tests.services.helpers import declare, kinds, run
 
 from warroom.clock import FrozenClock
-from warroom.db.engine import Database, normalise_url, open_database
+from warroom.db.engine import Database, open_database
 from warroom.db.migrate import HEAD, alembic_config, current_revision, upgrade
 from warroom.db.models import AckToken, AckTokenLegacy
 from warroom.domain.incidents import Status
@@ -29,15 +29,6 @@ from warroom.services import ack_links, incidents
 from warroom.services.context import Context
 
 NOT_VALID = "This acknowledge link is not valid."
-PG_BASE = os.environ.get("WARROOM_TEST_DATABASE_URL")
-
-
-def declare(database: Database, ctx: Context, title: str = "Checkout down") -> int:
-    incident = run(
-        database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity="P1"),
-    )
-    return incident.id
 
 
 def link_for(database: Database, ctx: Context, incident_id: int, person: str = "bob") -> str:
@@ -169,12 +160,18 @@ def test_the_acknowledge_page_refuses_a_tampered_link_without_an_error(
     assert "INC-1 acknowledged" in client.post(f"/ack/{token}").text
 
 
-def test_a_link_sent_before_the_upgrade_still_acknowledges_once(
-    database: Database, ctx: Context, clock: FrozenClock
-) -> None:
+def old_link(database: Database, ctx: Context, clock: FrozenClock) -> tuple[int, str]:
+    """An incident and a link to it sent before the upgrade: (its id, the bare token)."""
     incident_id = declare(database, ctx)
     old = secrets.token_urlsafe(24)
     insert_old_links(database, [legacy_row(old, incident_id, clock)])
+    return incident_id, old
+
+
+def test_a_link_sent_before_the_upgrade_still_acknowledges_once(
+    database: Database, ctx: Context, clock: FrozenClock
+) -> None:
+    incident_id, old = old_link(database, ctx, clock)
     assert redeem(database, ctx, old) == (Status.ACKNOWLEDGED, True)
     with pytest.raises(Conflict, match="already used"):
         redeem(database, ctx, old)
@@ -185,9 +182,7 @@ def test_a_link_sent_before_the_upgrade_still_acknowledges_once(
 def test_a_link_sent_before_the_upgrade_expires_as_it_did(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident_id = declare(database, ctx)
-    old = secrets.token_urlsafe(24)
-    insert_old_links(database, [legacy_row(old, incident_id, clock)])
+    incident_id, old = old_link(database, ctx, clock)
     clock.advance(timedelta(hours=24))
     with pytest.raises(Conflict, match="expired"):
         redeem(database, ctx, old)
@@ -214,16 +209,9 @@ def unmigrated_url(tmp_path: Path) -> Iterator[str]:
     if PG_BASE is None:
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    base = make_url(normalise_url(PG_BASE))
     name = f"warroom_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_upgrade"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield fresh_pg_database(name)
+    drop_pg_database(name)
 
 
 def test_the_upgrade_keeps_the_links_already_sent_working(
@@ -308,9 +296,7 @@ def test_finding_a_link_searches_by_key_and_scans_no_table(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
     """Each statement a lookup sends, as SQLite plans it: a SEARCH by a key, no SCAN."""
-    incident_id = declare(database, ctx)
-    old = secrets.token_urlsafe(24)
-    insert_old_links(database, [legacy_row(old, incident_id, clock)])
+    incident_id, old = old_link(database, ctx, clock)
     for _ in range(20):
         link_for(database, ctx, incident_id)
     new = link_for(database, ctx, incident_id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.paging.receivers import Received, Receiver, receiver
-from tests.services.helpers import events, kinds, run
+from tests.services.helpers import declare, events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
@@ -56,16 +56,6 @@ def config(hook: Receiver) -> WarroomConfig:
             "admins": ["person:dave"],
         }
     )
-
-
-def declare(database: Database, ctx: Context, severity: str = "P1") -> int:
-    incident = run(
-        database,
-        lambda s: incidents.declare(
-            s, ctx=ctx, actor="alice", title="Checkout down", severity=severity
-        ),
-    )
-    return incident.id
 
 
 def test_a_page_reaches_the_on_call_person_with_an_acknowledge_link(

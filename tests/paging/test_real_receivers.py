@@ -11,13 +11,13 @@ from urllib.parse import parse_qs
 
 import pytest
 from tests.paging.receivers import Mailbox, Receiver, smtp_server
-from tests.services.helpers import events, run
+from tests.services.helpers import declare, events
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.scheduler.worker import Worker
-from warroom.services import deliveries, incidents
+from warroom.services import deliveries
 from warroom.services.context import Context
 
 
@@ -47,14 +47,6 @@ def config(hook: Receiver, mailbox: Mailbox) -> WarroomConfig:
             "bundle_window": "1m",
         }
     )
-
-
-def declare(database: Database, ctx: Context, title: str) -> int:
-    incident = run(
-        database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity="P1"),
-    )
-    return incident.id
 
 
 def body_of(mail: Message) -> str:

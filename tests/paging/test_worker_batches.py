@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tests.paging.receivers import Receiver
-from tests.services.helpers import kinds, run
+from tests.services.helpers import declare, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
@@ -110,15 +110,12 @@ def test_a_failing_job_is_recorded_and_the_rest_of_its_batch_is_done(
 def test_a_page_goes_out_in_the_pass_that_runs_it(
     database: Database, ctx: Context, worker: Worker, hook: Receiver
 ) -> None:
-    incident = run(
-        database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
-    )
+    incident_id = declare(database, ctx, "Login fails")
     worker.run_pass(BATCH)
     [message] = hook.to("/bob")
-    assert f"INC-{incident.id}" in message.json["title"]
+    assert f"INC-{incident_id}" in message.json["title"]
     worker.run_due()  # the next pass writes down how the send went
-    assert kinds(database, incident.id).count("notified") == 1
+    assert kinds(database, incident_id).count("notified") == 1
 
 
 def change_after_drafting(
@@ -147,19 +144,16 @@ def test_a_page_acknowledged_after_it_was_drafted_pages_nobody(
     hook: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    incident = run(
-        database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
-    )
+    incident_id = declare(database, ctx, "Login fails")
     drafted = change_after_drafting(
         monkeypatch,
         database,
-        lambda s: incidents.acknowledge(s, ctx=ctx, actor="alice", incident_id=incident.id),
+        lambda s: incidents.acknowledge(s, ctx=ctx, actor="alice", incident_id=incident_id),
     )
     worker.run_due()
     assert len(drafted) == 1  # the page was drafted, and its draft thrown away
     assert hook.got == []
-    assert "paged" not in kinds(database, incident.id)
+    assert "paged" not in kinds(database, incident_id)
 
 
 def test_a_page_whose_incident_changed_after_it_was_drafted_says_what_it_is_now(
@@ -169,20 +163,17 @@ def test_a_page_whose_incident_changed_after_it_was_drafted_says_what_it_is_now(
     hook: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    incident = run(
-        database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
-    )
+    incident_id = declare(database, ctx, "Login fails")
     change_after_drafting(
         monkeypatch,
         database,
         lambda s: incidents.change_severity(
-            s, ctx=ctx, actor="alice", incident_id=incident.id, severity="P0"
+            s, ctx=ctx, actor="alice", incident_id=incident_id, severity="P0"
         ),
     )
     worker.run_due()
     [message] = hook.to("/bob")
-    assert message.json["title"].startswith(f"[P0] INC-{incident.id}")
+    assert message.json["title"].startswith(f"[P0] INC-{incident_id}")
     with database.read() as session:
         texts = session.scalars(select(Event.text).where(Event.kind == "paged")).all()
     assert [t for t in texts if t.startswith("Paging")] == ["Paging bob (step 1 of 1)"]
@@ -195,17 +186,14 @@ def test_a_drafted_page_carries_an_acknowledge_link_that_works(
     hook: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    incident = run(
-        database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title="Login fails", severity="P1"),
-    )
+    incident_id = declare(database, ctx, "Login fails")
     drafted = change_after_drafting(monkeypatch, database, lambda s: None)
     worker.run_due()
     assert len(drafted) == 1
     [message] = hook.to("/bob")
     token = message.json["message"].split("/ack/")[1].split()[0]
     acked, now = run(database, lambda s: ack_links.redeem(s, ctx=ctx, token=token))
-    assert now and acked.id == incident.id and acked.status == "acknowledged"
+    assert now and acked.id == incident_id and acked.status == "acknowledged"
 
 
 def test_a_page_added_while_a_pass_waits_for_the_lock_goes_out_in_that_pass(
@@ -215,14 +203,7 @@ def test_a_page_added_while_a_pass_waits_for_the_lock_goes_out_in_that_pass(
     hook: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def declare(title: str) -> int:
-        made = run(
-            database,
-            lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity="P1"),
-        )
-        return made.id
-
-    first = declare("Login fails")
+    first = declare(database, ctx, "Login fails")
     drafted: list[set[int]] = []
     real = local.draft
 
@@ -230,7 +211,7 @@ def test_a_page_added_while_a_pass_waits_for_the_lock_goes_out_in_that_pass(
         drafts = real(*args, **kwargs)
         drafted.append({d.notice.incident.id for d in drafts.values()})  # type: ignore[attr-defined]
         if len(drafted) == 1:  # committed after the pass drafted, before it claims
-            declare("Checkout slow")
+            declare(database, ctx, "Checkout slow")
         return drafts
 
     monkeypatch.setattr(local, "draft", draft_then_declare)

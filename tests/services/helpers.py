@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
 from warroom.db.models import Event
-from warroom.services import timeline
+from warroom.services import incidents, timeline
+from warroom.services.context import Context
 
 T = TypeVar("T")
 
@@ -17,6 +18,17 @@ T = TypeVar("T")
 def run(database: Database, action: Callable[[Session], T]) -> T:
     with database.write.begin() as session:
         return action(session)
+
+
+def declare(
+    database: Database, ctx: Context, title: str = "Checkout down", *, severity: str = "P1"
+) -> int:
+    """Declare an incident (by alice); its id."""
+    incident = run(
+        database,
+        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity=severity),
+    )
+    return incident.id
 
 
 def kinds(database: Database, incident_id: int) -> list[str]:

@@ -31,12 +31,7 @@ def add_firing(database: Database, integration_id: int, count: int) -> None:
     with database.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO alerts (integration_id, dedup_key, status, summary, labels, links,"
-                " details, raw, count, first_seen_at, last_seen_at)"
-                " SELECT :integration_id, :prefix || n, 'firing', 'disk full', '{}', '[]', '{}',"
-                " '{}', 1, :at, :at FROM generate_series(1, :count) AS n"
-                if database.engine.dialect.name == "postgresql"
-                else "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
                 " WHERE n < :count)"
                 " INSERT INTO alerts (integration_id, dedup_key, status, summary, labels, links,"
                 " details, raw, count, first_seen_at, last_seen_at)"

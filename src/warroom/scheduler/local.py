@@ -31,12 +31,9 @@ def draft(db: Database, ctx: Context, *, limit: int) -> Drafts:
     try:
         with db.read() as session:
             due = jobs.peek(session, kinds=list(DRAFTERS), now=ctx.clock.now(), limit=limit)
-            by_kind: dict[str, list[jobs.Claimed]] = {}
-            for job in due:
-                by_kind.setdefault(job.kind, []).append(job)
             drafts: dict[int, object] = {}
-            for kind, batch in by_kind.items():
-                drafts |= DRAFTERS[kind](session, ctx, batch)
+            for batch in _batches(due, careful=False):
+                drafts |= DRAFTERS[batch[0].kind](session, ctx, batch)
             return drafts
     except Exception:
         log.warning("drafting due jobs failed; they are drafted as they run", exc_info=True)
