@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text, update
-from tests.services.helpers import kinds, run
+from tests.services.helpers import events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database
@@ -95,6 +95,32 @@ def test_alerts_of_one_group_share_one_incident_and_others_get_their_own(
     assert a.incident_id == b.incident_id != c.incident_id
     with database.read() as session:
         assert len(alerts.list_alerts(session, incident_id=a.incident_id)) == 2
+
+
+def test_alerts_arriving_together_on_one_incident_make_one_timeline_line(
+    database: Database, ctx: Context, sender: Sender, clock: FrozenClock
+) -> None:
+    keys = [f"h{n}" for n in range(9)]
+    [flood, [last]] = send(database, ctx, sender, [firing(k) for k in keys[:8]], [firing("h8")])
+    incident_id = flood[0].incident_id or 0
+    assert {o.incident_id for o in [*flood, last]} == {incident_id}
+    [line] = events(database, incident_id)[1:]  # after "declared"
+    assert (line.kind, line.actor) == ("alert", "prom")
+    shown = "; ".join(f"InstanceDown on h{n}" for n in range(5))
+    assert line.text == f"9 alerts firing: {shown}; and 4 more"
+    assert line.data["count"] == 9
+    assert [a["dedup_key"] for a in line.data["alerts"]] == keys
+
+    clock.advance(timedelta(minutes=1))  # a later batch: a line of its own, as before
+    send(database, ctx, sender, [firing("h9")])
+    send(database, ctx, sender, [resolved("h0"), resolved("h1")])
+    later = events(database, incident_id)[2:]
+    assert [(e.kind, e.text) for e in later] == [
+        ("alert", "Alert firing: InstanceDown on h9"),
+        ("alert_resolved", "2 alerts resolved: InstanceDown on h0; InstanceDown on h1"),
+    ]
+    assert later[0].data["dedup_key"] == "h9"
+    assert [a["dedup_key"] for a in later[1].data["alerts"]] == ["h0", "h1"]
 
 
 def test_a_higher_severity_alert_raises_its_incident(

@@ -6,6 +6,11 @@ batch's dedup keys, one for its group keys) and alert rows and timeline lines ar
 with executemany; only the rare incident-level effects (a new incident, a reopen, a
 severity raise, an acknowledgement, an auto-resolve) go through the incident use cases
 one by one.
+
+Alerts that fire (or resolve) on one incident from one integration in one batch, and so
+at one instant, make one timeline line ("3 alerts firing: …"): a flood of a hundred
+alerts is one line to read, not a hundred, and the incident's alert list has each of
+them. A single alert keeps a line of its own ("Alert firing: …").
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from warroom.services.timeline import Kind
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
 ALERT_COLUMNS = tuple(c.key for c in ALERTS.columns if c.key != "id")
+SUMMARIES_SHOWN = 5  # in the text of a line for several alerts
+ALERTS_LISTED = 50  # in its data (with the count of them all)
 _INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS, encoded=JSON_COLUMNS)
 _ALERT_VALUES = operator.itemgetter(*ALERT_COLUMNS)  # a row dict as the insert's tuple
 
@@ -77,7 +84,8 @@ class _Batch:
     open_groups: dict[str, int]
     effects: alert_effects.Effects
     new_rows: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    # (incident id, kind, integration) → each alert's (summary, encoded event data)
+    lines: dict[tuple[int, Kind, str], list[tuple[str, str]]] = field(default_factory=dict)
     resolved_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -168,8 +176,9 @@ def _apply_one(batch: _Batch, sender: Sender, ready: Ready) -> Outcome:
         auto_resolve=row["auto_resolve"],
         row=row,
     )
-    text = f"Alert firing: {clip(alert.summary, 300)}"
-    batch.events.append(_event(incident_id, sender, now, Kind.ALERT, text, ready))
+    batch.lines.setdefault((incident_id, Kind.ALERT, sender.name), []).append(
+        (alert.summary, ready.event_data)
+    )
     return outcome("created", incident_id)
 
 
@@ -236,8 +245,9 @@ def _resolve(batch: _Batch, sender: Sender, ready: Ready, current: _Firing, now:
         batch.resolved_rows.append({"id": current.id, **current.changes, **changes})
         current.changes = {}
     summary = ready.alert.summary or current.summary  # PagerDuty's resolve carries no summary
-    text = f"Alert resolved: {clip(summary, 300)}"
-    batch.events.append(_event(current.incident_id, sender, now, Kind.ALERT_RESOLVED, text, ready))
+    batch.lines.setdefault((current.incident_id, Kind.ALERT_RESOLVED, sender.name), []).append(
+        (summary, ready.event_data)
+    )
     # the mode of the route the alert fired under: a resolve may carry none of its labels
     mode = (
         AutoResolve(current.auto_resolve) if current.auto_resolve else ready.decision.auto_resolve
@@ -267,19 +277,39 @@ def _alert_row(sender: Sender, ready: Ready, incident_id: int, now: Any) -> dict
     }
 
 
-def _event(
-    incident_id: int, sender: Sender, now: Any, kind: Kind, text: str, ready: Ready
-) -> dict[str, Any]:
-    return {
-        "incident_id": incident_id,
-        "at": now,
-        "recorded_at": now,
-        "actor": sender.name,
-        "kind": kind.value,
-        "text": text,
-        "visibility": "internal",
-        "data": ready.event_data,  # encoded JSON
-    }
+def _events(batch: _Batch) -> list[dict[str, Any]]:
+    """One timeline line for each incident, kind and integration of the batch's alerts."""
+    return [
+        {
+            "incident_id": incident_id,
+            "at": batch.now,
+            "recorded_at": batch.now,
+            "actor": actor,
+            "kind": kind.value,
+            "text": _line_text(kind, [summary for summary, _ in alerts]),
+            "visibility": "internal",
+            "data": _line_data([data for _, data in alerts]),  # encoded JSON
+        }
+        for (incident_id, kind, actor), alerts in batch.lines.items()
+    ]
+
+
+def _line_text(kind: Kind, summaries: list[str]) -> str:
+    verb = "firing" if kind == Kind.ALERT else "resolved"
+    if len(summaries) == 1:
+        return f"Alert {verb}: {clip(summaries[0], 300)}"
+    shown = "; ".join(clip(summary, 120) for summary in summaries[:SUMMARIES_SHOWN])
+    more = len(summaries) - SUMMARIES_SHOWN
+    return f"{len(summaries)} alerts {verb}: {shown}" + (f"; and {more} more" if more > 0 else "")
+
+
+def _line_data(encoded: list[str]) -> str:
+    """One alert's own data; for several, their count and the first ALERTS_LISTED of them
+    (JSON put together from each alert's, already encoded)."""
+    if len(encoded) == 1:
+        return encoded[0]
+    listed = ",".join(encoded[:ALERTS_LISTED])
+    return f'{{"count":{len(encoded)},"alerts":[{listed}]}}'
 
 
 def _write(session: Session, batch: _Batch) -> None:
@@ -293,7 +323,7 @@ def _write(session: Session, batch: _Batch) -> None:
         by_columns.setdefault(columns, []).append((*(change[c] for c in columns), change["id"]))
     for columns, rows in by_columns.items():
         _update_alerts(columns).run(session, rows)
-    timeline.append_all(session, batch.events, data_encoded=True)
+    timeline.append_all(session, _events(batch), data_encoded=True)
 
 
 @functools.cache
