@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 
-from warroom import children
+from warroom import children, startup
 from warroom.clock import SystemClock
 from warroom.config import WarroomConfig
 from warroom.db.engine import open_database
@@ -105,7 +105,8 @@ class WorkerProcess:
 
 def main(argv: list[str]) -> None:
     """The worker process (`python -m warroom.scheduler.worker_process FD`)."""
-    attached = children.attach(argv)
+    with startup.collector_paused():  # see warroom.startup
+        attached = children.attach(argv)
     if attached is None:
         return
     end, (database_url, config, public_url) = attached
