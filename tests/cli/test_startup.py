@@ -27,3 +27,19 @@ def test_the_collector_resumes_even_when_start_up_fails() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_cycles_made_after_start_up_are_still_collected() -> None:
+    """The threshold is raised (warroom.startup), not removed: garbage in cycles goes
+    without anyone calling gc.collect()."""
+    probe = (
+        "import weakref, warroom.cli\n"
+        "class Node:\n"
+        "    pass\n"
+        "first = Node(); first.me = first; gone = weakref.ref(first); del first\n"
+        "for _ in range(300_000):\n"
+        "    node = Node(); node.me = node\n"
+        "print(gone() is None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
