@@ -2,9 +2,11 @@
 
 A template's first line is the subject; the rest is the body. An admin overrides one by
 putting a file of the same name (e.g. `page.txt.j2`) in the config's `templates_dir`.
-`warroom config check` names an override that overrides nothing or does not parse, and an
-override that fails when a message is made (a variable it names is not given) gives way to
-the built-in text, so a mistake in a template never stops a page.
+An override is read once by each process, like the rest of the config: an edit takes
+effect when warroom restarts. `warroom config check` names an override that overrides
+nothing or does not parse, and an override that fails when a message is made (a variable
+it names is not given) gives way to the built-in text, so a mistake in a template never
+stops a page.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def _environment(override_dir: str | None) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         trim_blocks=False,
+        auto_reload=False,  # read once a process, like the config: no stat of it per page
     )
 
 
