@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.db.keyed import KeyedRead
 from warroom.db.models import Event, Incident
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.people import Policy
@@ -28,6 +29,11 @@ from warroom.services.timeline import Kind
 
 PAGE = "page"
 SYSTEM = "warroom"
+# The version of each triggered incident among some, read under the write lock; on
+# PostgreSQL its row is locked too, as an acknowledgement locks it. Straight to the driver:
+# SQLAlchemy's execution took a quarter of a page pass's time under the lock.
+_VERSIONS = KeyedRead("SELECT id, version FROM incidents WHERE status = 'triggered' AND id {keys}")
+_VERSIONS_LOCKED = KeyedRead(_VERSIONS.sql + " FOR UPDATE")
 
 
 def freeze(policy: Policy) -> dict[str, Any]:
@@ -123,15 +129,10 @@ def page(
     its draft, the others are drafted here. Their messages, timeline lines and next steps
     are each written with one INSERT."""
     now = ctx.clock.now()
-    query = (
-        select(Incident.id, Incident.version)
-        .where(
-            Incident.id.in_({j.incident_id for j in batch}),
-            Incident.status == Status.TRIGGERED,
-        )
-        .with_for_update()
-    )
-    versions = dict(session.execute(query).tuples().all())
+    connection = session.connection()
+    read = _VERSIONS if connection.dialect.name == "sqlite" else _VERSIONS_LOCKED
+    wanted = sorted({j.incident_id for j in batch if j.incident_id is not None})
+    versions = dict(read.run(connection, wanted))
     ready = {
         job.id: made
         for job in batch
