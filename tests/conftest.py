@@ -43,21 +43,26 @@ def fresh_pg_database(name: str) -> str:
     dropped); its URL."""
     assert PG_BASE is not None
     base = make_url(normalise_url(PG_BASE))
-    drop_pg_database(name)
-    _as_admin(f'CREATE DATABASE "{name}"')
+    _as_admin(_drop(name), f'CREATE DATABASE "{name}"')
     return base.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_pg_database(name: str) -> None:
-    _as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _as_admin(_drop(name))
 
 
-def _as_admin(statement: str) -> None:
+def _drop(name: str) -> str:
+    return f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+
+
+def _as_admin(*statements: str) -> None:
+    """Run these, in order, on one connection to the server's admin database."""
     assert PG_BASE is not None
     admin = create_engine(make_url(normalise_url(PG_BASE)), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(statement))
+            for statement in statements:
+                conn.execute(text(statement))
     finally:
         admin.dispose()
 

@@ -7,10 +7,15 @@ import subprocess
 import sys
 
 
+def printed(probe: str) -> str:
+    """What a fresh interpreter running `probe` prints."""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
 def test_importing_the_command_line_leaves_the_collector_on() -> None:
     probe = "import gc, warroom.cli; print(gc.isenabled(), gc.get_freeze_count() > 0)"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["True", "True"]  # on again; what start-up made is kept
+    assert printed(probe).split() == ["True", "True"]  # on again; what start-up made is kept
 
 
 def test_the_collector_resumes_even_when_start_up_fails() -> None:
@@ -25,8 +30,7 @@ def test_the_collector_resumes_even_when_start_up_fails() -> None:
         "    pass\n"
         "print(gc.isenabled())\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "True"
+    assert printed(probe) == "True"
 
 
 def test_cycles_made_after_start_up_are_still_collected() -> None:
@@ -41,5 +45,4 @@ def test_cycles_made_after_start_up_are_still_collected() -> None:
         "    node = Node(); node.me = node\n"
         "print(gone() is None)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "True"
+    assert printed(probe) == "True"

@@ -30,10 +30,13 @@ class KeyedRead:
     SQLite takes to answer, so the columns read must need no type processing (ids,
     text, numbers). SQLite is told the index by name when there is one to use: a partial
     index's WHERE is repeated word for word, which SQLite needs to use it, and without
-    statistics it prefers the status index and walks every row."""
+    statistics it prefers the status index and walks every row. `lock`: the rows read are
+    locked (FOR UPDATE) on PostgreSQL; SQLite has no row locks, its write lock covers them
+    (as SQLAlchemy's `with_for_update` leaves the clause out there)."""
 
     sql: str  # {hint} and {keys} to fill in; parameters as :name
     index: str | None = None
+    lock: bool = False
 
     def run(self, connection: Connection, keys: list[Any], **params: Any) -> list[tuple[Any, ...]]:
         values: Any
@@ -55,4 +58,5 @@ class KeyedRead:
 
     @functools.cached_property
     def _other(self) -> str:
-        return re.sub(r"(?<!:):(\w+)", r"%(\1)s", self.sql.format(hint="", keys="= ANY(:keys)"))
+        sql = self.sql.format(hint="", keys="= ANY(:keys)") + (" FOR UPDATE" if self.lock else "")
+        return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)

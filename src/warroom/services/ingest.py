@@ -176,9 +176,7 @@ def _apply_one(batch: _Batch, sender: Sender, ready: Ready) -> Outcome:
         auto_resolve=row["auto_resolve"],
         row=row,
     )
-    batch.lines.setdefault((incident_id, Kind.ALERT, sender.name), []).append(
-        (alert.summary, ready.event_data)
-    )
+    _line(batch, incident_id, Kind.ALERT, sender, alert.summary, ready)
     return outcome("created", incident_id)
 
 
@@ -245,9 +243,7 @@ def _resolve(batch: _Batch, sender: Sender, ready: Ready, current: _Firing, now:
         batch.resolved_rows.append({"id": current.id, **current.changes, **changes})
         current.changes = {}
     summary = ready.alert.summary or current.summary  # PagerDuty's resolve carries no summary
-    batch.lines.setdefault((current.incident_id, Kind.ALERT_RESOLVED, sender.name), []).append(
-        (summary, ready.event_data)
-    )
+    _line(batch, current.incident_id, Kind.ALERT_RESOLVED, sender, summary, ready)
     # the mode of the route the alert fired under: a resolve may carry none of its labels
     mode = (
         AutoResolve(current.auto_resolve) if current.auto_resolve else ready.decision.auto_resolve
@@ -275,6 +271,15 @@ def _alert_row(sender: Sender, ready: Ready, incident_id: int, now: Any) -> dict
         "resolved_at": None,
         "auto_resolve": decision.auto_resolve.value,
     }
+
+
+def _line(
+    batch: _Batch, incident_id: int, kind: Kind, sender: Sender, summary: str, ready: Ready
+) -> None:
+    """Put the alert on its incident's line of this kind from this integration."""
+    batch.lines.setdefault((incident_id, kind, sender.name), []).append(
+        (summary, ready.event_data)
+    )
 
 
 def _events(batch: _Batch) -> list[dict[str, Any]]:

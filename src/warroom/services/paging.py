@@ -32,8 +32,9 @@ SYSTEM = "warroom"
 # The version of each triggered incident among some, read under the write lock; on
 # PostgreSQL its row is locked too, as an acknowledgement locks it. Straight to the driver:
 # SQLAlchemy's execution took a quarter of a page pass's time under the lock.
-_VERSIONS = KeyedRead("SELECT id, version FROM incidents WHERE status = 'triggered' AND id {keys}")
-_VERSIONS_LOCKED = KeyedRead(_VERSIONS.sql + " FOR UPDATE")
+_VERSIONS = KeyedRead(
+    "SELECT id, version FROM incidents WHERE status = 'triggered' AND id {keys}", lock=True
+)
 
 
 def freeze(policy: Policy) -> dict[str, Any]:
@@ -129,10 +130,8 @@ def page(
     its draft, the others are drafted here. Their messages, timeline lines and next steps
     are each written with one INSERT."""
     now = ctx.clock.now()
-    connection = session.connection()
-    read = _VERSIONS if connection.dialect.name == "sqlite" else _VERSIONS_LOCKED
     wanted = sorted({j.incident_id for j in batch if j.incident_id is not None})
-    versions = dict(read.run(connection, wanted))
+    versions = dict(_VERSIONS.run(session.connection(), wanted))
     ready = {
         job.id: made
         for job in batch
