@@ -50,10 +50,7 @@ class Prepared:
             for name, bind in compiled.binds.items()
             if bind.value is not None or bind.callable is not None
         }
-        decoders = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self.result
-        )
+        decoders = result_decoders(self.result, dialect)
         return _Compiled(compiled.string, names, compiled.positional, encoders, fixed, decoders)
 
     def run(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
@@ -70,8 +67,21 @@ class Prepared:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        decoders = compiled.decoders
-        return [tuple(_apply(d, v) for d, v in zip(decoders, row, strict=True)) for row in rows]
+        return decoded(rows, compiled.decoders)
+
+
+def result_decoders(columns: Sequence[Column[Any]], dialect: Dialect) -> tuple[Processor, ...]:
+    """How each column's values read from the driver become what SQLAlchemy would give."""
+    return tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+    )
+
+
+def decoded(
+    rows: Sequence[Sequence[Any]], decoders: tuple[Processor, ...]
+) -> list[tuple[Any, ...]]:
+    """Rows from the driver, each value decoded by its column's processor."""
+    return [tuple(_apply(d, v) for d, v in zip(decoders, row, strict=True)) for row in rows]
 
 
 def _apply(processor: Processor, value: Any) -> Any:

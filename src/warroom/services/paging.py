@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warroom.db.detached import ById
 from warroom.db.keyed import KeyedRead
 from warroom.db.models import Event, Incident
 from warroom.domain.incidents import Status, is_open
@@ -35,6 +36,10 @@ SYSTEM = "warroom"
 _VERSIONS = KeyedRead(
     "SELECT id, version FROM incidents WHERE status = 'triggered' AND id {keys}", lock=True
 )
+# Drafting reads its incidents straight from the driver: through the ORM, loading them
+# took half of a draft's time, which is spent under the write lock for most pages (those
+# that come due while the worker waits for it).
+_INCIDENTS = ById(Incident)
 
 
 def freeze(policy: Policy) -> dict[str, Any]:
@@ -106,8 +111,8 @@ def draft(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> dict[int
     """Drafts of these page jobs, by job id (none for an incident no longer triggered).
     Only reads, so any session will do: a read-only one before the worker's transaction."""
     now = ctx.clock.now()
-    query = select(Incident).where(Incident.id.in_({j.incident_id for j in batch}))
-    found = {i.id: i for i in session.scalars(query)}
+    wanted = sorted({j.incident_id for j in batch if j.incident_id is not None})
+    found = _INCIDENTS.read(session.connection(), wanted)
     drafts = {}
     for job in batch:
         incident = found.get(job.incident_id or 0)
