@@ -50,7 +50,9 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        # NORMAL where the connection syncs the WAL itself after each commit (writelock).
+        synchronous = "NORMAL" if dbapi_connection.syncs_after_commit else "FULL"
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         if checkpointer is not None and dbapi_connection.write_lock is not None:
             cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's job
             dbapi_connection.after_write = checkpointer.wrote
