@@ -53,6 +53,9 @@ class Service(BaseModel):
     policy: str | None = None  # escalation policy; default: the config's default_policy
 
 
+MIN_PURGE_AFTER = timedelta(days=1)
+
+
 class WarroomConfig(BaseModel):
     """The effective configuration: one validated object, made once at start."""
 
@@ -75,6 +78,16 @@ class WarroomConfig(BaseModel):
     bundle_window: Duration = timedelta(seconds=30)  # pages to one contact within it: one message
     ack_link_ttl: Duration = timedelta(hours=24)
     handoff_notice: Duration = timedelta(minutes=30)  # the incoming on-call hears this early
+    # Finished jobs (deliveries too) and acknowledge links are deleted this long after they
+    # finished or expired (services/retention.py); incidents, timelines, alerts never are.
+    purge_after: Duration = timedelta(days=90)
+
+    @field_validator("purge_after")
+    @classmethod
+    def _keep_a_day_at_least(cls, value: timedelta) -> timedelta:
+        if value < MIN_PURGE_AFTER:
+            raise ValueError("must be at least 1d, so the deliveries of a fresh incident stay")
+        return value
 
     @field_validator("preset")
     @classmethod

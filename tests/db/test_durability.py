@@ -43,7 +43,7 @@ def syncs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bo
                 fcntl.flock(other.fileno(), fcntl.LOCK_UN)
             except BlockingIOError:
                 free = False
-        made.append((os.readlink(f"/proc/self/fd/{fd}"), free))
+        made.append((str(Path(f"/proc/self/fd/{fd}").readlink()), free))
         real(fd)
 
     monkeypatch.setattr(os, "fdatasync", watched)

@@ -30,7 +30,7 @@ from warroom.db.engine import Database
 from warroom.scheduler import local, outbound
 from warroom.scheduler.sending import Sender
 from warroom.scheduler.wakeups import CHANNEL, watch_others
-from warroom.services import deliveries, handoffs, jobs
+from warroom.services import deliveries, handoffs, jobs, retention
 from warroom.services.context import Context
 from warroom.services.reminders import Drafts
 
@@ -138,9 +138,12 @@ class Worker:
         return max(0.0, min(POLL_SECONDS, wait))
 
     def plan(self) -> None:
-        """Plan the work that comes from the config, not from a change: handoff notices."""
+        """Plan the work that comes from the config, not from a change: handoff notices,
+        and the daily purge of what is past keeping."""
         with self.db.write.begin() as session:
-            handoffs.plan(session, ctx=self.ctx, now=self.ctx.clock.now())
+            now = self.ctx.clock.now()
+            handoffs.plan(session, ctx=self.ctx, now=now)
+            retention.plan(session, ctx=self.ctx, now=now)
 
     def loop(self) -> None:
         others = watch_others(

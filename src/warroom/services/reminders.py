@@ -17,7 +17,16 @@ from warroom.db.models import Event, Incident
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.severities import deadline
-from warroom.services import alerts, deadlines, handoffs, incidents, jobs, paging, timeline
+from warroom.services import (
+    alerts,
+    deadlines,
+    handoffs,
+    incidents,
+    jobs,
+    paging,
+    retention,
+    timeline,
+)
 from warroom.services.context import Context
 from warroom.services.timeline import Kind
 
@@ -233,6 +242,7 @@ HANDLERS: dict[str, BatchHandler] = {
     deadlines.POSTMORTEM_DUE: each(postmortem_due),
     paging.PAGE: paging.page,
     handoffs.HANDOFF: each(handoffs.remind),
+    retention.PURGE: retention.purge,
 }
 
 # Kinds whose jobs the worker drafts before its transaction, from a read (they only read):
