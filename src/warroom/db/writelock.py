@@ -16,14 +16,14 @@ A commit is made durable after the lock is let go, not under it. These connectio
 commit with `synchronous=NORMAL` (SQLite writes the WAL frames, no sync), and `commit()`
 then lets go of the lock and, if the transaction changed rows, syncs the WAL file
 (`fdatasync`) and only then returns, so a caller that answers after its commit answers
-for data on disk, as with `FULL`. (A transaction of schema changes alone, which no hot
-path makes, is synced with the next one that changes rows, or by the next checkpoint;
-a migration writes its version row, so it is synced.) The next
-writer works meanwhile. A sync covers every frame written before it, so whatever another
-writer does from data not yet synced (a page sent for an alert just committed) it does
-after its own commit, whose sync covers that data too. Under an alert storm the sync
-under the lock (with the reschedule after it on a busy machine) was about a third of each
-commit's time, and the lock is busy nearly all the time there.
+for data on disk, as with `FULL`; the next writer works meanwhile. A sync covers every
+frame written before it, so whatever another writer does from data not yet synced (a
+page sent for an alert just committed) it does after its own commit, whose sync covers
+that data too. (A transaction of schema changes alone, which no hot path makes, is synced
+with the next one that changes rows, or by the next checkpoint; a migration writes its
+version row, so it is synced.) Under an alert storm the sync under the lock, with the
+wait to be scheduled again after it on a busy machine, was about half of each commit's
+time, and the lock is busy nearly all the time there.
 """
 
 from __future__ import annotations
@@ -158,12 +158,13 @@ class LockingConnection(sqlite3.Connection):
         """Put the WAL's committed frames on disk (with the lock already let go)."""
         if self.write_lock is None:
             return  # in memory: nothing to sync
-        try:
-            if self._wal is None:
+        if self._wal is None:
+            try:
                 self._wal = os.open(self.write_lock.wal, os.O_RDONLY | os.O_CLOEXEC)
-            os.fdatasync(self._wal)
-        except OSError:  # the WAL could not be opened: sync the database's disk another way
-            os.sync()
+            except OSError:  # cannot be opened: sync every file system instead
+                os.sync()
+                return
+        os.fdatasync(self._wal)  # a failure is raised: the commit may not be on disk
 
     def rollback(self) -> None:
         try:
