@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.db.rows import add_incident
 
 from warroom.db.engine import Database
-from warroom.db.models import Event, Incident
+from warroom.db.models import Event
 from warroom.services import timeline
 from warroom.services.timeline import EVENT_COLUMNS
 
@@ -17,21 +18,7 @@ AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 def _incident(database: Database) -> int:
     with database.write.begin() as session:
-        incident = Incident(
-            title="t",
-            severity="P1",
-            status="triggered",
-            source="manual",
-            channel="c",
-            responders="",
-            declared_at=AT,
-            updated_at=AT,
-            escalation_level=0,
-            version=1,
-        )
-        session.add(incident)
-        session.flush()
-        return incident.id
+        return add_incident(session, at=AT)
 
 
 @pytest.mark.parametrize("count", [1, 3, 250])  # 250: more than one multi-row INSERT takes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
+from tests.db.rows import add_incident
 
 from warroom.db.detached import ById
 from warroom.db.engine import Database
@@ -15,22 +16,17 @@ COLUMNS = [column.key for column in Incident.__table__.columns]
 
 
 def _add(session: Session, **values: object) -> int:
-    incident = Incident(
+    return add_incident(
+        session,
+        at=AT,
         title="Checkout 5xx ' \" é 🚨",
-        severity="P1",
-        status="triggered",
         source="alert",
         channel="inc-checkout",
         responders="alice\nbob",
-        declared_at=AT,
         updated_at=AT + timedelta(seconds=1),
-        escalation_level=0,
         version=3,
         **values,
     )
-    session.add(incident)
-    session.flush()
-    return incident.id
 
 
 def test_incidents_by_id_are_what_the_orm_loads(database: Database) -> None:

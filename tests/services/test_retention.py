@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from tests.db.rows import add_incident
 
 from warroom.clock import FrozenClock
 from warroom.config import ConfigError, parse_config
 from warroom.db.engine import Database
-from warroom.db.models import AckToken, AckTokenLegacy, Incident, Job
+from warroom.db.models import AckToken, AckTokenLegacy, Job
 from warroom.scheduler.worker import Worker
 from warroom.services import retention
 from warroom.services.context import Context
@@ -58,21 +59,13 @@ def _link(session: Session, incident_id: int, *, made: datetime) -> int:
 
 
 def _incident(session: Session, *, at: datetime) -> int:
-    incident = Incident(
+    return add_incident(
+        session,
+        at=at,
         title="Payments fail",
-        severity="P1",
         status="resolved",
-        source="manual",
         channel=f"payments-{at.timestamp()}",
-        responders="",
-        declared_at=at,
-        updated_at=at,
-        escalation_level=0,
-        version=1,
     )
-    session.add(incident)
-    session.flush()
-    return incident.id
 
 
 def _ids(database: Database, model: type[Job] | type[AckToken]) -> set[int]:

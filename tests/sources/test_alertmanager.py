@@ -33,22 +33,15 @@ def test_the_sample_group_becomes_one_firing_alert() -> None:
     assert alert.summary == "Instance is down"
     assert (alert.severity, alert.source_severity) == (Urgency.CRITICAL, "critical")
     assert (alert.service, alert.source) == ("node", "host1.example.com:9100")
-    assert alert.labels == {
-        "alertname": "InstanceDown",
-        "instance": "host1.example.com:9100",
-        "job": "node",
-        "severity": "critical",
-    }
+    assert alert.labels == {"alertname": "InstanceDown", "instance": "host1.example.com:9100",
+                            "job": "node", "severity": "critical"}
     assert alert.links == (
         Link("http://prometheus.example.com:9090/graph?g0.expr=up+%3D%3D+0&g0.tab=1", "Source"),
         Link("http://alertmanager.example.com:9093", "Alertmanager"),
     )
     assert alert.started_at == datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
-    assert alert.details == {
-        "summary": "Instance is down",
-        "receiver": "incident-platform",
-        "groupKey": '{}:{alertname="InstanceDown"}',
-    }
+    assert alert.details == {"summary": "Instance is down", "receiver": "incident-platform",
+                             "groupKey": '{}:{alertname="InstanceDown"}'}
     assert alert.raw == SAMPLE["alerts"][0]
 
 
@@ -85,21 +78,11 @@ def test_without_a_fingerprint_the_key_is_a_stable_hash_of_the_labels() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [
-        ("critical", Urgency.CRITICAL),
-        ("page", Urgency.CRITICAL),
-        ("P1", Urgency.CRITICAL),
-        ("error", Urgency.ERROR),
-        ("high", Urgency.ERROR),
-        ("major", Urgency.ERROR),
-        ("warning", Urgency.WARNING),
-        ("warn", Urgency.WARNING),
-        ("Medium", Urgency.WARNING),
-        ("info", Urgency.INFO),
-        ("low", Urgency.INFO),
-        ("none", Urgency.INFO),
-        ("sev-unknown", None),
-    ],
+    [("critical", Urgency.CRITICAL), ("page", Urgency.CRITICAL), ("P1", Urgency.CRITICAL),
+     ("error", Urgency.ERROR), ("high", Urgency.ERROR), ("major", Urgency.ERROR),
+     ("warning", Urgency.WARNING), ("warn", Urgency.WARNING), ("Medium", Urgency.WARNING),
+     ("info", Urgency.INFO), ("low", Urgency.INFO), ("none", Urgency.INFO),
+     ("sev-unknown", None)],
 )
 def test_the_severity_label_maps_to_the_common_scale_and_is_kept_raw(
     raw: str, expected: Urgency | None
@@ -111,11 +94,7 @@ def test_the_severity_label_maps_to_the_common_scale_and_is_kept_raw(
 def test_no_severity_label_means_no_severity() -> None:
     [alert] = parse(group(labels={"alertname": "X"}, common={}))
     assert (alert.severity, alert.source_severity, alert.service, alert.source) == (
-        None,
-        None,
-        None,
-        None,
-    )
+        None, None, None, None)
 
 
 def test_the_service_label_wins_over_job() -> None:
@@ -135,43 +114,27 @@ def test_a_long_summary_is_clipped() -> None:
 
 
 def test_alert_labels_override_common_labels_and_values_become_strings() -> None:
-    body = group(
-        labels={"alertname": "X", "team": "db", "replicas": 3, "paged": True, "gone": None}
-    )
+    body = group(labels={"alertname": "X", "team": "db", "replicas": 3, "paged": True,
+                         "gone": None})
     body["commonLabels"] = {"team": "core", "region": "eu"}
     [alert] = parse(body)
-    assert alert.labels == {
-        "alertname": "X",
-        "team": "db",
-        "region": "eu",
-        "replicas": "3",
-        "paged": "true",
-    }
+    assert alert.labels == {"alertname": "X", "team": "db", "region": "eu", "replicas": "3",
+                            "paged": "true"}
 
 
 def test_a_runbook_annotation_becomes_a_link_and_other_schemes_are_dropped() -> None:
-    [alert] = parse(
-        group(
-            annotations={"summary": "x", "runbook_url": "https://runbooks/db"},
-            generatorURL="javascript:alert(1)",
-        )
-    )
-    assert alert.links == (
-        Link("https://runbooks/db", "Runbook"),
-        Link("http://alertmanager.example.com:9093", "Alertmanager"),
-    )
+    [alert] = parse(group(annotations={"summary": "x", "runbook_url": "https://runbooks/db"},
+                          generatorURL="javascript:alert(1)"))
+    assert alert.links == (Link("https://runbooks/db", "Runbook"),
+                           Link("http://alertmanager.example.com:9093", "Alertmanager"))
 
 
 @pytest.mark.parametrize(
     ("starts_at", "expected"),
-    [
-        ("0001-01-01T00:00:00Z", None),
-        (None, None),
-        ("", None),
-        ("2024-01-01T14:00:00+02:00", datetime(2024, 1, 1, 12, 0, tzinfo=UTC)),
-        ("2024-01-01T12:00:00", datetime(2024, 1, 1, 12, 0, tzinfo=UTC)),
-        ("2024-01-01T12:00:00.123456789Z", datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)),
-    ],
+    [("0001-01-01T00:00:00Z", None), (None, None), ("", None),
+     ("2024-01-01T14:00:00+02:00", datetime(2024, 1, 1, 12, 0, tzinfo=UTC)),
+     ("2024-01-01T12:00:00", datetime(2024, 1, 1, 12, 0, tzinfo=UTC)),
+     ("2024-01-01T12:00:00.123456789Z", datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC))],
 )
 def test_starts_at_is_rfc3339_with_go_zero_time_meaning_none(
     starts_at: str | None, expected: datetime | None
@@ -188,24 +151,18 @@ def test_an_alert_without_status_takes_the_groups() -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [
-        (None, None),
-        ([], None),
-        ("alerts", None),
-        ({}, "alerts"),
-        ({"alerts": {}}, "alerts"),
-        ({"alerts": [1]}, "alerts[0]"),
-        (group(status="pending"), "alerts[0].status"),
-        (group(labels=["alertname"]), "alerts[0].labels"),
-        (group(labels={"alertname": {"nested": 1}}), "alerts[0].labels.alertname"),
-        (group(annotations=["x"]), "alerts[0].annotations"),
-        (group(startsAt="yesterday"), "alerts[0].startsAt"),
-        (group(startsAt=1704110400), "alerts[0].startsAt"),
-        (group(fingerprint="f" * 256), "alerts[0].fingerprint"),
-        (group(fingerprint=["f"]), "alerts[0].fingerprint"),
-        (group(labels={"job": "node"}, annotations={}, common={}), "alerts[0].labels.alertname"),
-        ({**SAMPLE, "commonLabels": "x"}, "commonLabels"),
-    ],
+    [(None, None), ([], None), ("alerts", None), ({}, "alerts"), ({"alerts": {}}, "alerts"),
+     ({"alerts": [1]}, "alerts[0]"),
+     (group(status="pending"), "alerts[0].status"),
+     (group(labels=["alertname"]), "alerts[0].labels"),
+     (group(labels={"alertname": {"nested": 1}}), "alerts[0].labels.alertname"),
+     (group(annotations=["x"]), "alerts[0].annotations"),
+     (group(startsAt="yesterday"), "alerts[0].startsAt"),
+     (group(startsAt=1704110400), "alerts[0].startsAt"),
+     (group(fingerprint="f" * 256), "alerts[0].fingerprint"),
+     (group(fingerprint=["f"]), "alerts[0].fingerprint"),
+     (group(labels={"job": "node"}, annotations={}, common={}), "alerts[0].labels.alertname"),
+     ({**SAMPLE, "commonLabels": "x"}, "commonLabels")],
 )
 def test_bad_bodies_are_refused_naming_the_field(body: object, field: str | None) -> None:
     with pytest.raises(PayloadError) as caught:

@@ -15,25 +15,14 @@ from warroom.domain.alerts import AlertAction, Link, PayloadError, Urgency
 from warroom.sources.datadog import parse
 
 DEFAULT = (PAYLOADS / "datadog_webhook.json").read_text()
-RECOMMENDED = json.dumps(
-    {
-        **json.loads(DEFAULT),
-        "aggreg_key": "$AGGREG_KEY",
-        "alert_id": "$ALERT_ID",
-        "alert_transition": "$ALERT_TRANSITION",
-        "alert_priority": "$ALERT_PRIORITY",
-        "alert_type": "$ALERT_TYPE",
-        "alert_title": "$ALERT_TITLE",
-        "alert_status": "$ALERT_STATUS",
-        "alert_scope": "$ALERT_SCOPE",
-        "alert_cycle_key": "$ALERT_CYCLE_KEY",
-        "hostname": "$HOSTNAME",
-        "tags": "$TAGS",
-        "link": "$LINK",
-        "snapshot": "$SNAPSHOT",
-        "service": "$TAGS[service]",
-    }
-)
+RECOMMENDED = json.dumps({
+    **json.loads(DEFAULT),
+    "aggreg_key": "$AGGREG_KEY", "alert_id": "$ALERT_ID", "alert_transition": "$ALERT_TRANSITION",
+    "alert_priority": "$ALERT_PRIORITY", "alert_type": "$ALERT_TYPE",
+    "alert_title": "$ALERT_TITLE", "alert_status": "$ALERT_STATUS", "alert_scope": "$ALERT_SCOPE",
+    "alert_cycle_key": "$ALERT_CYCLE_KEY", "hostname": "$HOSTNAME", "tags": "$TAGS",
+    "link": "$LINK", "snapshot": "$SNAPSHOT", "service": "$TAGS[service]",
+})
 VARIABLES = {
     "EVENT_MSG": "%%%\nCPU above 90% on web-1\n%%%",
     "LAST_UPDATED": "1406662672000",
@@ -77,46 +66,34 @@ def test_the_default_payload_triggers_keyed_by_the_title_without_its_prefix() ->
     assert (alert.dedup_key, alert.action) == ("datadog-CPU high on web-1", AlertAction.TRIGGER)
     assert alert.summary == "CPU high on web-1"
     assert (alert.severity, alert.source_severity, alert.service, alert.source) == (
-        None,
-        None,
-        None,
-        None,
-    )
+        None, None, None, None)
     assert (alert.labels, alert.links) == ({}, ())
     assert alert.started_at == datetime(2014, 7, 29, 19, 37, 52, tzinfo=UTC)
     assert alert.details == {
-        "body": VARIABLES["EVENT_MSG"],
-        "last_updated": "1406662672000",
-        "event_type": "query_alert_monitor",
-        "org": {"id": "11023", "name": "Example"},
+        "body": VARIABLES["EVENT_MSG"], "last_updated": "1406662672000",
+        "event_type": "query_alert_monitor", "org": {"id": "11023", "name": "Example"},
         "id": "1234567",
     }
 
 
 @pytest.mark.parametrize(
     ("title", "action", "urgency"),
-    [
-        ("[Recovered] CPU high on web-1", AlertAction.RESOLVE, None),
-        ("[Re-Triggered] CPU high on web-1", AlertAction.TRIGGER, None),
-        ("[Renotify] CPU high on web-1", AlertAction.TRIGGER, None),
-        ("[No Data] CPU high on web-1", AlertAction.TRIGGER, None),
-        ("[Warn] CPU high on web-1", AlertAction.TRIGGER, Urgency.WARNING),
-        ("[P1] [Triggered] CPU high on web-1", AlertAction.TRIGGER, Urgency.CRITICAL),
-        ("[P1] [Recovered] CPU high on web-1", AlertAction.RESOLVE, Urgency.CRITICAL),
-        ("[P4] [Warn] CPU high on web-1", AlertAction.TRIGGER, Urgency.INFO),
-        ("CPU high on web-1", AlertAction.TRIGGER, None),
-    ],
+    [("[Recovered] CPU high on web-1", AlertAction.RESOLVE, None),
+     ("[Re-Triggered] CPU high on web-1", AlertAction.TRIGGER, None),
+     ("[Renotify] CPU high on web-1", AlertAction.TRIGGER, None),
+     ("[No Data] CPU high on web-1", AlertAction.TRIGGER, None),
+     ("[Warn] CPU high on web-1", AlertAction.TRIGGER, Urgency.WARNING),
+     ("[P1] [Triggered] CPU high on web-1", AlertAction.TRIGGER, Urgency.CRITICAL),
+     ("[P1] [Recovered] CPU high on web-1", AlertAction.RESOLVE, Urgency.CRITICAL),
+     ("[P4] [Warn] CPU high on web-1", AlertAction.TRIGGER, Urgency.INFO),
+     ("CPU high on web-1", AlertAction.TRIGGER, None)],
 )
 def test_the_title_prefix_gives_the_action_and_urgency_and_the_same_key(
     title: str, action: AlertAction, urgency: Urgency | None
 ) -> None:
     [alert] = parse(render(DEFAULT, EVENT_TITLE=title))
     assert (alert.action, alert.severity, alert.dedup_key, alert.summary) == (
-        action,
-        urgency,
-        "datadog-CPU high on web-1",
-        "CPU high on web-1",
-    )
+        action, urgency, "datadog-CPU high on web-1", "CPU high on web-1")
 
 
 def test_a_multi_alert_title_keeps_its_scope_in_the_key_and_summary() -> None:
@@ -136,50 +113,30 @@ def test_the_title_of_a_test_notification_keeps_its_test_marker() -> None:
 def test_the_recommended_payload_keys_by_aggregation_key_and_reads_the_monitor() -> None:
     [alert] = parse(render(RECOMMENDED))
     assert (alert.dedup_key, alert.action) == (
-        "datadog-9bd4ac313a4d1e8fae2482df7b77628",
-        AlertAction.TRIGGER,
-    )
+        "datadog-9bd4ac313a4d1e8fae2482df7b77628", AlertAction.TRIGGER)
     assert alert.summary == "CPU high on web-1 (host:web-1)"
     assert (alert.severity, alert.source_severity) == (Urgency.ERROR, "P2")
     assert (alert.service, alert.source) == ("checkout", "web-1")
-    assert alert.labels == {
-        "host": "web-1",
-        "env": "prod",
-        "service": "checkout",
-        "monitor": "",
-        "role": "web,edge",
-    }
+    assert alert.labels == {"host": "web-1", "env": "prod", "service": "checkout",
+                            "monitor": "", "role": "web,edge"}
     assert alert.links == (Link(RICH["LINK"], "Datadog"), Link(RICH["SNAPSHOT"], "Snapshot"))
     assert alert.details["alert_status"] == RICH["ALERT_STATUS"]
     assert alert.details["alert_cycle_key"] == RICH["ALERT_CYCLE_KEY"]
 
 
 def test_the_recommended_payload_resolves_on_recovered_under_the_same_key() -> None:
-    [alert] = parse(
-        render(
-            RECOMMENDED,
-            ALERT_TRANSITION="Recovered",
-            ALERT_TYPE="success",
-            EVENT_TITLE="[Recovered] CPU high on web-1",
-        )
-    )
+    [alert] = parse(render(RECOMMENDED, ALERT_TRANSITION="Recovered", ALERT_TYPE="success",
+                           EVENT_TITLE="[Recovered] CPU high on web-1"))
     assert (alert.action, alert.dedup_key) == (
-        AlertAction.RESOLVE,
-        "datadog-9bd4ac313a4d1e8fae2482df7b77628",
-    )
+        AlertAction.RESOLVE, "datadog-9bd4ac313a4d1e8fae2482df7b77628")
 
 
 @pytest.mark.parametrize(
     ("priority", "alert_type", "expected", "raw"),
-    [
-        ("P1", "error", Urgency.CRITICAL, "P1"),
-        ("P3", "error", Urgency.WARNING, "P3"),
-        ("P5", "error", Urgency.INFO, "P5"),
-        ("", "warning", Urgency.WARNING, "warning"),
-        ("", "info", Urgency.INFO, "info"),
-        ("", "success", Urgency.INFO, "success"),
-        ("", "", None, None),
-    ],
+    [("P1", "error", Urgency.CRITICAL, "P1"), ("P3", "error", Urgency.WARNING, "P3"),
+     ("P5", "error", Urgency.INFO, "P5"), ("", "warning", Urgency.WARNING, "warning"),
+     ("", "info", Urgency.INFO, "info"), ("", "success", Urgency.INFO, "success"),
+     ("", "", None, None)],
 )
 def test_priority_wins_over_alert_type(
     priority: str, alert_type: str, expected: Urgency | None, raw: str | None
@@ -195,12 +152,8 @@ def test_without_an_aggregation_key_the_monitor_id_and_scope_make_the_key() -> N
 
 def test_variables_left_unsubstituted_count_as_absent() -> None:
     body = render(RECOMMENDED)
-    body.update(
-        aggreg_key="$AGGREG_KEY",
-        alert_priority="$ALERT_PRIORITY",
-        tags="$TAGS",
-        service="$TAGS[service]",
-    )
+    body.update(aggreg_key="$AGGREG_KEY", alert_priority="$ALERT_PRIORITY", tags="$TAGS",
+                service="$TAGS[service]")
     [alert] = parse(body)
     assert alert.dedup_key == "datadog-monitor-1234/host:web-1"
     assert (alert.severity, alert.service) == (Urgency.ERROR, None)
@@ -220,17 +173,12 @@ def test_a_long_title_gives_a_hashed_key_and_a_clipped_summary() -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [
-        (None, None),
-        ([], None),
-        ({}, "title"),
-        ({"title": ""}, "title"),
-        ({"title": {"text": "x"}}, "title"),
-        ({"title": "[Triggered] x", "tags": {"env": "prod"}}, "tags"),
-        ({"title": "[Triggered] x", "alert_scope": 5}, "alert_scope"),
-        ({"title": "[Triggered] x", "date": "yesterday"}, "date"),
-        ({"title": "[Triggered] x", "date": "1e400"}, "date"),
-    ],
+    [(None, None), ([], None), ({}, "title"), ({"title": ""}, "title"),
+     ({"title": {"text": "x"}}, "title"),
+     ({"title": "[Triggered] x", "tags": {"env": "prod"}}, "tags"),
+     ({"title": "[Triggered] x", "alert_scope": 5}, "alert_scope"),
+     ({"title": "[Triggered] x", "date": "yesterday"}, "date"),
+     ({"title": "[Triggered] x", "date": "1e400"}, "date")],
 )
 def test_bad_bodies_are_refused_naming_the_field(body: object, field: str | None) -> None:
     with pytest.raises(PayloadError) as caught:

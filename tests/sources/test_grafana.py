@@ -26,7 +26,7 @@ LEGACY: dict[str, Any] = {
     "ruleId": 1,
     "ruleName": "Panel Title alert",
     "ruleUrl": "http://localhost:3000/d/hZ7BuVbWz/test-dashboard?fullscreen&edit&tab=alert"
-    "&panelId=2&orgId=1",
+               "&panelId=2&orgId=1",
     "state": "alerting",
     "tags": {"tag name": "tag value"},
     "title": "[Alerting] Panel Title alert",
@@ -61,23 +61,16 @@ def test_the_sample_group_becomes_two_firing_alerts() -> None:
 
 
 def test_dashboard_and_panel_urls_become_links_when_set() -> None:
-    [alert, _] = parse(
-        unified(dashboardURL="https://g/d/abc", panelURL="https://g/d/abc?viewPanel=2")
-    )
-    assert alert.links[-2:] == (
-        Link("https://g/d/abc", "Dashboard"),
-        Link("https://g/d/abc?viewPanel=2", "Panel"),
-    )
+    [alert, _] = parse(unified(dashboardURL="https://g/d/abc", panelURL="https://g/d/abc?viewPanel=2"))
+    assert alert.links[-2:] == (Link("https://g/d/abc", "Dashboard"),
+                                Link("https://g/d/abc?viewPanel=2", "Panel"))
 
 
 def test_a_resolved_alert_resolves_and_severity_and_service_labels_are_read() -> None:
     labels = {"alertname": "High memory usage", "severity": "warning", "service": "cache"}
     [alert, _] = parse(unified(status="resolved", labels=labels))
     assert (alert.action, alert.severity, alert.service) == (
-        AlertAction.RESOLVE,
-        Urgency.WARNING,
-        "cache",
-    )
+        AlertAction.RESOLVE, Urgency.WARNING, "cache")
 
 
 def test_grafana_8_value_string_is_kept_in_details() -> None:
@@ -99,11 +92,8 @@ def test_the_legacy_webhook_becomes_one_alert_per_rule() -> None:
 
 @pytest.mark.parametrize(
     ("state", "action"),
-    [
-        ("alerting", AlertAction.TRIGGER),
-        ("no_data", AlertAction.TRIGGER),
-        ("ok", AlertAction.RESOLVE),
-    ],
+    [("alerting", AlertAction.TRIGGER), ("no_data", AlertAction.TRIGGER),
+     ("ok", AlertAction.RESOLVE)],
 )
 def test_legacy_states_map_to_actions_under_one_key(state: str, action: AlertAction) -> None:
     [alert] = parse({**LEGACY, "state": state, "title": f"[{state}] Panel Title alert"})
@@ -119,28 +109,19 @@ def test_legacy_tags_carry_severity_and_the_title_stands_in_for_a_missing_rule_n
     body = {k: v for k, v in LEGACY.items() if k != "ruleName"}
     [alert] = parse({**body, "tags": {"severity": "crit", "service": "db"}})
     assert (alert.summary, alert.severity, alert.source_severity, alert.service) == (
-        "Panel Title alert",
-        Urgency.CRITICAL,
-        "crit",
-        "db",
-    )
+        "Panel Title alert", Urgency.CRITICAL, "crit", "db")
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [
-        (None, None),
-        ([SAMPLE], None),
-        ({}, "alerts"),
-        ({"alerts": None}, "alerts"),
-        (unified(status="alerting"), "alerts[0].status"),
-        (unified(startsAt="12/10/2021"), "alerts[0].startsAt"),
-        ({**LEGACY, "state": "exploded"}, "state"),
-        ({k: v for k, v in LEGACY.items() if k != "state"}, "state"),
-        ({k: v for k, v in LEGACY.items() if k != "ruleId"}, "ruleId"),
-        ({**LEGACY, "tags": ["a"]}, "tags"),
-        ({"ruleId": 1, "state": "ok"}, "ruleName"),
-    ],
+    [(None, None), ([SAMPLE], None), ({}, "alerts"), ({"alerts": None}, "alerts"),
+     (unified(status="alerting"), "alerts[0].status"),
+     (unified(startsAt="12/10/2021"), "alerts[0].startsAt"),
+     ({**LEGACY, "state": "exploded"}, "state"),
+     ({k: v for k, v in LEGACY.items() if k != "state"}, "state"),
+     ({k: v for k, v in LEGACY.items() if k != "ruleId"}, "ruleId"),
+     ({**LEGACY, "tags": ["a"]}, "tags"),
+     ({"ruleId": 1, "state": "ok"}, "ruleName")],
 )
 def test_bad_bodies_are_refused_naming_the_field(body: object, field: str | None) -> None:
     with pytest.raises(PayloadError) as caught:

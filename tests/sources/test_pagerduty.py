@@ -36,20 +36,16 @@ def test_the_documented_trigger_becomes_one_alert() -> None:
     assert (alert.dedup_key, alert.action) == ("samplekeyhere", AlertAction.TRIGGER)
     assert alert.summary == "Example alert on host1.example.com"
     assert (alert.severity, alert.source_severity, alert.service) == ("info", "info", None)
-    assert alert.source == (
-        "monitoringtool:cloudvendor:central-region-dc-01:852559987:cluster/api-stats-prod-003"
-    )
+    assert alert.source == ("monitoringtool:cloudvendor:central-region-dc-01:852559987:"
+                            "cluster/api-stats-prod-003")
     assert alert.labels == {"component": "postgres", "group": "prod-datapipe", "class": "deploy"}
     assert alert.links == (
         Link("https://example.com/", "Link text"),
         Link("https://monitoring.example.com", "Sample Monitoring Service"),
     )
-    assert alert.details == {
-        "ping time": "1500ms",
-        "load avg": 0.75,
-        "client": "Sample Monitoring Service",
-        "client_url": "https://monitoring.example.com",
-    }
+    assert alert.details == {"ping time": "1500ms", "load avg": 0.75,
+                             "client": "Sample Monitoring Service",
+                             "client_url": "https://monitoring.example.com"}
     assert alert.started_at == datetime(2015, 7, 17, 8, 42, 58, 315000, tzinfo=UTC)
     assert "routing_key" not in alert.raw and alert.raw["payload"] == TRIGGER["payload"]
 
@@ -57,10 +53,7 @@ def test_the_documented_trigger_becomes_one_alert() -> None:
 def test_the_openapi_example_takes_images_as_links() -> None:
     [alert] = parse(OPENAPI)
     assert (alert.dedup_key, alert.severity, alert.source) == (
-        "srv01/mysql",
-        "critical",
-        "prod-datapipe03.example.com",
-    )
+        "srv01/mysql", "critical", "prod-datapipe03.example.com")
     assert alert.links == (
         Link("http://pagerduty.example.com", "An example link."),
         Link("https://google.com", "An example link with an image"),
@@ -74,20 +67,15 @@ def test_an_image_without_href_links_to_its_source() -> None:
     assert parse(body)[0].links[0] == Link("https://charts.example.com/1.png", "")
 
 
-@pytest.mark.parametrize(
-    ("body", "action"), [(ACKNOWLEDGE, AlertAction.ACKNOWLEDGE), (RESOLVE, AlertAction.RESOLVE)]
-)
+@pytest.mark.parametrize(("body", "action"), [(ACKNOWLEDGE, AlertAction.ACKNOWLEDGE),
+                                              (RESOLVE, AlertAction.RESOLVE)])
 def test_acknowledge_and_resolve_need_only_the_dedup_key(
     body: dict[str, Any], action: AlertAction
 ) -> None:
     [alert] = parse(body)
     assert (alert.dedup_key, alert.action, alert.summary) == ("dedupkeyhere", action, "")
     assert (alert.severity, alert.labels, alert.links, alert.raw) == (
-        None,
-        {},
-        (),
-        {"dedup_key": "dedupkeyhere", "event_action": action.value},
-    )
+        None, {}, (), {"dedup_key": "dedupkeyhere", "event_action": action.value})
 
 
 @pytest.mark.parametrize("key", [None, ""])
@@ -106,14 +94,11 @@ def test_the_summary_is_clipped_to_1024_characters() -> None:
 
 
 def test_optional_payload_fields_may_be_absent() -> None:
-    [alert] = parse(
-        trigger(timestamp=None, component=None, group=None, custom_details=None, **{"class": None})
-    )
+    [alert] = parse(trigger(timestamp=None, component=None, group=None, custom_details=None,
+                            **{"class": None}))
     assert (alert.started_at, alert.labels) == (None, {})
-    assert alert.details == {
-        "client": "Sample Monitoring Service",
-        "client_url": "https://monitoring.example.com",
-    }
+    assert alert.details == {"client": "Sample Monitoring Service",
+                             "client_url": "https://monitoring.example.com"}
 
 
 def test_non_object_custom_details_are_kept_whole() -> None:
@@ -122,32 +107,28 @@ def test_non_object_custom_details_are_kept_whole() -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [
-        (None, None),
-        ([TRIGGER], None),
-        ({}, "event_action"),
-        ({**TRIGGER, "event_action": "snooze"}, "event_action"),
-        ({**TRIGGER, "event_action": ["trigger"]}, "event_action"),
-        (without(ACKNOWLEDGE, "dedup_key"), "dedup_key"),
-        ({**RESOLVE, "dedup_key": ""}, "dedup_key"),
-        ({**RESOLVE, "dedup_key": "k" * 256}, "dedup_key"),
-        ({**TRIGGER, "dedup_key": "k" * 256}, "dedup_key"),
-        ({**TRIGGER, "dedup_key": {"k": 1}}, "dedup_key"),
-        (without(TRIGGER, "payload"), "payload"),
-        ({**TRIGGER, "payload": "down"}, "payload"),
-        (trigger(summary=None), "payload.summary"),
-        (trigger(summary="  "), "payload.summary"),
-        (trigger(source=None), "payload.source"),
-        (trigger(severity=None), "payload.severity"),
-        (trigger(severity="high"), "payload.severity"),
-        (trigger(severity="Critical"), "payload.severity"),
-        (trigger(timestamp="17/07/2015"), "payload.timestamp"),
-        (trigger(component=5), "payload.component"),
-        ({**TRIGGER, "links": [{"text": "no href"}]}, "links[0].href"),
-        ({**TRIGGER, "links": "https://example.com"}, "links"),
-        ({**TRIGGER, "images": [{"alt": "no src"}]}, "images[0].src"),
-        ({**TRIGGER, "images": ["https://example.com/1.png"]}, "images[0]"),
-    ],
+    [(None, None), ([TRIGGER], None), ({}, "event_action"),
+     ({**TRIGGER, "event_action": "snooze"}, "event_action"),
+     ({**TRIGGER, "event_action": ["trigger"]}, "event_action"),
+     (without(ACKNOWLEDGE, "dedup_key"), "dedup_key"),
+     ({**RESOLVE, "dedup_key": ""}, "dedup_key"),
+     ({**RESOLVE, "dedup_key": "k" * 256}, "dedup_key"),
+     ({**TRIGGER, "dedup_key": "k" * 256}, "dedup_key"),
+     ({**TRIGGER, "dedup_key": {"k": 1}}, "dedup_key"),
+     (without(TRIGGER, "payload"), "payload"),
+     ({**TRIGGER, "payload": "down"}, "payload"),
+     (trigger(summary=None), "payload.summary"),
+     (trigger(summary="  "), "payload.summary"),
+     (trigger(source=None), "payload.source"),
+     (trigger(severity=None), "payload.severity"),
+     (trigger(severity="high"), "payload.severity"),
+     (trigger(severity="Critical"), "payload.severity"),
+     (trigger(timestamp="17/07/2015"), "payload.timestamp"),
+     (trigger(component=5), "payload.component"),
+     ({**TRIGGER, "links": [{"text": "no href"}]}, "links[0].href"),
+     ({**TRIGGER, "links": "https://example.com"}, "links"),
+     ({**TRIGGER, "images": [{"alt": "no src"}]}, "images[0].src"),
+     ({**TRIGGER, "images": ["https://example.com/1.png"]}, "images[0]")],
 )
 def test_bad_events_are_refused_naming_the_field(body: object, field: str | None) -> None:
     with pytest.raises(PayloadError) as caught:

@@ -24,27 +24,13 @@ ALLOWED = ("warroom.domain", "warroom.sources", "pydantic", "__future__")
 def test_every_kind_maps_to_its_modules_parse() -> None:
     assert KINDS == ("alertmanager", "grafana", "sentry", "datadog", "pagerduty", "generic")
     assert [SOURCES[kind] for kind in KINDS] == [
-        alertmanager.parse,
-        grafana.parse,
-        sentry.parse,
-        datadog.parse,
-        pagerduty.parse,
-        generic.parse,
-    ]
+        alertmanager.parse, grafana.parse, sentry.parse, datadog.parse, pagerduty.parse,
+        generic.parse]
 
 
 def test_sources_import_only_the_domain_the_standard_library_and_pydantic() -> None:
-    stdlib = {
-        "collections",
-        "copy",
-        "dataclasses",
-        "datetime",
-        "hashlib",
-        "json",
-        "math",
-        "re",
-        "typing",
-    }
+    stdlib = {"collections", "copy", "dataclasses", "datetime", "hashlib", "json", "math", "re",
+              "typing"}
     for path in sorted(PACKAGE.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):

@@ -26,16 +26,9 @@ METRIC_ALERT = {
         "description_title": "Resolved: Too many errors",
         "metric_alert": {
             "alert_rule": {
-                "aggregate": "count()",
-                "dataset": "events",
-                "environment": None,
-                "id": "7",
-                "name": "Too many errors",
-                "organization_id": "5",
-                "projects": ["bar"],
-                "query": "level:error",
-                "time_window": 10,
-                "triggers": [],
+                "aggregate": "count()", "dataset": "events", "environment": None, "id": "7",
+                "name": "Too many errors", "organization_id": "5", "projects": ["bar"],
+                "query": "level:error", "time_window": 10, "triggers": [],
             },
             "date_closed": None,
             "date_created": "2020-09-13T12:26:40.000000Z",
@@ -57,27 +50,15 @@ ISSUE = {
     "actor": ACTOR,
     "data": {
         "issue": {
-            "assignedTo": None,
-            "count": "1",
-            "culprit": "?(runner)",
-            "firstSeen": "2019-08-19T20:58:37.391000Z",
-            "id": "1170820242",
-            "level": "error",
-            "metadata": {
-                "filename": "/runner",
-                "type": "ReferenceError",
-                "value": "blooopy is not defined",
-            },
-            "permalink": None,
-            "platform": "javascript",
+            "assignedTo": None, "count": "1", "culprit": "?(runner)",
+            "firstSeen": "2019-08-19T20:58:37.391000Z", "id": "1170820242", "level": "error",
+            "metadata": {"filename": "/runner", "type": "ReferenceError",
+                         "value": "blooopy is not defined"},
+            "permalink": None, "platform": "javascript",
             "project": {"id": "1", "name": "front-end", "platform": "", "slug": "front-end"},
-            "shortId": "FRONT-END-9",
-            "status": "unresolved",
-            "statusDetails": {},
-            "substatus": "escalating",
-            "title": "ReferenceError: blooopy is not defined",
-            "type": "error",
-            "userCount": 1,
+            "shortId": "FRONT-END-9", "status": "unresolved", "statusDetails": {},
+            "substatus": "escalating", "title": "ReferenceError: blooopy is not defined",
+            "type": "error", "userCount": 1,
         },
     },
     "installation": INSTALLATION,
@@ -107,11 +88,8 @@ def test_the_sample_issue_alert_triggers_the_issue() -> None:
     assert alert.labels["url"] == "https://null.jsbin.com/runner"
     assert len(alert.labels) == 9
     assert alert.links == (
-        Link(
-            "https://sentry.io/organizations/test-org/issues/1117540176/events/"
-            "e4874d664c3540c1a32eab185f12c5ab/",
-            "Sentry event",
-        ),
+        Link("https://sentry.io/organizations/test-org/issues/1117540176/events/"
+             "e4874d664c3540c1a32eab185f12c5ab/", "Sentry event"),
         Link("https://sentry.io/api/0/issues/1117540176/", "Sentry issue (API)"),
     )
     assert alert.started_at == datetime(2019, 8, 19, 21, 6, 17, 677000, tzinfo=UTC)
@@ -121,14 +99,8 @@ def test_the_sample_issue_alert_triggers_the_issue() -> None:
 
 @pytest.mark.parametrize(
     ("level", "expected"),
-    [
-        ("fatal", Urgency.CRITICAL),
-        ("error", Urgency.ERROR),
-        ("warning", Urgency.WARNING),
-        ("info", Urgency.INFO),
-        ("debug", Urgency.INFO),
-        (None, None),
-    ],
+    [("fatal", Urgency.CRITICAL), ("error", Urgency.ERROR), ("warning", Urgency.WARNING),
+     ("info", Urgency.INFO), ("debug", Urgency.INFO), (None, None)],
 )
 def test_levels_map_to_the_common_scale(level: str | None, expected: Urgency | None) -> None:
     [alert] = parse(changed(SAMPLE, "data", "event", "level", value=level))
@@ -153,9 +125,8 @@ def test_a_resolved_metric_alert_resolves_its_incident() -> None:
     assert alert.details["description_text"].startswith("1000 events")
 
 
-@pytest.mark.parametrize(
-    ("action", "urgency"), [("critical", Urgency.CRITICAL), ("warning", Urgency.WARNING)]
-)
+@pytest.mark.parametrize(("action", "urgency"),
+                         [("critical", Urgency.CRITICAL), ("warning", Urgency.WARNING)])
 def test_critical_and_warning_metric_alerts_trigger_at_that_urgency(
     action: str, urgency: Urgency
 ) -> None:
@@ -163,10 +134,7 @@ def test_critical_and_warning_metric_alerts_trigger_at_that_urgency(
     body["data"]["description_title"] = f"{action.title()}: Too many errors"
     [alert] = parse(body)
     assert (alert.action, alert.severity, alert.dedup_key) == (
-        AlertAction.TRIGGER,
-        urgency,
-        "sentry-metric-4",
-    )
+        AlertAction.TRIGGER, urgency, "sentry-metric-4")
 
 
 def test_a_metric_alert_without_a_title_uses_the_rule_name() -> None:
@@ -189,21 +157,15 @@ def test_an_issue_links_to_its_web_url_and_permalink() -> None:
     body = changed(ISSUE, "data", "issue", "web_url", value="https://sentry.io/issues/1170820242/")
     body["data"]["issue"]["permalink"] = "https://org.sentry.io/issues/1170820242/"
     [alert] = parse(body)
-    assert [link.href for link in alert.links] == [
-        "https://sentry.io/issues/1170820242/",
-        "https://org.sentry.io/issues/1170820242/",
-    ]
+    assert [link.href for link in alert.links] == ["https://sentry.io/issues/1170820242/",
+                                                  "https://org.sentry.io/issues/1170820242/"]
 
 
 @pytest.mark.parametrize(
     ("action", "expected"),
-    [
-        ("resolved", AlertAction.RESOLVE),
-        ("archived", AlertAction.RESOLVE),
-        ("ignored", AlertAction.RESOLVE),
-        ("unresolved", AlertAction.TRIGGER),
-        ("assigned", AlertAction.ACKNOWLEDGE),
-    ],
+    [("resolved", AlertAction.RESOLVE), ("archived", AlertAction.RESOLVE),
+     ("ignored", AlertAction.RESOLVE), ("unresolved", AlertAction.TRIGGER),
+     ("assigned", AlertAction.ACKNOWLEDGE)],
 )
 def test_issue_actions_map_to_alert_actions(action: str, expected: AlertAction) -> None:
     [alert] = parse(changed(ISSUE, "action", value=action))
@@ -212,38 +174,24 @@ def test_issue_actions_map_to_alert_actions(action: str, expected: AlertAction) 
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [
-        (None, None),
-        ("triggered", None),
-        ({"action": "triggered"}, "data"),
-        (changed(SAMPLE, "data", value={}), "data"),
-        (changed(SAMPLE, "action", value=None), "action"),
-        (changed(SAMPLE, "action", value="resolved"), "action"),
-        (changed(SAMPLE, "data", "event", value="e"), "data.event"),
-        (changed(SAMPLE, "data", "event", "issue_id", value=None), "data.event.issue_id"),
-        (changed(SAMPLE, "data", "event", "level", value=40), "data.event.level"),
-        (changed(SAMPLE, "data", "event", "tags", value=[["only-a-key"]]), "data.event.tags[0]"),
-        (changed(SAMPLE, "data", "event", "tags", value="a:b"), "data.event.tags"),
-        (changed(SAMPLE, "data", "event", "datetime", value="last tuesday"), "data.event.datetime"),
-        (changed(METRIC_ALERT, "action", value="triggered"), "action"),
-        (changed(METRIC_ALERT, "data", "metric_alert", "id", value=None), "data.metric_alert.id"),
-        (
-            changed(METRIC_ALERT, "data", "metric_alert", "alert_rule", value=[]),
-            "data.metric_alert.alert_rule",
-        ),
-        (changed(ISSUE, "action", value="exploded"), "action"),
-        (changed(ISSUE, "data", "issue", "id", value=""), "data.issue.id"),
-        (
-            changed(
-                changed(ISSUE, "data", "issue", "title", value=None),
-                "data",
-                "issue",
-                "culprit",
-                value=None,
-            ),
-            "data.issue.title",
-        ),
-    ],
+    [(None, None), ("triggered", None), ({"action": "triggered"}, "data"),
+     (changed(SAMPLE, "data", value={}), "data"),
+     (changed(SAMPLE, "action", value=None), "action"),
+     (changed(SAMPLE, "action", value="resolved"), "action"),
+     (changed(SAMPLE, "data", "event", value="e"), "data.event"),
+     (changed(SAMPLE, "data", "event", "issue_id", value=None), "data.event.issue_id"),
+     (changed(SAMPLE, "data", "event", "level", value=40), "data.event.level"),
+     (changed(SAMPLE, "data", "event", "tags", value=[["only-a-key"]]), "data.event.tags[0]"),
+     (changed(SAMPLE, "data", "event", "tags", value="a:b"), "data.event.tags"),
+     (changed(SAMPLE, "data", "event", "datetime", value="last tuesday"), "data.event.datetime"),
+     (changed(METRIC_ALERT, "action", value="triggered"), "action"),
+     (changed(METRIC_ALERT, "data", "metric_alert", "id", value=None), "data.metric_alert.id"),
+     (changed(METRIC_ALERT, "data", "metric_alert", "alert_rule", value=[]),
+      "data.metric_alert.alert_rule"),
+     (changed(ISSUE, "action", value="exploded"), "action"),
+     (changed(ISSUE, "data", "issue", "id", value=""), "data.issue.id"),
+     (changed(changed(ISSUE, "data", "issue", "title", value=None),
+              "data", "issue", "culprit", value=None), "data.issue.title")],
 )
 def test_bad_bodies_are_refused_naming_the_field(body: object, field: str | None) -> None:
     with pytest.raises(PayloadError) as caught:

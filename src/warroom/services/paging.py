@@ -107,12 +107,16 @@ class Draft:
     messages: dict[str, notices.Composed]
 
 
+def _incident_ids(batch: list[jobs.Claimed]) -> list[int]:
+    """The batch's incidents, each once, in id order (the order rows are locked in)."""
+    return sorted({j.incident_id for j in batch if j.incident_id is not None})
+
+
 def draft(session: Session, ctx: Context, batch: list[jobs.Claimed]) -> dict[int, Draft]:
     """Drafts of these page jobs, by job id (none for an incident no longer triggered).
     Only reads, so any session will do: a read-only one before the worker's transaction."""
     now = ctx.clock.now()
-    wanted = sorted({j.incident_id for j in batch if j.incident_id is not None})
-    found = _INCIDENTS.read(session.connection(), wanted)
+    found = _INCIDENTS.read(session.connection(), _incident_ids(batch))
     drafts = {}
     for job in batch:
         incident = found.get(job.incident_id or 0)
@@ -135,8 +139,7 @@ def page(
     its draft, the others are drafted here. Their messages, timeline lines and next steps
     are each written with one INSERT."""
     now = ctx.clock.now()
-    wanted = sorted({j.incident_id for j in batch if j.incident_id is not None})
-    versions = dict(_VERSIONS.run(session.connection(), wanted))
+    versions = dict(_VERSIONS.run(session.connection(), _incident_ids(batch)))
     ready = {
         job.id: made
         for job in batch
