@@ -116,7 +116,7 @@ def samples(raw: str) -> Iterator[Sample]:
 
 def role(process: str) -> str:
     """Which of `warroom serve --split`'s processes a py-spy process frame names."""
-    if "ingest_process" in process:
+    if "ingest_writer" in process:
         return "alert writer"
     return "worker" if "worker" in process else "server"
 
@@ -202,7 +202,7 @@ def bench_alert(n: int, group: int | None = None) -> dict[str, Any]:
 
 class Harness:
     """A fresh SQLite file with one generic integration, fed batches of single-alert
-    deliveries straight into services.ingest.apply, one transaction a batch (as the
+    submissions straight into services.ingest.apply, one transaction a batch (as the
     group-commit writer does)."""
 
     def __init__(self, path: Path) -> None:
@@ -210,8 +210,8 @@ class Harness:
         from warroom.config import load_config
         from warroom.db.engine import open_database
         from warroom.db.migrate import upgrade
-        from warroom.services import integrations
         from warroom.services.context import Context
+        from warroom.services.ingest import integrations
 
         for stale in path.parent.glob(f"{path.name}*"):
             stale.unlink()
@@ -232,18 +232,18 @@ class Harness:
     def batch(self, size: int, new_groups: bool = False) -> float:
         """Seconds to apply and commit `size` new alerts (not counting their parsing and
         preparing, which the requests do before the writer takes them)."""
-        from warroom.services import ingest, ingest_prep
+        from warroom.services.ingest import apply, prep
         from warroom.sources import SOURCES
 
-        deliveries = []
+        submissions = []
         for _ in range(size):
             self.counter += 1
             group = self.counter if new_groups else None
             alerts = SOURCES["generic"](bench_alert(self.counter, group))
-            deliveries.append(ingest_prep.prepare(self.ctx, self.sender, alerts))
+            submissions.append(prep.prepare(self.ctx, self.sender, alerts))
         started = time.perf_counter()
         with self.db.write.begin() as session:
-            ingest.apply(session, ctx=self.ctx, deliveries=deliveries)
+            apply.apply(session, ctx=self.ctx, submissions=submissions)
         return time.perf_counter() - started
 
     def analyze(self) -> None:

@@ -28,8 +28,8 @@ from warroom.config import parse_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.scheduler.worker import Worker
-from warroom.services import openings
 from warroom.services.context import Context
+from warroom.services.incidents import openings
 
 SECRET = "bench-receiver-secret-0123456789"
 

@@ -24,7 +24,7 @@ from warroom.db.migrate import upgrade
 from warroom.db.models import Base
 from warroom.domain.access import AccessRole
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.services import tokens
+from warroom.services.access import tokens
 from warroom.services.context import Context
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")

@@ -31,11 +31,12 @@ from warroom.clock import Clock, SystemClock
 from warroom.config import Settings, WarroomConfig, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
+from warroom.processes.ingest_writer import WriterProcess
+from warroom.processes.worker import WorkerProcess
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.scheduler.worker_process import WorkerProcess
 from warroom.services import jobs
 from warroom.services.context import Context
-from warroom.services.ingest_writer import IngestWriter
+from warroom.services.ingest.writer import IngestWriter
 
 RUN_WORKER_VARIABLE = "WARROOM_RUN_WORKER"
 
@@ -69,7 +70,8 @@ def create_app(
     else:
         install_wakeup(db, worker.wake, tell_others=not run_worker)
     wake = helper.wake if helper is not None else worker.wake.set
-    writer = IngestWriter(db, ctx, writer_process=split, on_scheduled=wake)
+    process = WriterProcess(settings.database_url, ctx, wake) if split else None
+    writer = IngestWriter(db, ctx, process=process)
     if migrate:
         upgrade(db.engine)
 

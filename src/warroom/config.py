@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     public_url: str = "http://127.0.0.1:8080"
     # SQLite: the alert writer and the background worker each in a process of their own
-    # (services/ingest_process, scheduler/worker_process); `warroom serve --split`.
+    # (processes/ingest_writer, processes/worker); `warroom serve --split`.
     split_processes: bool = False
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from warroom.app import create_app
 from warroom.config import Settings
 from warroom.domain.access import AccessRole
-from warroom.services import tokens
+from warroom.services.access import tokens
 
 BASE = "/api/v1/incidents"
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from warroom.services import incidents
+from warroom.services.incidents import lifecycle
 
 BASE = "/api/v1/incidents"
 
@@ -31,7 +31,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_a_traceback(client, as_,
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(incidents, "declare", broken)
+    monkeypatch.setattr(lifecycle, "declare", broken)
     response = client.post(BASE, json={"title": "x", "severity": "P1"}, headers=as_("bob"))
     assert response.status_code == 500
     assert response.json()["code"] == "internal"

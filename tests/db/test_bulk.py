@@ -10,8 +10,8 @@ from tests.db.rows import add_incident
 
 from warroom.db.engine import Database
 from warroom.db.models import Event
-from warroom.services import timeline
-from warroom.services.timeline import EVENT_COLUMNS
+from warroom.services.incidents import timeline
+from warroom.services.incidents.timeline import EVENT_COLUMNS
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

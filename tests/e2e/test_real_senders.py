@@ -35,7 +35,7 @@ WARROOM = str(Path(sys.executable).parent / "warroom")
 HOST = "127.0.0.1"
 WAIT = 30.0  # seconds: the bound on every poll for something to happen
 START = 60.0  # seconds: the bound on a process coming up (imports are slow on a busy machine)
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 CONFIG = """
 # One level that monitors for 2 s once every alert of an incident has cleared, so the
 # auto-resolve of the default route finishes within a test; every alert routes to it.

@@ -31,8 +31,8 @@ from warroom.db.models import Alert
 pytestmark = pytest.mark.slow
 
 
-WRITER = b"warroom.services.ingest_process"
-WORKER = b"warroom.scheduler.worker_process"
+WRITER = b"warroom.processes.ingest_writer"
+WORKER = b"warroom.processes.worker"
 
 
 def helper_of(server_pid: int, module: bytes = WRITER) -> int | None:

@@ -25,8 +25,9 @@ from warroom.db.migrate import HEAD, alembic_config, current_revision, upgrade
 from warroom.db.models import AckToken, AckTokenLegacy
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
-from warroom.services import ack_links, incidents
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle
+from warroom.services.paging import ack_links
 
 NOT_VALID = "This acknowledge link is not valid."
 
@@ -45,7 +46,7 @@ def redeem(database: Database, ctx: Context, token: str) -> tuple[str, bool]:
 
 def status_of(database: Database, incident_id: int) -> str:
     with database.read() as session:
-        return incidents.get(session, incident_id).status
+        return lifecycle.get(session, incident_id).status
 
 
 def legacy_row(

@@ -16,8 +16,9 @@ from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.errors import Conflict
 from warroom.scheduler.worker import Worker
-from warroom.services import ack_links, incidents
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle
+from warroom.services.paging import ack_links
 
 PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank")
 
@@ -58,7 +59,7 @@ def declare(
 ) -> int:
     made = run(
         database,
-        lambda s: incidents.declare(
+        lambda s: lifecycle.declare(
             s, ctx=ctx, actor="api", title="Card payments fail", severity=severity, service=service
         ),
     )
@@ -133,7 +134,7 @@ def test_the_severity_matrix_escalates_each_level_after_its_time(
 ) -> None:
     incident_id = declare(database, ctx, severity=severity, service="payments")
     run(
-        database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="erin", incident_id=incident_id)
+        database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="erin", incident_id=incident_id)
     )
     if after:
         clock.advance(after - timedelta(seconds=1))
@@ -155,7 +156,7 @@ def test_raising_a_level_that_did_not_page_starts_paging(
     assert hook.got == []
     run(
         database,
-        lambda s: incidents.change_severity(
+        lambda s: lifecycle.change_severity(
             s, ctx=ctx, actor="api", incident_id=incident_id, severity="P1", reason="spreading"
         ),
     )
@@ -170,7 +171,7 @@ def test_those_paged_hear_of_a_raise(
     worker.run_due()
     run(
         database,
-        lambda s: incidents.change_severity(
+        lambda s: lifecycle.change_severity(
             s, ctx=ctx, actor="api", incident_id=incident_id, severity="P0", reason="all regions"
         ),
     )

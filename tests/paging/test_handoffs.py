@@ -16,8 +16,9 @@ from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.db.models import Job
 from warroom.scheduler.worker import Worker
-from warroom.services import handoffs, incidents
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle
+from warroom.services.paging import handoffs
 
 
 def settings(port: int, turn: str = "1d") -> dict[str, Any]:
@@ -46,7 +47,7 @@ def planned(database: Database) -> list[tuple[str, str, str]]:
 def test_the_incoming_person_hears_of_open_incidents_half_an_hour_ahead(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
 ) -> None:
-    run(database, lambda s: incidents.declare(
+    run(database, lambda s: lifecycle.declare(
         s, ctx=ctx, actor="alice", title="Login errors", severity="P2"))  # fmt: skip
     worker.plan()
     assert planned(database) == [("pending", "2026-11-03T08:30:00+00:00", "bob")]

@@ -16,8 +16,9 @@ from warroom.domain.incidents import Status
 from warroom.domain.signatures import HEADER, check
 from warroom.errors import NotFound
 from warroom.scheduler.worker import Worker
-from warroom.services import ack_links, deliveries, failing_contacts, incidents
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle
+from warroom.services.paging import ack_links, deliveries, failing_contacts
 
 SECRET = "receiver-shared-secret"
 
@@ -145,7 +146,7 @@ def test_the_severity_matrix_notifies_the_manager(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
 ) -> None:
     incident_id = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
+    run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(minutes=15))  # P1 unresolved after 15 minutes → manager
     worker.run_due()
     [message] = hook.to("/dave")
@@ -159,7 +160,7 @@ def test_everyone_paged_hears_of_the_resolution(
     worker.run_due()
     run(
         database,
-        lambda s: incidents.resolve(
+        lambda s: lifecycle.resolve(
             s, ctx=ctx, actor="bob", incident_id=incident_id, message="Rolled back"
         ),
     )
@@ -218,7 +219,7 @@ def test_an_incident_acknowledged_in_time_sends_no_reminder(
 ) -> None:
     incident_id = declare(database, ctx)
     worker.run_due()
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
+    run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(minutes=16))
     worker.run_due()
     assert [m.json["message"] for m in hook.to("/bob")] == ["page"]
@@ -236,7 +237,7 @@ def test_progress_updates_reach_everyone_paged_but_their_author(
     def update(author: str, text: str) -> None:
         run(
             database,
-            lambda s: incidents.post_update(
+            lambda s: lifecycle.post_update(
                 s, ctx=ctx, actor=author, incident_id=incident_id, message=text
             ),
         )
@@ -264,18 +265,18 @@ def test_the_commander_is_reminded_of_a_postmortem_not_done_by_its_deadline(
     def resolved_incident() -> int:
         incident = run(
             database,
-            lambda s: incidents.declare(
+            lambda s: lifecycle.declare(
                 s, ctx=ctx, actor="alice", title="Payments fail", severity="P1", commander="dave"
             ),
         )
         run(
-            database, lambda s: incidents.resolve(s, ctx=ctx, actor="dave", incident_id=incident.id)
+            database, lambda s: lifecycle.resolve(s, ctx=ctx, actor="dave", incident_id=incident.id)
         )
         return incident.id
 
     reminded, closed, reopened = resolved_incident(), resolved_incident(), resolved_incident()
-    run(database, lambda s: incidents.close(s, ctx=ctx, actor="dave", incident_id=closed))
-    run(database, lambda s: incidents.reopen(s, ctx=ctx, actor="dave", incident_id=reopened))
+    run(database, lambda s: lifecycle.close(s, ctx=ctx, actor="dave", incident_id=closed))
+    run(database, lambda s: lifecycle.reopen(s, ctx=ctx, actor="dave", incident_id=reopened))
     clock.advance(timedelta(days=2) - timedelta(seconds=1))  # P1: post-mortem within 2 days
     worker.run_due()
     assert "[P1] Post-mortem due" not in subjects(hook, "/dave")
@@ -301,7 +302,7 @@ def test_an_admin_rewrites_the_progress_update_in_their_own_template(
     worker.run_due()  # bob is paged with the built-in text
     run(
         database,
-        lambda s: incidents.post_update(
+        lambda s: lifecycle.post_update(
             s, ctx=ctx, actor="alice", incident_id=incident_id, message="DNS fixed"
         ),
     )

@@ -17,8 +17,8 @@ from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.scheduler.worker import Worker
-from warroom.services import deliveries
 from warroom.services.context import Context
+from warroom.services.paging import deliveries
 
 
 @pytest.fixture

@@ -21,10 +21,12 @@ from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database, open_database
 from warroom.db.models import Event, Job
 from warroom.scheduler import local
+from warroom.scheduler.handlers import Drafts
 from warroom.scheduler.worker import BATCH, Worker
-from warroom.services import ack_links, deliveries, incidents, jobs
+from warroom.services import jobs
 from warroom.services.context import Context
-from warroom.services.reminders import Drafts
+from warroom.services.incidents import lifecycle
+from warroom.services.paging import ack_links, deliveries
 
 WAIT = 30.0
 
@@ -148,7 +150,7 @@ def test_a_page_acknowledged_after_it_was_drafted_pages_nobody(
     drafted = change_after_drafting(
         monkeypatch,
         database,
-        lambda s: incidents.acknowledge(s, ctx=ctx, actor="alice", incident_id=incident_id),
+        lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="alice", incident_id=incident_id),
     )
     worker.run_due()
     assert len(drafted) == 1  # the page was drafted, and its draft thrown away
@@ -167,7 +169,7 @@ def test_a_page_whose_incident_changed_after_it_was_drafted_says_what_it_is_now(
     change_after_drafting(
         monkeypatch,
         database,
-        lambda s: incidents.change_severity(
+        lambda s: lifecycle.change_severity(
             s, ctx=ctx, actor="alice", incident_id=incident_id, severity="P0"
         ),
     )

@@ -26,8 +26,9 @@ from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.db.models import Job
 from warroom.scheduler.worker import Worker
-from warroom.services import deliveries, jobs
+from warroom.services import jobs
 from warroom.services.context import Context
+from warroom.services.paging import deliveries
 
 pytestmark = pytest.mark.slow
 

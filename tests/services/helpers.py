@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
 from warroom.db.models import Event
-from warroom.services import incidents, timeline
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle, timeline
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ def declare(
     """Declare an incident (by alice); its id."""
     incident = run(
         database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="alice", title=title, severity=severity),
+        lambda s: lifecycle.declare(s, ctx=ctx, actor="alice", title=title, severity=severity),
     )
     return incident.id
 

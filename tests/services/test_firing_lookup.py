@@ -15,9 +15,9 @@ from tests.conftest import PG_BASE
 from tests.services.helpers import run
 
 from warroom.db.engine import Database
-from warroom.services import integrations
 from warroom.services.context import Context
-from warroom.services.ingest import FIRING_BY_KEY
+from warroom.services.ingest import integrations
+from warroom.services.ingest.apply import FIRING_BY_KEY
 
 SEARCH_BY_KEY = re.compile(
     r"SEARCH alerts USING INDEX ux_alerts_firing_key \((\w+)=\? AND (?!\1)(\w+)=\?\)"

@@ -14,10 +14,11 @@ from warroom.db.models import Incident
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.incidents import Status
 from warroom.scheduler.worker import Worker
-from warroom.services import alerts, incidents, ingest, ingest_prep, integrations
 from warroom.services.context import Context
-from warroom.services.ingest_writer import IngestWriter
-from warroom.services.integrations import Sender
+from warroom.services.incidents import lifecycle
+from warroom.services.ingest import alerts, apply, integrations, prep
+from warroom.services.ingest.integrations import Sender
+from warroom.services.ingest.writer import IngestWriter
 
 
 @pytest.fixture
@@ -53,9 +54,9 @@ def resolved(key: str, name: str = "InstanceDown") -> AlertIn:
 
 def send(
     database: Database, ctx: Context, sender: Sender, *batches: list[AlertIn]
-) -> list[list[ingest.Outcome]]:
-    deliveries = [ingest_prep.prepare(ctx, sender, list(b)) for b in batches]
-    return run(database, lambda s: ingest.apply(s, ctx=ctx, deliveries=deliveries))
+) -> list[list[apply.Outcome]]:
+    submissions = [prep.prepare(ctx, sender, list(b)) for b in batches]
+    return run(database, lambda s: apply.apply(s, ctx=ctx, submissions=submissions))
 
 
 def test_a_new_alert_opens_an_incident_from_its_summary(
@@ -64,7 +65,7 @@ def test_a_new_alert_opens_an_incident_from_its_summary(
     [[outcome]] = send(database, ctx, sender, [firing("h1")])
     assert outcome.result == "created" and outcome.incident_id is not None
     with database.read() as session:
-        incident = incidents.get(session, outcome.incident_id)
+        incident = lifecycle.get(session, outcome.incident_id)
         assert (incident.title, incident.severity, incident.source, incident.service) == (
             "InstanceDown on h1",
             "P1",
@@ -129,7 +130,7 @@ def test_a_higher_severity_alert_raises_its_incident(
     [[first]] = send(database, ctx, sender, [firing("h1", severity="warning")])
     send(database, ctx, sender, [firing("h2", severity="critical")])
     with database.read() as session:
-        assert incidents.get(session, first.incident_id or 0).severity == "P1"
+        assert lifecycle.get(session, first.incident_id or 0).severity == "P1"
 
 
 def test_when_every_alert_clears_the_incident_is_monitored_then_resolved(
@@ -139,14 +140,14 @@ def test_when_every_alert_clears_the_incident_is_monitored_then_resolved(
     incident_id = one.incident_id or 0
     send(database, ctx, sender, [resolved("h1")])
     with database.read() as session:
-        assert incidents.get(session, incident_id).status == Status.TRIGGERED
+        assert lifecycle.get(session, incident_id).status == Status.TRIGGERED
     send(database, ctx, sender, [resolved("h2")])
     with database.read() as session:
-        assert incidents.get(session, incident_id).status == Status.MONITORING
+        assert lifecycle.get(session, incident_id).status == Status.MONITORING
     clock.advance(timedelta(hours=1))  # P1 monitors for an hour
     worker.run_due()
     with database.read() as session:
-        resolved_incident = incidents.get(session, incident_id)
+        resolved_incident = lifecycle.get(session, incident_id)
         assert resolved_incident.status == Status.RESOLVED
         assert resolved_incident.acknowledged_at is None  # nobody acknowledged it (MTTA)
     assert kinds(database, incident_id)[-1] == "status"
@@ -163,7 +164,7 @@ def test_a_new_firing_during_monitoring_reopens_the_incident(
     clock.advance(timedelta(hours=1))
     worker.run_due()
     with database.read() as session:
-        assert incidents.get(session, one.incident_id or 0).status == Status.INVESTIGATING
+        assert lifecycle.get(session, one.incident_id or 0).status == Status.INVESTIGATING
     assert "reopened" in kinds(database, one.incident_id or 0)
 
 
@@ -173,7 +174,7 @@ def test_after_resolution_the_same_alert_opens_a_new_incident(
     [[one]] = send(database, ctx, sender, [firing("h1")])
     run(
         database,
-        lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=one.incident_id or 0),
+        lambda s: lifecycle.resolve(s, ctx=ctx, actor="bob", incident_id=one.incident_id or 0),
     )
     send(database, ctx, sender, [resolved("h1")])
     [[two]] = send(database, ctx, sender, [firing("h1")])
@@ -188,7 +189,7 @@ def test_an_acknowledge_event_acknowledges_the_incident(
     [[outcome]] = send(database, ctx, sender, [ack])
     assert outcome.result == "acknowledged"
     with database.read() as session:
-        assert incidents.get(session, one.incident_id or 0).status == Status.ACKNOWLEDGED
+        assert lifecycle.get(session, one.incident_id or 0).status == Status.ACKNOWLEDGED
 
 
 def test_resolving_or_acknowledging_an_unknown_key_changes_nothing(
@@ -209,7 +210,7 @@ def test_an_alert_that_fires_and_clears_within_one_batch_is_kept_resolved(
     with database.read() as session:
         [row] = alerts.list_alerts(session)
         assert row.status == "resolved" and row.resolved_at is not None
-        assert incidents.get(session, fired.incident_id or 0).status == Status.MONITORING
+        assert lifecycle.get(session, fired.incident_id or 0).status == Status.MONITORING
 
 
 def test_a_trigger_without_a_dedup_key_gets_one(
@@ -226,18 +227,18 @@ def test_a_group_opened_meanwhile_by_another_process_is_joined_not_refused(
     meets the unique index, and the writer applies its batch again, joining the winner's."""
     if database.is_sqlite:
         pytest.skip("SQLite writers queue on one write lock: they never race")
-    group = ingest_prep.prepare(ctx, sender, [firing("web-1")]).alerts[0].decision.group_key
+    group = prep.prepare(ctx, sender, [firing("web-1")]).alerts[0].decision.group_key
     other = database.engine.connect()
     other_tx = other.begin()  # the other process: its incident is written, not yet committed
     run_other = run(
-        database, lambda s: incidents.declare(s, ctx=ctx, actor="x", title="t", severity="P3")
+        database, lambda s: lifecycle.declare(s, ctx=ctx, actor="x", title="t", severity="P3")
     )
     other.execute(update(Incident).where(Incident.id == run_other.id).values(group_key=group))
     threading.Thread(target=_commit_once_blocking, args=(database, other_tx)).start()
     writer = IngestWriter(database, ctx)
     try:
-        delivery = ingest_prep.prepare(ctx, sender, [firing("web-1")])
-        outcomes = asyncio.run(asyncio.wait_for(writer.commit(delivery), timeout=30))
+        submission = prep.prepare(ctx, sender, [firing("web-1")])
+        outcomes = asyncio.run(asyncio.wait_for(writer.commit(submission), timeout=30))
     finally:
         writer.stop()
         other.close()

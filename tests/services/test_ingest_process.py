@@ -1,4 +1,4 @@
-"""The writer process that applies alert batches on SQLite (`services/ingest_process`):
+"""The writer process that applies alert batches on SQLite (`processes/ingest_writer`):
 what it answers is committed, a replayed signature is refused there too, its death fails
 only the batch in flight (503), and the next batch gets a new process.
 
@@ -23,10 +23,10 @@ from warroom.db.engine import Database, open_database
 from warroom.db.migrate import upgrade
 from warroom.db.models import Alert, Incident
 from warroom.errors import Unavailable
-from warroom.services import ingest, ingest_prep, integrations, replays
+from warroom.processes.ingest_writer import WriterProcess
 from warroom.services.context import Context
-from warroom.services.ingest_process import WriterProcess
-from warroom.services.integrations import Sender
+from warroom.services.ingest import apply, integrations, prep, replays
+from warroom.services.ingest.integrations import Sender
 
 WAIT_S = 60.0  # a bound for a loaded machine, not a goal
 
@@ -63,11 +63,11 @@ def writer_for(sqlite: Database, ctx: Context, scheduled: Scheduled | None = Non
     return WriterProcess(str(sqlite.engine.url), ctx, scheduled)
 
 
-async def commit_all(process: WriterProcess, *deliveries: ingest_prep.Delivery) -> list[Any]:
-    """Commit deliveries queued together (one batch); each one's outcomes or error."""
+async def commit_all(process: WriterProcess, *submissions: prep.Submission) -> list[Any]:
+    """Commit submissions queued together (one batch); each one's outcomes or error."""
     try:
         return await asyncio.wait_for(
-            asyncio.gather(*(process.commit(d) for d in deliveries), return_exceptions=True),
+            asyncio.gather(*(process.commit(d) for d in submissions), return_exceptions=True),
             WAIT_S,
         )
     finally:
@@ -79,8 +79,8 @@ def test_what_the_writer_process_answers_is_committed_and_wakes_the_worker(
 ) -> None:
     scheduled = Scheduled()
     two = [firing("web-1", severity="P0"), firing("web-2", severity="P0")]
-    first = ingest_prep.prepare(ctx, sender, two)
-    repeat = ingest_prep.prepare(ctx, sender, [firing("web-1", severity="P0")])
+    first = prep.prepare(ctx, sender, two)
+    repeat = prep.prepare(ctx, sender, [firing("web-1", severity="P0")])
     created, updated = asyncio.run(commit_all(writer_for(sqlite, ctx, scheduled), first, repeat))
     assert [o.result for o in created] == ["created", "created"]
     assert [o.result for o in updated] == ["updated"]
@@ -97,7 +97,7 @@ def test_what_the_writer_process_answers_is_committed_and_wakes_the_worker(
 def test_a_signed_request_is_taken_once_by_the_writer_process(
     sqlite: Database, ctx: Context, sender: Sender
 ) -> None:
-    signed = ingest_prep.prepare(ctx, sender, [firing("web-1")], signature="ab" * 32)
+    signed = prep.prepare(ctx, sender, [firing("web-1")], signature="ab" * 32)
     taken, again = asyncio.run(commit_all(writer_for(sqlite, ctx), signed, signed))
     assert taken[0].result == "created"
     assert isinstance(again, replays.Replayed)
@@ -111,18 +111,18 @@ def test_a_dead_writer_process_fails_only_what_it_held_and_the_next_alert_gets_a
     async def scenario() -> tuple[BaseException | None, list[Any], int, int | None]:
         process = writer_for(sqlite, ctx)
         try:
-            await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-0")]))
+            await process.commit(prep.prepare(ctx, sender, [firing("web-0")]))
             first = process.pid
             assert first is not None
             os.kill(first, signal.SIGSTOP)  # the alert below is in flight when it dies
             held = asyncio.ensure_future(
-                process.commit(ingest_prep.prepare(ctx, sender, [firing("web-1")]))
+                process.commit(prep.prepare(ctx, sender, [firing("web-1")]))
             )
             while not process._in_flight:  # sent to the stopped process
                 await asyncio.sleep(0.01)
             os.kill(first, signal.SIGKILL)
             lost = (await asyncio.gather(held, return_exceptions=True))[0]
-            again = await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-1")]))
+            again = await process.commit(prep.prepare(ctx, sender, [firing("web-1")]))
             return (lost if isinstance(lost, BaseException) else None), again, first, process.pid
         finally:
             await process.close()
@@ -141,12 +141,12 @@ def test_closing_commits_what_is_queued_then_ends_the_process(
 ) -> None:
     async def scenario() -> tuple[list[Any], int]:
         process = writer_for(sqlite, ctx)
-        await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-0")]))
+        await process.commit(prep.prepare(ctx, sender, [firing("web-0")]))
         pid = process.pid
         assert pid is not None
         queued = [
             asyncio.ensure_future(
-                process.commit(ingest_prep.prepare(ctx, sender, [firing(f"web-{n}")]))
+                process.commit(prep.prepare(ctx, sender, [firing(f"web-{n}")]))
             )
             for n in range(1, 6)
         ]
@@ -155,7 +155,7 @@ def test_closing_commits_what_is_queued_then_ends_the_process(
         return await asyncio.gather(*queued), pid
 
     results, pid = asyncio.run(asyncio.wait_for(scenario(), WAIT_S))
-    assert all(isinstance(r[0], ingest.Outcome) for r in results)
+    assert all(isinstance(r[0], apply.Outcome) for r in results)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # reaped: gone for good
     with sqlite.read() as session:
@@ -171,14 +171,14 @@ def test_batches_that_wait_for_a_busy_process_are_each_answered_with_their_own_o
     async def scenario() -> tuple[list[Any], int]:
         process = writer_for(sqlite, ctx)
         try:
-            await process.commit(ingest_prep.prepare(ctx, sender, [firing("web-0")]))
+            await process.commit(prep.prepare(ctx, sender, [firing("web-0")]))
             pid = process.pid
             assert pid is not None
             os.kill(pid, signal.SIGSTOP)  # busy: what comes now waits for it
             waiting = []
             for alerts in (["web-1", "web-2"], ["web-3"], ["web-2", "web-0", "web-4"]):
-                delivery = ingest_prep.prepare(ctx, sender, [firing(key) for key in alerts])
-                waiting.append(asyncio.ensure_future(process.commit(delivery)))
+                submission = prep.prepare(ctx, sender, [firing(key) for key in alerts])
+                waiting.append(asyncio.ensure_future(process.commit(submission)))
                 while len(process._in_flight) < len(waiting):  # sent as a batch of its own
                     await asyncio.sleep(0.01)
             os.kill(pid, signal.SIGCONT)

@@ -16,9 +16,10 @@ from warroom.db.models import Alert, Incident
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.incidents import Status
 from warroom.scheduler.worker import Worker
-from warroom.services import incidents, ingest, ingest_prep, integrations
 from warroom.services.context import Context
-from warroom.services.integrations import Sender
+from warroom.services.incidents import lifecycle
+from warroom.services.ingest import apply, integrations, prep
+from warroom.services.ingest.integrations import Sender
 
 
 @pytest.fixture
@@ -70,16 +71,16 @@ def alert(key: str, action: AlertAction = AlertAction.TRIGGER, **labels: str) ->
 
 def send(
     database: Database, ctx: Context, sender: Sender, *alerts: AlertIn
-) -> list[ingest.Outcome]:
-    delivery = ingest_prep.prepare(ctx, sender, list(alerts))
-    [outcomes] = run(database, lambda s: ingest.apply(s, ctx=ctx, deliveries=[delivery]))
+) -> list[apply.Outcome]:
+    submission = prep.prepare(ctx, sender, list(alerts))
+    [outcomes] = run(database, lambda s: apply.apply(s, ctx=ctx, submissions=[submission]))
     return outcomes
 
 
 def incident(database: Database, incident_id: int | None) -> Incident:
     assert incident_id is not None
     with database.read() as session:
-        return incidents.get(session, incident_id)
+        return lifecycle.get(session, incident_id)
 
 
 def test_a_dropped_alert_is_neither_stored_nor_opens_anything(

@@ -12,14 +12,15 @@ from warroom.db.models import Event, Job
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict
 from warroom.scheduler.worker import Worker
-from warroom.services import incidents, jobs
+from warroom.services import jobs
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle
 
 
 def declare(database: Database, ctx: Context, severity: str = "P1") -> int:
     incident = run(
         database,
-        lambda s: incidents.declare(
+        lambda s: lifecycle.declare(
             s, ctx=ctx, actor="alice", title="Payments fail", severity=severity
         ),
     )
@@ -37,14 +38,14 @@ def test_an_unacknowledged_incident_is_flagged_when_its_ack_deadline_passes(
     worker.run_due()
     assert kinds(database, incident_id).count("ack_overdue") == 1
     with database.read() as session:  # late ack and the P1 matrix step both escalate
-        assert incidents.get(session, incident_id).escalation_level == 2
+        assert lifecycle.get(session, incident_id).escalation_level == 2
 
 
 def test_an_acknowledged_incident_is_not_flagged(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker
 ) -> None:
     incident_id = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
+    run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(hours=1))
     worker.run_due()
     assert "ack_overdue" not in kinds(database, incident_id)
@@ -54,7 +55,7 @@ def test_the_severity_matrix_escalates_an_unresolved_p1_after_15_minutes(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker
 ) -> None:
     incident_id = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
+    run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(minutes=15))
     worker.run_due()
     escalated = [e for e in events(database, incident_id) if e.kind == "escalated"]
@@ -65,7 +66,7 @@ def test_a_resolved_incident_is_not_escalated(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker
 ) -> None:
     incident_id = declare(database, ctx)
-    run(database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=incident_id))
+    run(database, lambda s: lifecycle.resolve(s, ctx=ctx, actor="bob", incident_id=incident_id))
     clock.advance(timedelta(hours=1))
     worker.run_due()
     assert kinds(database, incident_id) == ["declared", "status"]
@@ -83,7 +84,7 @@ def test_a_silent_incident_is_reminded_at_its_cadence_until_someone_posts(
     assert kinds(database, incident_id).count("update_overdue") == 2
     run(
         database,
-        lambda s: incidents.post_update(
+        lambda s: lifecycle.post_update(
             s, ctx=ctx, actor="bob", incident_id=incident_id, message="Fix is in review"
         ),
     )
@@ -101,7 +102,7 @@ def test_monitoring_prompts_to_resolve_after_the_window_with_no_change(
     incident_id = declare(database, ctx)  # P1: monitor for 1h
     run(
         database,
-        lambda s: incidents.change_status(
+        lambda s: lifecycle.change_status(
             s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING
         ),
     )
@@ -118,11 +119,11 @@ def test_a_reopened_incident_gets_no_stale_monitoring_prompt(
 ) -> None:
     incident_id = declare(database, ctx)
     for action in (
-        lambda s: incidents.change_status(
+        lambda s: lifecycle.change_status(
             s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING
         ),
-        lambda s: incidents.reopen(s, ctx=ctx, actor="bob", incident_id=incident_id),
-        lambda s: incidents.change_status(
+        lambda s: lifecycle.reopen(s, ctx=ctx, actor="bob", incident_id=incident_id),
+        lambda s: lifecycle.change_status(
             s, ctx=ctx, actor="bob", incident_id=incident_id, status=Status.MONITORING
         ),
     ):
@@ -217,7 +218,7 @@ def test_two_people_acknowledging_at_once_record_one_acknowledgement(
         try:
             barrier.wait()
             run(
-                db, lambda s: incidents.acknowledge(s, ctx=ctx, actor=name, incident_id=incident_id)
+                db, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor=name, incident_id=incident_id)
             )
             outcomes.append("ok")
         except Conflict:

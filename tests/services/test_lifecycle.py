@@ -8,13 +8,13 @@ from warroom.db.engine import Database
 from warroom.db.models import Incident
 from warroom.domain.incidents import Role, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
-from warroom.services import incidents, roles
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle, roles
 
 
 def declare(database: Database, ctx: Context, **fields: object) -> Incident:
     values: dict[str, object] = {"title": "Checkout returns 500", "severity": "P1"} | fields
-    return run(database, lambda s: incidents.declare(s, ctx=ctx, actor="alice", **values))  # type: ignore[arg-type]
+    return run(database, lambda s: lifecycle.declare(s, ctx=ctx, actor="alice", **values))  # type: ignore[arg-type]
 
 
 def test_declaring_starts_the_clocks_of_its_severity(
@@ -52,7 +52,7 @@ def test_a_jump_forward_fills_the_milestones_it_passes(
     clock.advance(timedelta(minutes=20))
     moved = run(
         database,
-        lambda s: incidents.change_status(
+        lambda s: lifecycle.change_status(
             s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.MONITORING
         ),
     )
@@ -68,7 +68,7 @@ def test_resolving_sets_the_postmortem_deadline_and_stops_update_reminders(
     clock.advance(timedelta(hours=1))
     resolved = run(
         database,
-        lambda s: incidents.resolve(
+        lambda s: lifecycle.resolve(
             s, ctx=ctx, actor="bob", incident_id=incident.id, message="Rolled back"
         ),
     )
@@ -80,7 +80,7 @@ def test_resolving_sets_the_postmortem_deadline_and_stops_update_reminders(
 def test_a_p2_needs_no_postmortem(database: Database, ctx: Context) -> None:
     incident = declare(database, ctx, severity="P2")
     resolved = run(
-        database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id)
+        database, lambda s: lifecycle.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id)
     )
     assert resolved.postmortem_due_at is None
 
@@ -89,19 +89,19 @@ def test_moving_backwards_is_refused_and_changes_nothing(database: Database, ctx
     incident = declare(database, ctx)
     run(
         database,
-        lambda s: incidents.change_status(
+        lambda s: lifecycle.change_status(
             s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.IDENTIFIED
         ),
     )
     with pytest.raises(InvalidTransition, match="from identified to investigating"):
         run(
             database,
-            lambda s: incidents.change_status(
+            lambda s: lifecycle.change_status(
                 s, ctx=ctx, actor="bob", incident_id=incident.id, status=Status.INVESTIGATING
             ),
         )
     with database.read() as session:
-        assert incidents.get(session, incident.id).status == Status.IDENTIFIED
+        assert lifecycle.get(session, incident.id).status == Status.IDENTIFIED
     assert kinds(database, incident.id) == ["declared", "status"]
 
 
@@ -109,11 +109,11 @@ def test_acknowledging_twice_says_it_is_already_acknowledged(
     database: Database, ctx: Context
 ) -> None:
     incident = declare(database, ctx)
-    run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id))
+    run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(Conflict, match="already acknowledged"):
         run(
             database,
-            lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id),
+            lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id),
         )
 
 
@@ -121,10 +121,10 @@ def test_reopening_a_resolved_incident_returns_it_to_investigating(
     database: Database, ctx: Context
 ) -> None:
     incident = declare(database, ctx)
-    run(database, lambda s: incidents.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id))
+    run(database, lambda s: lifecycle.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id))
     reopened = run(
         database,
-        lambda s: incidents.reopen(
+        lambda s: lifecycle.reopen(
             s, ctx=ctx, actor="bob", incident_id=incident.id, message="Errors are back"
         ),
     )
@@ -136,13 +136,13 @@ def test_reopening_a_resolved_incident_returns_it_to_investigating(
 
 def test_a_closed_incident_cannot_be_reopened_or_updated(database: Database, ctx: Context) -> None:
     incident = declare(database, ctx)
-    run(database, lambda s: incidents.close(s, ctx=ctx, actor="bob", incident_id=incident.id))
+    run(database, lambda s: lifecycle.close(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(InvalidTransition):
-        run(database, lambda s: incidents.reopen(s, ctx=ctx, actor="bob", incident_id=incident.id))
+        run(database, lambda s: lifecycle.reopen(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(Conflict, match="closed"):
         run(
             database,
-            lambda s: incidents.post_update(
+            lambda s: lifecycle.post_update(
                 s, ctx=ctx, actor="bob", incident_id=incident.id, message="late note"
             ),
         )
@@ -155,7 +155,7 @@ def test_each_update_moves_the_next_update_deadline(
     clock.advance(timedelta(minutes=10))
     updated = run(
         database,
-        lambda s: incidents.post_update(
+        lambda s: lifecycle.post_update(
             s, ctx=ctx, actor="bob", incident_id=incident.id, message="Rolling back", public=True
         ),
     )
@@ -172,7 +172,7 @@ def test_raising_severity_tightens_the_ack_deadline_and_records_the_reason(
     clock.advance(timedelta(minutes=2))
     raised = run(
         database,
-        lambda s: incidents.change_severity(
+        lambda s: lifecycle.change_severity(
             s, ctx=ctx, actor="bob", incident_id=incident.id, severity="p0", reason="All regions"
         ),
     )
@@ -198,7 +198,7 @@ def test_roles_are_assigned_and_responders_accumulate(database: Database, ctx: C
             ),
         )
     with database.read() as session:
-        current = incidents.get(session, incident.id)
+        current = lifecycle.get(session, incident.id)
         assert (current.commander, current.scribe) == ("dana", "erin")
         assert roles.responders_of(current) == ["bob", "carol"]
     assert events(database, incident.id)[2].text == "dana is commander (was alice)"
@@ -212,10 +212,10 @@ def test_an_incident_written_up_afterwards_keeps_its_true_times(
     acked = started + timedelta(minutes=4)
     run(
         database,
-        lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id, at=acked),
+        lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id, at=acked),
     )
     with database.read() as session:
-        current = incidents.get(session, incident.id)
+        current = lifecycle.get(session, incident.id)
         assert (current.declared_at, current.acknowledged_at) == (started, acked)
     timeline = events(database, incident.id)
     assert [e.at for e in timeline] == [started, acked]
@@ -245,7 +245,7 @@ def test_an_action_before_the_declaration_is_refused(
     with pytest.raises(Invalid, match="before INC-1 was declared"):
         run(
             database,
-            lambda s: incidents.acknowledge(
+            lambda s: lifecycle.acknowledge(
                 s,
                 ctx=ctx,
                 actor="bob",
@@ -275,4 +275,4 @@ def test_bad_input_is_refused_naming_the_field_and_stores_nothing(
 
 def test_an_unknown_incident_is_not_found(database: Database, ctx: Context) -> None:
     with pytest.raises(NotFound, match="INC-99 does not exist"):
-        run(database, lambda s: incidents.acknowledge(s, ctx=ctx, actor="bob", incident_id=99))
+        run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=99))

@@ -10,8 +10,8 @@ from warroom.clock import FrozenClock
 from warroom.db.engine import Database
 from warroom.db.models import Incident, Job
 from warroom.domain.incidents import Source
-from warroom.services import incidents, openings
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle, openings
 
 
 def opening(title: str, **fields: object) -> openings.Opening:
@@ -49,7 +49,7 @@ def test_same_day_same_title_channels_stay_distinct_within_and_across_batches(
 ) -> None:
     alone = run(
         database,
-        lambda s: incidents.declare(s, ctx=ctx, actor="a", title="Login broken", severity="P2"),
+        lambda s: lifecycle.declare(s, ctx=ctx, actor="a", title="Login broken", severity="P2"),
     )
     batch = run(
         database,
@@ -74,7 +74,7 @@ def test_a_storm_of_openings_gives_each_incident_its_own_row(
     database: Database, ctx: Context
 ) -> None:
     """More new incidents than one INSERT takes: every returned id is the row of that title."""
-    run(database, lambda s: incidents.declare(s, ctx=ctx, actor="a", title="Before", severity="P2"))
+    run(database, lambda s: lifecycle.declare(s, ctx=ctx, actor="a", title="Before", severity="P2"))
     titles = [f"Alert group {n}" for n in range(1200)]
     made = run(
         database,

@@ -20,7 +20,7 @@ from warroom.domain.alerts import (
     PayloadError,
 )
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 WEB = ("http://", "https://")

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 from warroom.db.engine import open_database
 from warroom.domain.access import AccessRole
-from warroom.services import users
+from warroom.services.access import users
 from warroom.services.context import Context
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from tests.web.conftest import PASSWORDS, Server
 
 from warroom.db.engine import open_database
 from warroom.db.models import DisabledContact
-from warroom.services import people
 from warroom.services.context import Context
+from warroom.services.directory import people
 
 pytestmark = pytest.mark.slow
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

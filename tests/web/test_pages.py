@@ -12,7 +12,7 @@ from tests.web.conftest import PRIMARY_SCHEDULE, csrf_of
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
-from warroom.services import incidents
+from warroom.services.incidents import lifecycle
 
 Browse = Callable[[str | None], TestClient]
 
@@ -31,7 +31,7 @@ def config() -> WarroomConfig:
 def declare(app, title: str, severity: str = "P2", service: str | None = None) -> int:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     with state.db.write.begin() as session:
-        incident = incidents.declare(
+        incident = lifecycle.declare(
             session, ctx=state.ctx, actor="alice", title=title, severity=severity, service=service
         )
         return incident.id
@@ -101,7 +101,7 @@ def test_the_dashboard_groups_open_incidents_by_severity_and_marks_overdue(
     done = declare(app, "Old thing", "P3")
     state = app.state.warroom
     with state.db.write.begin() as session:
-        incidents.resolve(session, ctx=state.ctx, actor="alice", incident_id=done)
+        lifecycle.resolve(session, ctx=state.ctx, actor="alice", incident_id=done)
     clock.advance(timedelta(minutes=6))  # P0 must be acknowledged within 5 minutes
     html = browse("bob").get("/").text
     p0, p2 = html.index(">P0</span> Critical"), html.index(">P2</span> Medium")
@@ -125,7 +125,7 @@ def test_the_list_filters_by_status_severity_service_and_text(app, browse: Brows
     gone = declare(app, "Search index stale", "P2", "search")
     state = app.state.warroom
     with state.db.write.begin() as session:
-        incidents.resolve(session, ctx=state.ctx, actor="alice", incident_id=gone)
+        lifecycle.resolve(session, ctx=state.ctx, actor="alice", incident_id=gone)
     bob = browse("bob")
 
     def titles(query: str) -> list[str]:

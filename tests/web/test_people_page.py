@@ -13,7 +13,7 @@ from tests.web.conftest import PRIMARY_SCHEDULE, csrf_of
 
 from warroom.config import WarroomConfig, parse_config
 from warroom.scheduler.worker import Worker
-from warroom.services import deliveries
+from warroom.services.paging import deliveries
 
 Browse = Callable[[str | None], TestClient]
 

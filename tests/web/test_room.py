@@ -10,7 +10,8 @@ from tests.web.conftest import csrf_of
 
 from warroom.db.models import Alert, Integration
 from warroom.domain.access import AccessRole
-from warroom.services import incidents, timeline, users
+from warroom.services.access import users
+from warroom.services.incidents import lifecycle, timeline
 
 Browse = Callable[[str | None], TestClient]
 
@@ -18,7 +19,7 @@ Browse = Callable[[str | None], TestClient]
 def declare(app, title: str = "Checkout fails", severity: str = "P2") -> int:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     with state.db.write.begin() as session:
-        incident = incidents.declare(
+        incident = lifecycle.declare(
             session, ctx=state.ctx, actor="alice", title=title, severity=severity
         )
         return incident.id
@@ -26,7 +27,7 @@ def declare(app, title: str = "Checkout fails", severity: str = "P2") -> int:  #
 
 def status_of(app, incident_id: int) -> str:  # type: ignore[no-untyped-def]
     with app.state.warroom.db.read() as session:
-        return incidents.get(session, incident_id).status
+        return lifecycle.get(session, incident_id).status
 
 
 def post(client: TestClient, path: str, **fields: str) -> object:

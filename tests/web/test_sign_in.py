@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORDS, csrf_of, sign_in
 
 from warroom.domain.access import AccessRole
-from warroom.services import tokens, users
+from warroom.services.access import tokens, users
 
 
 def test_pages_send_a_stranger_to_sign_in_and_back(

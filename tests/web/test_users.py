@@ -15,7 +15,7 @@ from warroom.db.engine import Database
 from warroom.db.models import PersonRow
 from warroom.domain.access import AccessRole
 from warroom.errors import Conflict, Invalid, Unauthorized
-from warroom.services import users
+from warroom.services.access import users
 from warroom.services.context import Context
 from warroom.web.live import Cursor
 

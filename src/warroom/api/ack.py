@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from warroom.api.deps import StateDep
 from warroom.domain.incidents import ref_of
 from warroom.errors import WarroomError
-from warroom.services import ack_links
+from warroom.services.paging import ack_links
 
 router = APIRouter(tags=["paging"], include_in_schema=False)
 

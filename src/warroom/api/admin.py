@@ -11,7 +11,7 @@ from warroom.api.schemas import TokenCreate, TokenCreated, TokenRead
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.errors import Invalid
-from warroom.services import tokens
+from warroom.services.access import tokens
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 

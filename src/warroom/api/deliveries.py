@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from warroom.api.deps import StateDep, Viewer
 from warroom.domain.incidents import parse_ref
-from warroom.services import deliveries
-from warroom.services.deliveries import DeliveryRead
+from warroom.services.paging import deliveries
+from warroom.services.paging.deliveries import DeliveryRead
 
 router = APIRouter(prefix="/api/v1", tags=["paging"])
 

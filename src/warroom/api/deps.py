@@ -11,7 +11,7 @@ from warroom.api.state import ApiState
 from warroom.db.engine import Database
 from warroom.domain.access import AccessRole, allows
 from warroom.errors import Forbidden, Unauthorized
-from warroom.services import tokens
+from warroom.services.access import tokens
 
 
 async def get_state(request: Request) -> ApiState:  # async: no thread-pool hop

@@ -28,7 +28,7 @@ from warroom.api.metrics import Metrics
 from warroom.api.schemas import IncidentCreate
 from warroom.api.state import ApiState
 from warroom.domain.access import AccessRole
-from warroom.services.tokens import Bearer
+from warroom.services.access.tokens import Bearer
 
 INGEST = "/api/v1/ingest/"
 ENQUEUE = "/v2/enqueue"

@@ -23,8 +23,8 @@ from warroom.api.schemas import (
 )
 from warroom.api.state import ApiState
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
-from warroom.services import incidents, queries, roles, timeline
-from warroom.services.views import IncidentRead, event_view, incident_view
+from warroom.services.incidents import lifecycle, queries, roles, timeline
+from warroom.services.incidents.views import IncidentRead, event_view, incident_view
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -39,7 +39,7 @@ def declare(body: IncidentCreate, state: StateDep, token: Responder) -> Response
 def declared(state: ApiState, actor: str, body: IncidentCreate) -> bytes:
     """Declare an incident, committed; its view as JSON."""
     with state.db.write.begin() as session:
-        incident = incidents.declare(
+        incident = lifecycle.declare(
             session,
             ctx=state.ctx,
             actor=actor,
@@ -83,7 +83,7 @@ def list_incidents(
 def show(ref: str, state: StateDep, _: Viewer) -> Response:
     incident_id = parse_ref(ref)
     with state.db.read() as session:
-        incident = incidents.get(session, incident_id)
+        incident = lifecycle.get(session, incident_id)
         events = [event_view(e) for e in timeline.events_of(session, incident_id)]
         return answer(IncidentWithTimeline(**incident_view(incident).model_dump(), timeline=events))
 
@@ -92,7 +92,7 @@ def show(ref: str, state: StateDep, _: Viewer) -> Response:
 def show_timeline(ref: str, state: StateDep, _: Viewer) -> Response:
     incident_id = parse_ref(ref)
     with state.db.read() as session:
-        incidents.get(session, incident_id)
+        lifecycle.get(session, incident_id)
         events = [event_view(e) for e in timeline.events_of(session, incident_id)]
         return answer(EventPage(items=events, next_cursor=None))
 
@@ -101,7 +101,7 @@ def show_timeline(ref: str, state: StateDep, _: Viewer) -> Response:
 def acknowledge(ref: str, state: StateDep, token: Responder, body: AtIn | None = None) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
-        incident = incidents.acknowledge(
+        incident = lifecycle.acknowledge(
             session,
             ctx=state.ctx,
             actor=token.name,
@@ -116,7 +116,7 @@ def change_status(ref: str, body: StatusIn, state: StateDep, token: Responder) -
     incident_id = parse_ref(ref)
     status = parse_status(body.status)
     with state.db.write.begin() as session:
-        incident = incidents.change_status(
+        incident = lifecycle.change_status(
             session,
             ctx=state.ctx,
             actor=token.name,
@@ -132,7 +132,7 @@ def change_status(ref: str, body: StatusIn, state: StateDep, token: Responder) -
 def post_update(ref: str, body: UpdateIn, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
-        incident = incidents.post_update(
+        incident = lifecycle.post_update(
             session,
             ctx=state.ctx,
             actor=token.name,
@@ -148,7 +148,7 @@ def post_update(ref: str, body: UpdateIn, state: StateDep, token: Responder) -> 
 def change_severity(ref: str, body: SeverityIn, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
-        incident = incidents.change_severity(
+        incident = lifecycle.change_severity(
             session,
             ctx=state.ctx,
             actor=token.name,
@@ -179,7 +179,7 @@ def assign_role(ref: str, body: RoleIn, state: StateDep, token: Responder) -> Re
 def resolve(ref: str, state: StateDep, token: Responder, body: ResolveIn | None = None) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
-        incident = incidents.resolve(
+        incident = lifecycle.resolve(
             session,
             ctx=state.ctx,
             actor=token.name,
@@ -194,7 +194,7 @@ def resolve(ref: str, state: StateDep, token: Responder, body: ResolveIn | None 
 def reopen(ref: str, state: StateDep, token: Responder, body: ReopenIn | None = None) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
-        incident = incidents.reopen(
+        incident = lifecycle.reopen(
             session,
             ctx=state.ctx,
             actor=token.name,
@@ -208,7 +208,7 @@ def reopen(ref: str, state: StateDep, token: Responder, body: ReopenIn | None = 
 def close(ref: str, state: StateDep, token: Responder) -> Response:
     incident_id = parse_ref(ref)
     with state.db.write.begin() as session:
-        incident = incidents.close(
+        incident = lifecycle.close(
             session, ctx=state.ctx, actor=token.name, incident_id=incident_id
         )
         return answer(incident_view(incident))

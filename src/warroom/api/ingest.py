@@ -20,10 +20,10 @@ from warroom.api.problems import problem
 from warroom.api.state import ApiState
 from warroom.domain import signatures
 from warroom.domain.alerts import PayloadError
-from warroom.services import ingest, ingest_prep
-from warroom.services.ingest_writer import IngestWriter
-from warroom.services.integrations import Sender
-from warroom.services.replays import Replayed
+from warroom.services.ingest import apply, prep
+from warroom.services.ingest.integrations import Sender
+from warroom.services.ingest.replays import Replayed
+from warroom.services.ingest.writer import IngestWriter
 from warroom.sources import SOURCES
 
 JSON = b"application/json"
@@ -100,11 +100,11 @@ def _decode(body: bytes) -> Any:
         raise Refusal(400, f"The request body is not valid JSON ({exc}).", "bad_json") from None
 
 
-async def _commit(intake: Intake, delivery: ingest_prep.Delivery) -> list[ingest.Outcome]:
-    if not delivery.alerts:
+async def _commit(intake: Intake, submission: prep.Submission) -> list[apply.Outcome]:
+    if not submission.alerts:
         return []
     try:
-        return await intake.writer.commit(delivery)
+        return await intake.writer.commit(submission)
     except Replayed:
         raise Refusal(
             401,
@@ -131,7 +131,7 @@ async def ingest_webhook(
             alerts = SOURCES[kind](_decode(body))
         except PayloadError as exc:
             raise Refusal(422, exc.message, "bad_payload", exc.field) from None
-        ready = ingest_prep.prepare(intake.state.ctx, sender, alerts, signed)
+        ready = prep.prepare(intake.state.ctx, sender, alerts, signed)
         outcomes = await _commit(intake, ready)
     except Refusal as refusal:
         return refusal.answer()
@@ -184,7 +184,7 @@ async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answe
             raise Refusal(400, "This routing key is not a pagerduty integration.", "wrong_kind")
         signed = _verify(intake, sender, signature, body)
         alerts = SOURCES["pagerduty"](event)
-        ready = ingest_prep.prepare(intake.state.ctx, sender, alerts, signed)
+        ready = prep.prepare(intake.state.ctx, sender, alerts, signed)
         outcomes = await _commit(intake, ready)
     except Refusal as refusal:
         return _pagerduty_error(

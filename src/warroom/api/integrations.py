@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from warroom.api.deps import Admin, StateDep, Viewer
 from warroom.db.models import Alert, Integration
 from warroom.domain.incidents import parse_ref
-from warroom.services import alerts, integrations
+from warroom.services.ingest import alerts, integrations
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 

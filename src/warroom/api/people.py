@@ -12,13 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from warroom.api.deps import Admin, StateDep, Viewer
 from warroom.api.schedules import CALENDAR, From, To
 from warroom.errors import NotFound
-from warroom.services import deliveries, failing_contacts, people, schedules
-from warroom.services.directory_views import (
-    PersonRead,
-    find_person,
-    people_views,
-    stored_person,
-)
+from warroom.services.directory import people, schedules
+from warroom.services.directory.views import PersonRead, find_person, people_views, stored_person
+from warroom.services.paging import deliveries, failing_contacts
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
 from warroom.api.deps import StateDep, Viewer
-from warroom.services import schedules
-from warroom.services.schedules import OnCallRead
+from warroom.services.directory import schedules
+from warroom.services.directory.schedules import OnCallRead
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
 CALENDAR = "text/calendar; charset=utf-8"

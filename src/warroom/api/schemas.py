@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from warroom.services.views import EventRead, IncidentRead
+from warroom.services.incidents.views import EventRead, IncidentRead
 
 
 class _In(BaseModel):

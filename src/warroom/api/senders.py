@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from warroom.api.keycache import KeyCache
 from warroom.db.engine import Database
-from warroom.services.integrations import Sender, sender_for_key
+from warroom.services.ingest.integrations import Sender, sender_for_key
 
 TTL_SECONDS = 5.0
 

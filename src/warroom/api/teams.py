@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.api.deps import Admin, StateDep, Viewer
 from warroom.errors import NotFound
-from warroom.services import directory, teams
-from warroom.services.directory_views import TeamRead, find_team, team_view
+from warroom.services.directory import lookup, teams
+from warroom.services.directory.views import TeamRead, find_team, team_view
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 
@@ -31,7 +31,7 @@ def _stored(name: str, members: list[str]) -> TeamRead:
 @router.get("/teams")
 def list_teams(state: StateDep, _: Viewer) -> dict[str, list[TeamRead]]:
     with state.db.read() as session:
-        return {"items": [team_view(t) for t in directory.teams(session, state.ctx.config)]}
+        return {"items": [team_view(t) for t in lookup.teams(session, state.ctx.config)]}
 
 
 @router.post("/teams", status_code=201)

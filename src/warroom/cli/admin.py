@@ -18,7 +18,9 @@ from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.services import demo, messages, tokens, users
+from warroom.services import demo
+from warroom.services.access import tokens, users
+from warroom.services.paging import messages
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)

@@ -9,7 +9,7 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.domain.incidents import parse_ref
-from warroom.services import alerts, integrations
+from warroom.services.ingest import alerts, integrations
 
 integration_app = typer.Typer(
     help="Alert senders (Alertmanager, Grafana, ...).", no_args_is_help=True

@@ -12,8 +12,8 @@ from warroom.cli import output
 from warroom.cli.runtime import At, By, ConfigPath, Db, Json, Runtime, actor, opened, parse_at
 from warroom.db.models import Incident
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
-from warroom.services import incidents, queries, roles, timeline
-from warroom.services.views import event_view, incident_view
+from warroom.services.incidents import lifecycle, queries, roles, timeline
+from warroom.services.incidents.views import event_view, incident_view
 
 Act = Callable[[Session, Runtime], Incident]
 
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "declared",
-            lambda s, rt: incidents.declare(
+            lambda s, rt: lifecycle.declare(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "acknowledged",
-            lambda s, rt: incidents.acknowledge(
+            lambda s, rt: lifecycle.acknowledge(
                 s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), at=when
             ),
         )
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "moved",
-            lambda s, rt: incidents.change_status(
+            lambda s, rt: lifecycle.change_status(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "updated",
-            lambda s, rt: incidents.post_update(
+            lambda s, rt: lifecycle.post_update(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),
@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "re-rated",
-            lambda s, rt: incidents.change_severity(
+            lambda s, rt: lifecycle.change_severity(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),
@@ -211,7 +211,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "resolved",
-            lambda s, rt: incidents.resolve(
+            lambda s, rt: lifecycle.resolve(
                 s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message, at=when
             ),
         )
@@ -231,7 +231,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "reopened",
-            lambda s, rt: incidents.reopen(
+            lambda s, rt: lifecycle.reopen(
                 s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), message=message
             ),
         )
@@ -246,7 +246,7 @@ def register(app: typer.Typer) -> None:
             config,
             json,
             "closed",
-            lambda s, rt: incidents.close(
+            lambda s, rt: lifecycle.close(
                 s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref)
             ),
         )
@@ -292,7 +292,7 @@ def register(app: typer.Typer) -> None:
         """Show an incident and its timeline."""
         with opened(db, config) as rt, rt.db.read() as session:
             incident_id = parse_ref(ref)
-            view = incident_view(incidents.get(session, incident_id))
+            view = incident_view(lifecycle.get(session, incident_id))
             events = [event_view(e) for e in timeline.events_of(session, incident_id)]
         if json:
             output.emit_json(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from warroom.services.views import EventRead, IncidentRead
+from warroom.services.incidents.views import EventRead, IncidentRead
 
 if TYPE_CHECKING:
     from rich.console import Console

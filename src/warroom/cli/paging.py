@@ -9,7 +9,8 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
-from warroom.services import deliveries, schedules
+from warroom.services.directory import schedules
+from warroom.services.paging import deliveries
 
 notify_app = typer.Typer(help="Notifications.", no_args_is_help=True)
 

@@ -10,8 +10,9 @@ import typer
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
-from warroom.services import directory, failing_contacts, people, teams
-from warroom.services.directory_views import ContactRead, people_views, stored_person, team_view
+from warroom.services.directory import lookup, people, teams
+from warroom.services.directory.views import ContactRead, people_views, stored_person, team_view
+from warroom.services.paging import failing_contacts
 
 person_app = typer.Typer(help="People warroom can page.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams of people.", no_args_is_help=True)
@@ -115,7 +116,7 @@ def team_add(
 def team_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List teams: those of the config file and those stored."""
     with opened(db, config) as rt, rt.db.read() as session:
-        views = [team_view(t) for t in directory.teams(session, rt.ctx.config)]
+        views = [team_view(t) for t in lookup.teams(session, rt.ctx.config)]
     if json:
         output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
         return

@@ -9,7 +9,7 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.domain.access import parse_access_role
-from warroom.services import users
+from warroom.services.access import users
 
 user_app = typer.Typer(help="Web UI users.", no_args_is_help=True)
 

@@ -217,7 +217,7 @@ class Alert(Base):
 
 class SeenSignature(Base):
     """A signed webhook request taken: its signature is refused again while its timestamp
-    could still pass (`services/replays`). `key` is `<integration id>:<v1 hex>`."""
+    could still pass (`services/ingest/replays`). `key` is `<integration id>:<v1 hex>`."""
 
     __tablename__ = "seen_signatures"
 

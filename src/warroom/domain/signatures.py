@@ -2,7 +2,7 @@
 
 The signed text is `<t>.<body>`, so a captured request cannot be replayed once its
 timestamp leaves the tolerance window, and a changed body breaks the signature. Within the
-window the receiver refuses a signature it has already taken (`services/replays`).
+window the receiver refuses a signature it has already taken (`services/ingest/replays`).
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from itertools import groupby
 from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
+from warroom.scheduler.handlers import DRAFTERS, HANDLERS, Drafts
 from warroom.services import jobs
 from warroom.services.context import Context
-from warroom.services.reminders import DRAFTERS, HANDLERS, Drafts
 
 log = logging.getLogger("warroom.worker")
 

@@ -2,7 +2,7 @@
 transaction open, then recorded. A crash mid-send leaves the jobs leased; once the lease
 runs out they are sent again with the same Idempotency-Key (at least once).
 
-Pages to one contact may go out together (see services/bundles.py): the worker claims
+Pages to one contact may go out together (see services/paging/bundles.py): the worker claims
 the batch, sends one message, and records every job of it."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from random import uniform
 from sqlalchemy.orm import Session
 
 from warroom.notifiers import Message, TransportError, transport_for
-from warroom.services import bundles, deliveries, failing_contacts, jobs, timeline
+from warroom.services import jobs
 from warroom.services.context import Context
+from warroom.services.incidents import timeline
+from warroom.services.paging import bundles, deliveries, failing_contacts
 
 MAX_ATTEMPTS = 8  # with the backoff below: about 10 minutes of trying (5 s doubling to 320 s)
 KINDS = {deliveries.DELIVER}

@@ -11,7 +11,7 @@ from warroom.scheduler import outbound
 THREADS = 8  # messages in flight at once from one worker
 
 
-class Sender:
+class SendPool:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.pool = ThreadPoolExecutor(THREADS, thread_name_prefix="warroom-send")

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
 from warroom.scheduler import local, outbound
-from warroom.scheduler.sending import Sender
+from warroom.scheduler.handlers import Drafts
+from warroom.scheduler.sending import SendPool
 from warroom.scheduler.wakeups import CHANNEL, watch_others
-from warroom.services import deliveries, handoffs, jobs, retention
+from warroom.services import jobs, retention
 from warroom.services.context import Context
-from warroom.services.reminders import Drafts
+from warroom.services.paging import deliveries, handoffs
 
 log = logging.getLogger("warroom.worker")
 POLL_SECONDS = 1.0
@@ -69,7 +70,7 @@ class Worker:
         self.wake = wake or threading.Event()
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.stopping = threading.Event()
-        self.sender = Sender(ctx.clock)
+        self.sender = SendPool(ctx.clock)
         self.unrecorded: list[outbound.Outcome] = []  # sent; written down by the next pass
 
     def run_due(self, limit: int = 2000) -> int:

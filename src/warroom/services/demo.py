@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from warroom.db.models import ApiToken, Incident
 from warroom.domain.access import AccessRole
 from warroom.domain.incidents import Role, Status
-from warroom.services import incidents, roles, tokens
+from warroom.services.access import tokens
 from warroom.services.context import Context
+from warroom.services.incidents import lifecycle, roles
 
 DEMO_TOKEN_NAME = "demo-admin"  # noqa: S105 - a name, not a secret
 
@@ -43,7 +44,7 @@ def seed(session: Session, *, ctx: Context) -> int:
         start = now - timedelta(hours=hours_ago)
         step = timedelta(hours=hours_ago) / 8
         person = PEOPLE[n % len(PEOPLE)]
-        incident = incidents.declare(
+        incident = lifecycle.declare(
             session,
             ctx=ctx,
             actor=person,
@@ -90,7 +91,7 @@ def _advance(
                 role=Role.RESPONDER,
                 person=PEOPLE[(number + 1) % 4],
             )
-            incidents.post_update(
+            lifecycle.post_update(
                 session,
                 ctx=ctx,
                 actor=person,
@@ -100,9 +101,9 @@ def _advance(
                 at=when,
             )
         if status == Status.CLOSED:
-            incidents.close(session, ctx=ctx, actor=person, incident_id=incident_id)
+            lifecycle.close(session, ctx=ctx, actor=person, incident_id=incident_id)
             continue
-        incidents.change_status(
+        lifecycle.change_status(
             session, ctx=ctx, actor=person, incident_id=incident_id, status=status, at=when
         )
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from warroom.db.models import Incident
 from warroom.domain.incidents import parse_role, parse_status, ref_of
 from warroom.errors import NotFound, WarroomError
-from warroom.services import incidents, roles, timeline
+from warroom.services.incidents import lifecycle, roles, timeline
 from warroom.web.auth import Acting
 from warroom.web.errors import PageRefused
 from warroom.web.rooms import Problem, incident_id_of, room_page
@@ -74,7 +74,7 @@ def act(
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            incident = incidents.get(session, incident_id, for_update=True)
+            incident = lifecycle.get(session, incident_id, for_update=True)
             _check_fresh(session, incident, seen_status, seen_severity)
             do(session, incident_id)
     except Stale as exc:
@@ -93,7 +93,7 @@ def act(
 def acknowledge(ref: str, request: Request, who: Acting, seen_status: Field = "") -> Response:
     def do(session: Session, incident_id: int) -> Any:
         ctx = web_state(request).ctx
-        return incidents.acknowledge(session, ctx=ctx, actor=who.name, incident_id=incident_id)
+        return lifecycle.acknowledge(session, ctx=ctx, actor=who.name, incident_id=incident_id)
 
     return act(request, ref, do, form="status", seen_status=seen_status)
 
@@ -108,7 +108,7 @@ def change_status(
     seen_status: Field = "",
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
-        return incidents.change_status(
+        return lifecycle.change_status(
             session,
             ctx=web_state(request).ctx,
             actor=who.name,
@@ -127,7 +127,7 @@ def resolve(
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
         ctx = web_state(request).ctx
-        return incidents.resolve(
+        return lifecycle.resolve(
             session, ctx=ctx, actor=who.name, incident_id=incident_id, message=message
         )
 
@@ -141,7 +141,7 @@ def reopen(
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
         ctx = web_state(request).ctx
-        return incidents.reopen(
+        return lifecycle.reopen(
             session, ctx=ctx, actor=who.name, incident_id=incident_id, message=message
         )
 
@@ -154,7 +154,7 @@ def post_update(
     ref: str, request: Request, who: Acting, message: Field = "", public: Field = ""
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
-        return incidents.post_update(
+        return lifecycle.post_update(
             session,
             ctx=web_state(request).ctx,
             actor=who.name,
@@ -176,7 +176,7 @@ def change_severity(
     seen_severity: Field = "",
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
-        return incidents.change_severity(
+        return lifecycle.change_severity(
             session,
             ctx=web_state(request).ctx,
             actor=who.name,

@@ -11,8 +11,8 @@ from fastapi import Depends, Request
 
 from warroom.domain.access import AccessRole, allows
 from warroom.errors import Forbidden, Unauthorized, WarroomError
-from warroom.services import sessions as stored
-from warroom.services import tokens, users
+from warroom.services.access import sessions as stored
+from warroom.services.access import tokens, users
 from warroom.web import sessions
 from warroom.web.errors import PageRefused, SignInRequired
 from warroom.web.state import web_state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from warroom.services import dashboard
+from warroom.services.incidents import dashboard
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.state import web_state

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warroom.domain.incidents import ref_of
 from warroom.errors import Forbidden, Invalid, WarroomError
-from warroom.services import incidents, users
+from warroom.services.access import users
+from warroom.services.incidents import lifecycle
 from warroom.web import render
 from warroom.web.auth import Acting, SignedIn, Visitor
 from warroom.web.errors import PageRefused
@@ -78,7 +79,7 @@ def declare(
         if not severity:
             raise Invalid("Choose a severity.", field="severity")
         with state.db.write.begin() as session:
-            incident = incidents.declare(
+            incident = lifecycle.declare(
                 session,
                 ctx=state.ctx,
                 actor=visitor.name,

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from warroom.db.models import Integration
 from warroom.domain.alerts import KINDS
 from warroom.errors import WarroomError
-from warroom.services import integrations
+from warroom.services.ingest import integrations
 from warroom.web import render
 from warroom.web.auth import Admin, Administering
 from warroom.web.errors import PageRefused

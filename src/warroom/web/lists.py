@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from warroom.domain.incidents import ORDER
 from warroom.errors import WarroomError
-from warroom.services import queries
-from warroom.services.views import incident_view
+from warroom.services.incidents import queries
+from warroom.services.incidents.views import incident_view
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.state import web_state

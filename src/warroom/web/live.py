@@ -18,8 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from warroom.errors import WarroomError
-from warroom.services import incidents, live
-from warroom.services.views import event_view, incident_view
+from warroom.services.incidents import lifecycle, live
+from warroom.services.incidents.views import event_view, incident_view
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.errors import PageRefused
@@ -110,7 +110,7 @@ def live_updates(
     floor = int(resume) if resume.isdigit() and len(resume) < 12 else max(after, 0)
     with web_state(request).db.read() as session:
         try:
-            incidents.get(session, incident_id)
+            lifecycle.get(session, incident_id)
         except WarroomError as exc:
             raise PageRefused(exc) from None
     version = None if resume else v

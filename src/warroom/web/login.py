@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from warroom.errors import Unauthorized, WarroomError
-from warroom.services import tokens, users
+from warroom.services.access import tokens, users
 from warroom.web import render, sessions
 from warroom.web.auth import Posting, visitor_of
 from warroom.web.state import web_state

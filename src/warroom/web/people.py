@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.errors import WarroomError
-from warroom.services import deliveries, failing_contacts, schedules
-from warroom.services.directory_views import people_views
+from warroom.services.directory import schedules
+from warroom.services.directory.views import people_views
+from warroom.services.paging import deliveries, failing_contacts
 from warroom.web import render
 from warroom.web.auth import Administering, SignedIn
 from warroom.web.errors import PageRefused

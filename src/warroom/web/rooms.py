@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse
 
 from warroom.domain.incidents import ORDER, REOPENABLE, Role, Status, is_open, parse_ref
 from warroom.errors import NotFound, WarroomError
-from warroom.services import alerts, incidents, timeline, users
-from warroom.services.views import EventRead, IncidentRead, event_view, incident_view
+from warroom.services.access import users
+from warroom.services.incidents import lifecycle, timeline
+from warroom.services.incidents.views import EventRead, IncidentRead, event_view, incident_view
+from warroom.services.ingest import alerts
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.errors import PageRefused
@@ -66,7 +68,7 @@ def room_context(request: Request, incident_id: int) -> dict[str, Any]:
     state = web_state(request)
     with state.db.read() as session:
         try:
-            incident = incident_view(incidents.get(session, incident_id))
+            incident = incident_view(lifecycle.get(session, incident_id))
         except WarroomError as exc:
             raise PageRefused(exc) from None
         events = [event_view(e) for e in timeline.events_of(session, incident_id)]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 
 from warroom.db.engine import Database
-from warroom.services import sessions
+from warroom.services.access import sessions
 from warroom.services.context import Context
 
 if TYPE_CHECKING:

@@ -1,0 +1,48 @@
+"""The job kinds the worker runs, each with its handler.
+
+The worker hands each kind's handler a batch of its due jobs: most run them one by one,
+paging runs a batch with a few statements in all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.orm import Session
+
+from warroom.services import jobs, retention
+from warroom.services.context import Context
+from warroom.services.incidents import deadlines, reminders
+from warroom.services.paging import escalation, handoffs
+
+Handler = Callable[[Session, Context, jobs.Claimed], None]
+Drafts = Mapping[int, object]  # by job id: work a handler's jobs did before the transaction
+BatchHandler = Callable[[Session, Context, list[jobs.Claimed], Drafts], None]  # one kind
+Drafter = Callable[[Session, Context, list[jobs.Claimed]], Drafts]
+
+
+def each(handler: Handler) -> BatchHandler:
+    """A handler of one job as a handler of a batch: the jobs one after another."""
+
+    def run(session: Session, ctx: Context, batch: list[jobs.Claimed], _: Drafts) -> None:
+        for job in batch:
+            handler(session, ctx, job)
+
+    return run
+
+
+HANDLERS: dict[str, BatchHandler] = {
+    deadlines.ACK_OVERDUE: each(reminders.ack_overdue),
+    deadlines.UPDATE_OVERDUE: each(reminders.update_overdue),
+    deadlines.ESCALATE: each(reminders.escalate),
+    deadlines.MONITORING_OVER: each(reminders.monitoring_over),
+    deadlines.POSTMORTEM_DUE: each(reminders.postmortem_due),
+    escalation.PAGE: escalation.page,
+    handoffs.HANDOFF: each(handoffs.remind),
+    retention.PURGE: retention.purge,
+}
+
+# Kinds whose jobs the worker drafts before its transaction, from a read (they only read):
+# what a job does under the write lock is then only what must be there.
+DRAFTERS: dict[str, Drafter] = {
+    escalation.PAGE: escalation.draft,
+}

@@ -1,0 +1,1 @@
+"""Who may act: API tokens, web users and their sessions."""

@@ -1,0 +1,1 @@
+"""Incidents: lifecycle, openings, roles, timeline, deadlines and reminders, and their views."""

@@ -1,0 +1,186 @@
+"""Opening incidents, one or many at once.
+
+Declaring is on two hot paths: the API (a responder waits for the answer) and alert
+ingestion (a storm opens hundreds of incidents, one per new alert group). So the new
+incidents, their first timeline entries and the jobs that watch their deadlines are each
+written with one INSERT for the whole batch, not one ORM flush per object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnClause, Table, insert, literal_column
+from sqlalchemy.orm import Session
+
+from warroom.db import bulk
+from warroom.db.detached import maker
+from warroom.db.keyed import KeyedRead
+from warroom.db.models import Incident
+from warroom.domain import incidents as rules
+from warroom.domain.incidents import Source, Status
+from warroom.errors import Invalid
+from warroom.services import jobs
+from warroom.services.context import Context
+from warroom.services.incidents import deadlines, timeline
+from warroom.services.incidents.inputs import clean, happened_at
+from warroom.services.incidents.timeline import Kind
+from warroom.services.paging import escalation
+
+INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
+COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
+_RENAME = bulk.update_by_id(INCIDENTS, ["channel"])
+# Read back with the new id on PostgreSQL, so a clash costs no round trip of its own: does
+# an earlier incident have this channel name? (In RETURNING, `incidents` is the row just
+# written.) SQLite cannot look that up through the channel index from RETURNING (it scans
+# every incident), and asks in a SELECT of its own, which costs it no round trip.
+CHANNEL_TAKEN: ColumnClause[bool] = literal_column(
+    "EXISTS (SELECT 1 FROM incidents AS earlier"
+    " WHERE earlier.channel = incidents.channel AND earlier.id < incidents.id)"
+)
+_ROWS = bulk.insert_rows(INCIDENTS, COLUMNS)  # SQLite: straight to the driver
+_INSERT_CHECKED = insert(INCIDENTS).returning(
+    INCIDENTS.c.id, CHANNEL_TAKEN, sort_by_parameter_order=True
+)
+_FIRST_BY_CHANNEL = KeyedRead(
+    "SELECT channel, min(id) FROM incidents{hint} WHERE channel {keys} GROUP BY channel",
+    index="ix_incidents_channel",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a new incident starts from."""
+
+    actor: str
+    title: str
+    severity: str
+    service: str | None = None
+    summary: str | None = None
+    impact: str | None = None
+    commander: str | None = None
+    source: Source = Source.MANUAL
+    at: datetime | None = None
+    group_key: str | None = None  # alert grouping: the open incident of this group
+
+
+def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -> list[Incident]:
+    """Validate and write new incidents with their timeline and clocks, in the caller's
+    transaction. The returned incidents are not in the session: read them, don't change
+    them (load one with `incidents.get` to act on it)."""
+    if not openings:
+        return []
+    now = ctx.clock.now()
+    made = [_incident(ctx, opening, now) for opening in openings]
+    if session.get_bind().dialect.name == "sqlite":
+        rows = [tuple(getattr(incident, key) for key in COLUMNS) for incident in made]
+        for incident, new_id in zip(made, _ROWS.insert_returning_ids(session, rows), strict=True):
+            incident.id = new_id
+        taken = _taken(session, made)
+    else:
+        values = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
+        written = session.execute(_INSERT_CHECKED, values).all()
+        for incident, row in zip(made, written, strict=True):
+            incident.id = row[0]
+        taken = [bool(row[1]) for row in written]
+    _unique_channels(session, made, taken=taken)
+    events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
+    timeline.append_all(session, events)
+    specs: list[jobs.JobSpec] = []
+    for incident in made:
+        specs += deadlines.clock_jobs(ctx, incident, now=now)
+        page = escalation.first_page(incident, now=now)
+        specs += [page] if page else []
+    jobs.schedule_all(session, specs, now=now)
+    return made
+
+
+def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
+    title = clean(opening.title, "title", 200)
+    if not title:
+        raise Invalid("title must not be empty.", field="title")
+    level = ctx.config.severity(opening.severity)
+    when = happened_at(now, opening.at)
+    incident = _unsaved(
+        title=title,
+        summary=clean(opening.summary, "summary", 10_000),
+        impact=clean(opening.impact, "impact", 10_000),
+        severity=level.id,
+        status=Status.TRIGGERED.value,
+        source=opening.source.value,
+        service=ctx.config.check_service(clean(opening.service, "service", 80) or None),
+        channel=rules.channel_name(when, title),
+        commander=clean(opening.commander, "commander", 120) or None,
+        comms=None,
+        scribe=None,
+        responders="",
+        declared_at=when,
+        acknowledged_at=None,
+        mitigated_at=None,
+        resolved_at=None,
+        closed_at=None,
+        postmortem_due_at=None,
+        escalation_level=0,
+        version=1,
+        updated_at=now,
+        group_key=opening.group_key,
+    )
+    deadlines.set_clocks(ctx, incident, since=when)
+    incident.policy = escalation.policy_to_freeze(ctx, incident)
+    return incident
+
+
+# An Incident in no session (db/detached.py): it costs a sixth of `Incident(**values)`,
+# which counts when a storm opens hundreds. It is written by the INSERT, never flushed.
+_unsaved = maker(Incident)
+
+
+def _taken(session: Session, made: list[Incident]) -> list[bool]:
+    """For each new incident: does an earlier one have its channel name?"""
+    names = sorted({incident.channel for incident in made})
+    first = dict(_FIRST_BY_CHANNEL.run(session.connection(), names))
+    return [first[incident.channel] < incident.id for incident in made]
+
+
+def _unique_channels(session: Session, made: list[Incident], *, taken: list[bool]) -> None:
+    """A channel name already taken, by an earlier incident or one earlier in this batch,
+    gets the new incident's id."""
+    seen: set[str] = set()
+    renamed = []
+    for incident, was_taken in zip(made, taken, strict=True):
+        name = incident.channel
+        if was_taken or name in seen:
+            incident.channel = f"{name}-{incident.id}"
+            renamed.append((incident.channel, incident.id))
+        seen.add(name)
+    _RENAME.run(session, renamed)
+
+
+def _first_events(
+    ctx: Context, opening: Opening, incident: Incident, now: datetime
+) -> list[dict[str, Any]]:
+    level = ctx.config.severity(incident.severity)
+    base = {
+        "incident_id": incident.id,
+        "at": incident.declared_at,
+        "recorded_at": now,
+        "actor": opening.actor,
+        "visibility": "internal",
+    }
+    declared = {
+        **base,
+        "kind": Kind.DECLARED.value,
+        "text": f"Declared {level.id} ({level.name}): {incident.title}",
+        "data": {"severity": level.id, "service": incident.service, "source": incident.source},
+    }
+    if not incident.commander:
+        return [declared]
+    commander = {
+        **base,
+        "kind": Kind.ROLE.value,
+        "text": f"{incident.commander} is commander",
+        "data": {"role": "commander", "person": incident.commander},
+    }
+    return [declared, commander]

@@ -1,0 +1,92 @@
+"""Reading incidents: filtered, newest first, in pages addressed by a cursor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+
+from warroom.db.models import Incident
+from warroom.domain.incidents import OPEN_STATUSES, parse_ref, parse_status
+from warroom.errors import Invalid
+from warroom.services.context import Context
+from warroom.services.incidents.lifecycle import MAX_ID
+
+MAX_LIMIT = 200
+REF_LIKE = re.compile(r"(?:inc-)?[0-9]{1,9}", re.IGNORECASE)
+
+# The open statuses are written into the SQL, not bound as parameters, so that the planner
+# can match the partial `WHERE status IN (...)` indexes (SQLite never matches bound values).
+OPEN_LITERAL: BindParameter[list[str]] = bindparam(
+    "open_statuses", [s.value for s in OPEN_STATUSES], expanding=True, literal_execute=True
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Incident]
+    next_cursor: str | None
+
+
+def _parse_cursor(cursor: str | None) -> int | None:
+    if cursor in (None, ""):
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > MAX_ID:
+        raise Invalid(f"cursor {cursor!r} is not one this server gave out.", field="cursor")
+    return int(cursor)
+
+
+def _matching(query: Select[Incident], text: str) -> Select[Incident]:
+    """Title contains the text (any case), or the text is the incident's reference."""
+    words = text.strip()
+    if "\x00" in words:
+        raise Invalid("text must not contain NUL characters.", field="q")
+    if not words:
+        return query
+    match = Incident.title.icontains(words, autoescape=True)
+    ref = parse_ref(words) if REF_LIKE.fullmatch(words) else None
+    return query.where(or_(match, Incident.id == ref) if ref and ref <= MAX_ID else match)
+
+
+def _filtered(
+    ctx: Context, status: str, severity: str | None, service: str | None, text: str | None = None
+) -> Select[Incident]:
+    query = select(Incident)
+    wanted = status.strip().lower()
+    if wanted == "open":
+        query = query.where(Incident.status.in_(OPEN_LITERAL))
+    elif wanted != "all":
+        query = query.where(Incident.status == parse_status(wanted).value)
+    if severity:
+        query = query.where(Incident.severity == ctx.config.severity(severity).id)
+    if service:
+        if "\x00" in service:
+            raise Invalid("service must not contain NUL characters.", field="service")
+        query = query.where(Incident.service == service)
+    return _matching(query, text) if text else query
+
+
+def list_incidents(
+    session: Session,
+    *,
+    ctx: Context,
+    status: str = "all",
+    severity: str | None = None,
+    service: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    text: str | None = None,
+) -> Page:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    query = _filtered(ctx, status, severity, service, text)
+    before = _parse_cursor(cursor)
+    if before is not None:
+        query = query.where(Incident.id < before)
+    rows = list(session.scalars(query.order_by(Incident.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    items = rows[:limit]
+    return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)

@@ -1,0 +1,1 @@
+"""Alerts in: an integration's alerts checked, routed and applied in committed batches."""

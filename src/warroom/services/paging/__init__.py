@@ -1,0 +1,1 @@
+"""Paging: policies run step by step, the notifications they send, and what comes back."""
