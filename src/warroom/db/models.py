@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from warroom.db.types import UTCDateTime
@@ -48,6 +59,8 @@ class Incident(Base):
     updated_at: Mapped[datetime]
     group_key: Mapped[str | None] = mapped_column(String(400))  # alert grouping, while open
     policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # escalation, frozen at open
+    # A drill (`warroom drill`): a real incident kept out of reports and the status page.
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         CheckConstraint(

@@ -126,6 +126,7 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
         version=1,
         updated_at=now,
         group_key=opening.group_key,
+        drill=False,
     )
     deadlines.set_clocks(ctx, incident, since=when)
     incident.policy = escalation.policy_to_freeze(ctx, incident)
