@@ -41,6 +41,13 @@ def test_creating_an_integration_prints_its_key_and_url_once(wr: Any) -> None:
     assert created["key"] not in wr("integration", "ls").stdout
 
 
+def test_the_kind_option_names_every_sender_warroom_has(wr: Any) -> None:
+    shown = " ".join(wr("integration", "create", "--help").stdout.split())
+    assert "alertmanager, datadog, generic, grafana, pagerduty or sentry." in shown
+    refused = wr("integration", "create", "x", "--kind", "nagios")
+    assert "alertmanager, datadog, generic, grafana, pagerduty, sentry" in refused.stderr
+
+
 def test_a_pagerduty_integration_points_at_the_events_api(wr: Any) -> None:
     created = json.loads(wr("integration", "create", "pd", "--kind", "pagerduty", "--json").stdout)
     assert created["url"].endswith("/v2/enqueue")

@@ -71,7 +71,7 @@ def test_an_unknown_kind_is_refused_naming_the_kinds(client: TestClient, as_: He
         "/api/v1/integrations", headers=as_("alice"), json={"name": "x", "kind": "nagios"}
     )
     assert response.status_code == 422
-    assert "alertmanager, grafana, sentry, datadog, pagerduty, generic" in response.json()["detail"]
+    assert "alertmanager, datadog, generic, grafana, pagerduty, sentry" in response.json()["detail"]
 
 
 def test_a_generic_alert_opens_an_incident_and_its_repeat_counts(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+
+import pytest
 
 from warroom import sources
 from warroom.sources import (
@@ -14,6 +17,7 @@ from warroom.sources import (
     generic,
     grafana,
     pagerduty,
+    parsers_in,
     sentry,
 )
 
@@ -22,15 +26,45 @@ ALLOWED = ("warroom.domain", "warroom.sources", "pydantic", "__future__")
 
 
 def test_every_kind_maps_to_its_modules_parse() -> None:
-    assert KINDS == ("alertmanager", "grafana", "sentry", "datadog", "pagerduty", "generic")
+    assert KINDS == ("alertmanager", "datadog", "generic", "grafana", "pagerduty", "sentry")
     assert [SOURCES[kind] for kind in KINDS] == [
-        alertmanager.parse, grafana.parse, sentry.parse, datadog.parse, pagerduty.parse,
-        generic.parse]
+        alertmanager.parse, datadog.parse, generic.parse, grafana.parse, pagerduty.parse,
+        sentry.parse]
+
+
+def test_the_kinds_are_the_files_of_the_package_and_helpers_are_not_kinds() -> None:
+    files = sorted(p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("_"))
+    assert list(KINDS) == files
+    assert "_common" not in SOURCES and "_prometheus" not in SOURCES
+
+
+def test_a_new_sender_is_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "more_senders"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_shared.py").write_text("LABEL = 'not a sender'\n")
+    (package / "nagios.py").write_text("def parse(body):\n    return ['nagios', body]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = parsers_in(importlib.import_module("more_senders"))
+    assert list(found) == ["nagios"]
+    assert found["nagios"]({"host": "db-1"}) == ["nagios", {"host": "db-1"}]
+
+
+def test_a_sender_file_without_parse_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "broken_senders"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "zabbix.py").write_text("def parse_body(body):\n    return []\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(TypeError, match=r"broken_senders\.zabbix .* without a parse"):
+        parsers_in(importlib.import_module("broken_senders"))
 
 
 def test_sources_import_only_the_domain_the_standard_library_and_pydantic() -> None:
-    stdlib = {"collections", "copy", "dataclasses", "datetime", "hashlib", "json", "math", "re",
-              "typing"}
+    stdlib = {"collections", "copy", "dataclasses", "datetime", "hashlib", "importlib", "json",
+              "math", "pkgutil", "re", "types", "typing"}
     for path in sorted(PACKAGE.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):

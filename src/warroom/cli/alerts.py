@@ -10,6 +10,7 @@ from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.domain.incidents import parse_ref
 from warroom.services.ingest import alerts, integrations
+from warroom.sources import KINDS
 
 integration_app = typer.Typer(
     help="Alert senders (Alertmanager, Grafana, ...).", no_args_is_help=True
@@ -34,7 +35,7 @@ def _created(name: str, kind: str, key: str, url: str, as_json: bool) -> None:
 def create(
     name: str,
     kind: Annotated[
-        str, typer.Option(help="alertmanager, grafana, sentry, datadog, pagerduty or generic.")
+        str, typer.Option(help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")
     ],
     service: Annotated[str | None, typer.Option(help="Service its alerts belong to.")] = None,
     hmac_secret: Annotated[str | None, typer.Option(help="Require signed requests.")] = None,

@@ -12,7 +12,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-KINDS = ("alertmanager", "grafana", "sentry", "datadog", "pagerduty", "generic")
 MAX_DEDUP_KEY = 255
 MAX_SUMMARY = 1024
 

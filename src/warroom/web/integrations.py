@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.db.models import Integration
-from warroom.domain.alerts import KINDS
 from warroom.errors import WarroomError
 from warroom.services.ingest import integrations
+from warroom.sources import KINDS
 from warroom.web import render
 from warroom.web.auth import Admin, Administering
 from warroom.web.errors import PageRefused

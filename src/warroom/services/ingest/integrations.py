@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Integration
-from warroom.domain.alerts import KINDS
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.services.context import Context
+from warroom.sources import KINDS
 
 
 @dataclass(frozen=True, slots=True)
