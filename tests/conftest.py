@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from tests.receivers import Receiver, receiver
 
 from warroom.clock import FrozenClock
 from warroom.config import Settings, WarroomConfig, load_config
@@ -170,3 +171,10 @@ def as_(tokens_by_persona: dict[str, str]):  # type: ignore[no-untyped-def]
         return {"Authorization": f"Bearer {tokens_by_persona[persona]}"}
 
     return headers
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    """A real HTTP receiver on loopback that keeps every message it gets."""
+    with receiver() as r:
+        yield r

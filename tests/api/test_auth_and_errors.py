@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.support import assert_problem, post_incident
 
 from warroom.app import create_app
 from warroom.config import Settings
@@ -15,26 +16,6 @@ from warroom.domain.access import AccessRole
 from warroom.services.access import tokens
 
 BASE = "/api/v1/incidents"
-PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
-
-
-def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body.keys() >= PROBLEM_KEYS
-    assert body["status"] == status
-    if code is not None:
-        assert body["code"] == code
-    return body
-
-
-def declare(client: Any, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
-    response = client.post(
-        BASE, json={"title": "Search is slow", "severity": "P2", **fields}, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def count(client: Any, headers: dict[str, str]) -> int:
@@ -125,7 +106,7 @@ def test_a_revoked_token_stops_working_at_once(client, app, as_):
 
 
 def test_a_viewer_can_read_everything_about_an_incident(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     viewer = as_("charlie")
     assert client.get(BASE, headers=viewer).status_code == 200
     assert client.get(f"{BASE}/{incident['ref']}", headers=viewer).json()["id"] == incident["id"]
@@ -141,7 +122,7 @@ def test_viewer_cannot_declare(client, as_):
 
 @pytest.mark.parametrize(("action", "body"), [*ACTIONS, ("reopen", {})])
 def test_viewer_cannot_act_on_an_incident_and_nothing_changes(client, as_, action, body):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     before = snapshot(client, as_("bob"), incident["id"])
     response = client.post(f"{BASE}/{incident['id']}/{action}", json=body, headers=as_("charlie"))
     assert_problem(response, 403, "forbidden")
@@ -151,7 +132,7 @@ def test_viewer_cannot_act_on_an_incident_and_nothing_changes(client, as_, actio
 @pytest.mark.parametrize(("action", "body"), ACTIONS)
 def test_responder_and_admin_can_act_on_incidents(client, as_, action, body):
     for persona in ("bob", "alice"):
-        incident = declare(client, as_("bob"))
+        incident = post_incident(client, as_("bob"))
         response = client.post(f"{BASE}/{incident['id']}/{action}", json=body, headers=as_(persona))
         assert response.status_code in (200, 201), response.text
         assert snapshot(client, as_("bob"), incident["id"])["timeline"][-1]["actor"] == persona
@@ -260,7 +241,7 @@ def test_a_body_that_is_not_utf8_is_400_and_creates_nothing(client, as_):
 
 
 def test_malformed_json_on_an_action_changes_nothing(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     before = snapshot(client, as_("bob"), incident["id"])
     response = _post_raw(client, as_("bob"), f"{BASE}/{incident['id']}/updates", b'{"message"')
     assert_problem(response, 400, "bad_json")
@@ -324,7 +305,7 @@ def test_an_unknown_severity_is_422_listing_the_known_levels(client, as_):
 def test_bad_action_bodies_are_422_naming_the_field_and_change_nothing(
     client, as_, action, body, field
 ):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     before = snapshot(client, as_("bob"), incident["id"])
     response = client.post(f"{BASE}/{incident['id']}/{action}", json=body, headers=as_("bob"))
     problem = assert_problem(response, 422)
@@ -341,7 +322,7 @@ def test_bad_action_bodies_are_422_naming_the_field_and_change_nothing(
     ],
 )
 def test_an_unknown_incident_is_404_naming_it(client, as_, method, suffix, body):
-    declare(client, as_("bob"))
+    post_incident(client, as_("bob"))
     response = client.request(method, f"{BASE}/INC-999{suffix}", json=body, headers=as_("bob"))
     problem = assert_problem(response, 404, "not_found")
     assert "INC-999" in problem["detail"]
@@ -372,7 +353,7 @@ def test_a_body_over_the_default_limit_is_413_and_creates_nothing(client, as_):
 
 def test_a_body_under_the_limit_is_accepted(client, as_):
     summary = "a" * 9_000
-    incident = declare(client, as_("bob"), summary=summary)
+    incident = post_incident(client, as_("bob"), summary=summary)
     assert incident["summary"] == summary
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from tests.support import post_incident
 
 from warroom.app import create_app
 from warroom.config import Settings
@@ -25,14 +26,6 @@ def metric(text: str, name: str, **labels: str) -> float | None:
         if found == labels:
             return float(match.group(3))
     return None
-
-
-def declare(client, headers, **fields):  # type: ignore[no-untyped-def]
-    response = client.post(
-        BASE, json={"title": "Disk full", "severity": "P1", **fields}, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_healthz_answers_without_a_token(client):
@@ -72,12 +65,12 @@ def test_metrics_is_prometheus_text_counting_open_incidents_by_severity_and_stat
     assert "# TYPE warroom_open_incidents gauge" in empty.text
     assert metric(empty.text, "warroom_open_incidents", severity="P1", status="triggered") is None
 
-    first = declare(client, as_("bob"))
+    first = post_incident(client, as_("bob"))
     text = client.get("/metrics").text
     assert 'warroom_open_incidents{severity="P1",status="triggered"} 1.0' in text.splitlines()
 
-    declare(client, as_("bob"))
-    declare(client, as_("bob"), severity="P3")
+    post_incident(client, as_("bob"))
+    post_incident(client, as_("bob"), severity="P3")
     client.post(f"{BASE}/{first['id']}/acknowledge", headers=as_("bob"))
     text = client.get("/metrics").text
     assert metric(text, "warroom_open_incidents", severity="P1", status="triggered") == 1.0
@@ -86,7 +79,7 @@ def test_metrics_is_prometheus_text_counting_open_incidents_by_severity_and_stat
 
 
 def test_resolved_incidents_are_not_counted_as_open(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     client.post(f"{BASE}/{incident['id']}/resolve", headers=as_("bob"))
     text = client.get("/metrics").text
     assert metric(text, "warroom_open_incidents", severity="P1", status="triggered") is None
@@ -94,7 +87,7 @@ def test_resolved_incidents_are_not_counted_as_open(client, as_):
 
 
 def test_metrics_count_requests_by_route_template_and_status(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     client.get(f"{BASE}/{incident['id']}", headers=as_("charlie"))
     client.get(f"{BASE}/{incident['ref']}", headers=as_("charlie"))
     client.get(f"{BASE}/INC-999", headers=as_("charlie"))
@@ -115,7 +108,7 @@ def test_metrics_count_requests_by_route_template_and_status(client, as_):
 
 def test_job_lag_shows_how_late_the_oldest_due_job_is(client, as_, clock, worker):
     assert metric(client.get("/metrics").text, "warroom_job_lag_seconds") == 0.0
-    declare(client, as_("bob"))  # ack due in 15 minutes
+    post_incident(client, as_("bob"))  # ack due in 15 minutes
     assert metric(client.get("/metrics").text, "warroom_job_lag_seconds") == 0.0
     clock.advance(timedelta(minutes=20))
     assert metric(client.get("/metrics").text, "warroom_job_lag_seconds") == 300.0

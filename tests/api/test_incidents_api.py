@@ -6,23 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.support import assert_problem, iso, post_incident
 
 BASE = "/api/v1/incidents"
 
 
 def ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def declare(client: Any, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
-    body = {"title": "Checkout returns 500", "severity": "P1", **fields}
-    response = client.post(BASE, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def act(client: Any, headers: dict[str, str], ref: Any, action: str, **body: Any) -> Any:
@@ -37,17 +27,6 @@ def timeline(client: Any, headers: dict[str, str], ref: Any) -> list[dict[str, A
 
 def kinds(events: list[dict[str, Any]]) -> list[str]:
     return [e["kind"] for e in events]
-
-
-def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert {"type", "title", "status", "detail", "code"} <= body.keys()
-    assert body["status"] == status
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 # --- declare ---------------------------------------------------------------------------
@@ -94,20 +73,20 @@ def test_declare_returns_the_new_incident_with_ref_channel_and_p1_deadlines(clie
 
 def test_declare_deadlines_follow_the_severity(client, as_, clock):
     now = clock.now()
-    p0 = declare(client, as_("bob"), severity="P0")
-    p2 = declare(client, as_("bob"), severity="P2")
+    p0 = post_incident(client, as_("bob"), severity="P0")
+    p2 = post_incident(client, as_("bob"), severity="P2")
     assert ts(p0["ack_due_at"]) == now + timedelta(minutes=5)
     assert ts(p2["ack_due_at"]) == now + timedelta(hours=1)
     assert ts(p2["next_update_due_at"]) == now + timedelta(hours=2)
 
 
 def test_declare_accepts_severity_in_any_case(client, as_):
-    assert declare(client, as_("bob"), severity="p2")["severity"] == "P2"
+    assert post_incident(client, as_("bob"), severity="p2")["severity"] == "P2"
 
 
 def test_refs_count_up_and_same_day_same_title_channels_stay_distinct(client, as_):
-    first = declare(client, as_("bob"), title="Login broken")
-    second = declare(client, as_("bob"), title="Login broken")
+    first = post_incident(client, as_("bob"), title="Login broken")
+    second = post_incident(client, as_("bob"), title="Login broken")
     assert (first["ref"], second["ref"]) == (f"INC-{first['id']}", f"INC-{first['id'] + 1}")
     assert first["channel"] == "incident-2026-11-02-login-broken"
     assert second["channel"] != first["channel"]
@@ -115,7 +94,7 @@ def test_refs_count_up_and_same_day_same_title_channels_stay_distinct(client, as
 
 
 def test_declare_puts_declaration_and_commander_on_the_timeline(client, as_):
-    incident = declare(client, as_("bob"), commander="alice")
+    incident = post_incident(client, as_("bob"), commander="alice")
     events = timeline(client, as_("charlie"), incident["id"])
     assert kinds(events) == ["declared", "role"]
     assert events[0]["actor"] == "bob"
@@ -133,7 +112,7 @@ def _ids(response: Any) -> list[int]:
 
 
 def test_list_is_newest_first_and_has_the_page_shape(client, as_):
-    ids = [declare(client, as_("bob"), title=f"Incident {n}")["id"] for n in range(3)]
+    ids = [post_incident(client, as_("bob"), title=f"Incident {n}")["id"] for n in range(3)]
     response = client.get(BASE, headers=as_("charlie"))
     assert set(response.json()) == {"items", "next_cursor"}
     assert _ids(response) == sorted(ids, reverse=True)
@@ -142,9 +121,9 @@ def test_list_is_newest_first_and_has_the_page_shape(client, as_):
 
 def test_list_filters_by_open_all_and_exact_status(client, as_):
     h = as_("bob")
-    triggered = declare(client, h, title="Still triggered")["id"]
-    resolved = declare(client, h, title="Resolved one")["id"]
-    closed = declare(client, h, title="Closed one")["id"]
+    triggered = post_incident(client, h, title="Still triggered")["id"]
+    resolved = post_incident(client, h, title="Resolved one")["id"]
+    closed = post_incident(client, h, title="Closed one")["id"]
     assert act(client, h, resolved, "resolve").status_code == 200
     assert act(client, h, closed, "resolve").status_code == 200
     assert act(client, h, closed, "close").status_code == 200
@@ -161,9 +140,9 @@ def test_list_filters_by_open_all_and_exact_status(client, as_):
 
 def test_list_filters_by_severity_and_service(client, as_):
     h = as_("bob")
-    p1_api = declare(client, h, severity="P1", service="api")["id"]
-    p2_api = declare(client, h, severity="P2", service="api")["id"]
-    p1_web = declare(client, h, severity="P1", service="web")["id"]
+    p1_api = post_incident(client, h, severity="P1", service="api")["id"]
+    p2_api = post_incident(client, h, severity="P2", service="api")["id"]
+    p1_web = post_incident(client, h, severity="P1", service="web")["id"]
     assert _ids(client.get(BASE, params={"severity": "P1"}, headers=h)) == [p1_web, p1_api]
     assert _ids(client.get(BASE, params={"service": "api"}, headers=h)) == [p2_api, p1_api]
     both = client.get(BASE, params={"severity": "p1", "service": "api"}, headers=h)
@@ -172,7 +151,7 @@ def test_list_filters_by_severity_and_service(client, as_):
 
 
 def test_walking_the_pages_returns_every_incident_exactly_once(client, as_):
-    created = {declare(client, as_("bob"), title=f"Incident {n}")["id"] for n in range(7)}
+    created = {post_incident(client, as_("bob"), title=f"Incident {n}")["id"] for n in range(7)}
     seen: list[int] = []
     pages = 0
     cursor = None
@@ -196,9 +175,9 @@ def test_walking_the_pages_returns_every_incident_exactly_once(client, as_):
 
 def test_pagination_respects_the_filter_across_pages(client, as_):
     h = as_("bob")
-    p2 = [declare(client, h, severity="P2", title=f"p2 {n}")["id"] for n in range(3)]
+    p2 = [post_incident(client, h, severity="P2", title=f"p2 {n}")["id"] for n in range(3)]
     for n in range(3):
-        declare(client, h, severity="P3", title=f"p3 {n}")
+        post_incident(client, h, severity="P3", title=f"p3 {n}")
     first = client.get(BASE, params={"severity": "P2", "limit": 2}, headers=h).json()
     second = client.get(
         BASE, params={"severity": "P2", "limit": 2, "cursor": first["next_cursor"]}, headers=h
@@ -226,7 +205,7 @@ def test_list_with_a_bad_filter_is_422_naming_it(client, as_, params, field):
 
 
 def test_get_by_number_or_ref_returns_the_incident_with_its_timeline(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     by_id = client.get(f"{BASE}/{incident['id']}", headers=as_("charlie"))
     by_ref = client.get(f"{BASE}/{incident['ref']}", headers=as_("charlie"))
     lower = client.get(f"{BASE}/{incident['ref'].lower()}", headers=as_("charlie"))
@@ -242,7 +221,7 @@ def test_get_by_number_or_ref_returns_the_incident_with_its_timeline(client, as_
 
 
 def test_acknowledge_moves_to_acknowledged_and_records_who(client, as_, clock):
-    incident = declare(client, as_("alice"))
+    incident = post_incident(client, as_("alice"))
     clock.advance(timedelta(minutes=3))
     response = act(client, as_("bob"), incident["ref"], "acknowledge")
     assert response.status_code == 200
@@ -256,7 +235,7 @@ def test_acknowledge_moves_to_acknowledged_and_records_who(client, as_, clock):
 
 
 def test_acknowledging_twice_is_a_conflict_that_changes_nothing(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     assert act(client, as_("bob"), incident["id"], "acknowledge").status_code == 200
     response = act(client, as_("alice"), incident["id"], "acknowledge")
     body = assert_problem(response, 409, "invalid_transition")
@@ -268,7 +247,7 @@ def test_acknowledging_twice_is_a_conflict_that_changes_nothing(client, as_):
 
 
 def test_status_may_jump_forward_and_fills_the_milestones_it_passes(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     clock.advance(timedelta(minutes=10))
     response = act(client, as_("bob"), incident["id"], "status", status="monitoring")
     assert response.status_code == 200
@@ -283,14 +262,14 @@ def test_status_may_jump_forward_and_fills_the_milestones_it_passes(client, as_,
 
 
 def test_status_message_becomes_the_event_text(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "status", status="identified", message="Bad deploy")
     assert timeline(client, as_("bob"), incident["id"])[-1]["text"] == "Bad deploy"
 
 
 @pytest.mark.parametrize("target", ["acknowledged", "investigating", "triggered"])
 def test_moving_status_backwards_or_in_place_is_409_invalid_transition(client, as_, target):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "status", status="investigating")
     response = act(client, as_("bob"), incident["id"], "status", status=target)
     body = assert_problem(response, 409, "invalid_transition")
@@ -304,7 +283,7 @@ def test_moving_status_backwards_or_in_place_is_409_invalid_transition(client, a
 
 
 def test_a_resolved_incident_cannot_move_back_and_is_told_to_reopen(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "resolve")
     response = act(client, as_("bob"), incident["id"], "status", status="investigating")
     body = assert_problem(response, 409, "invalid_transition")
@@ -312,7 +291,7 @@ def test_a_resolved_incident_cannot_move_back_and_is_told_to_reopen(client, as_)
 
 
 def test_unknown_status_is_422_naming_status_and_the_known_ones(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     body = assert_problem(act(client, as_("bob"), incident["id"], "status", status="fixed"), 422)
     assert body.get("field") == "status"
     assert "'fixed'" in body["detail"] and "investigating" in body["detail"]
@@ -322,7 +301,7 @@ def test_unknown_status_is_422_naming_status_and_the_known_ones(client, as_):
 
 
 def test_updates_carry_their_visibility_onto_the_timeline(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     internal = act(client, as_("bob"), incident["id"], "updates", message="Looking at logs")
     public = act(client, as_("bob"), incident["id"], "updates", message="We are on it", public=True)
     assert internal.status_code == public.status_code == 201
@@ -334,7 +313,7 @@ def test_updates_carry_their_visibility_onto_the_timeline(client, as_):
 
 
 def test_an_update_moves_the_next_update_deadline(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     clock.advance(timedelta(minutes=20))
     response = act(client, as_("bob"), incident["id"], "updates", message="Still digging")
     assert ts(response.json()["next_update_due_at"]) == clock.now() + timedelta(minutes=30)
@@ -342,7 +321,7 @@ def test_an_update_moves_the_next_update_deadline(client, as_, clock):
 
 
 def test_an_empty_update_is_422_naming_message(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     body = assert_problem(act(client, as_("bob"), incident["id"], "updates", message="  "), 422)
     assert body.get("field") == "message"
     assert kinds(timeline(client, as_("bob"), incident["id"])) == ["declared"]
@@ -352,7 +331,7 @@ def test_an_empty_update_is_422_naming_message(client, as_):
 
 
 def test_raising_severity_records_the_reason_and_restarts_the_ack_clock(client, as_, clock):
-    incident = declare(client, as_("bob"), severity="P2")
+    incident = post_incident(client, as_("bob"), severity="P2")
     clock.advance(timedelta(minutes=1))
     response = act(
         client, as_("bob"), incident["id"], "severity", severity="P0", reason="All regions"
@@ -368,14 +347,14 @@ def test_raising_severity_records_the_reason_and_restarts_the_ack_clock(client, 
 
 
 def test_lowering_severity_says_lowered(client, as_):
-    incident = declare(client, as_("bob"), severity="P1")
+    incident = post_incident(client, as_("bob"), severity="P1")
     act(client, as_("bob"), incident["id"], "severity", severity="P3")
     event = timeline(client, as_("bob"), incident["id"])[-1]
     assert "lowered P1 → P3" in event["text"]
 
 
 def test_setting_the_same_severity_is_a_conflict(client, as_):
-    incident = declare(client, as_("bob"), severity="P1")
+    incident = post_incident(client, as_("bob"), severity="P1")
     assert_problem(act(client, as_("bob"), incident["id"], "severity", severity="p1"), 409)
     assert kinds(timeline(client, as_("bob"), incident["id"])) == ["declared"]
 
@@ -384,7 +363,7 @@ def test_setting_the_same_severity_is_a_conflict(client, as_):
 
 
 def test_every_role_can_be_assigned_and_lands_on_the_timeline(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     for role, person in [
         ("commander", "alice"),
         ("comms", "carol"),
@@ -407,14 +386,14 @@ def test_every_role_can_be_assigned_and_lands_on_the_timeline(client, as_):
 
 
 def test_replacing_the_commander_names_the_previous_one(client, as_):
-    incident = declare(client, as_("bob"), commander="alice")
+    incident = post_incident(client, as_("bob"), commander="alice")
     act(client, as_("bob"), incident["id"], "roles", role="commander", person="bob")
     event = timeline(client, as_("bob"), incident["id"])[-1]
     assert event["text"] == "bob is commander (was alice)"
 
 
 def test_unknown_role_is_422_naming_role(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     response = act(client, as_("bob"), incident["id"], "roles", role="captain", person="x")
     body = assert_problem(response, 422)
     assert body.get("field") == "role"
@@ -422,7 +401,7 @@ def test_unknown_role_is_422_naming_role(client, as_):
 
 
 def test_adding_the_same_responder_twice_is_a_conflict(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "roles", role="responder", person="dana")
     again = act(client, as_("bob"), incident["id"], "roles", role="responder", person="dana")
     assert_problem(again, 409)
@@ -434,7 +413,7 @@ def test_adding_the_same_responder_twice_is_a_conflict(client, as_):
 
 
 def test_resolving_a_p1_sets_the_postmortem_due_two_days_later(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     clock.advance(timedelta(hours=1))
     response = act(client, as_("bob"), incident["id"], "resolve", message="Rolled back")
     assert response.status_code == 200
@@ -447,7 +426,7 @@ def test_resolving_a_p1_sets_the_postmortem_due_two_days_later(client, as_, cloc
 
 
 def test_resolving_a_p2_needs_no_postmortem(client, as_):
-    incident = declare(client, as_("bob"), severity="P2")
+    incident = post_incident(client, as_("bob"), severity="P2")
     body = act(client, as_("bob"), incident["id"], "resolve").json()
     assert body["status"] == "resolved"
     assert body["postmortem_due_at"] is None
@@ -455,7 +434,7 @@ def test_resolving_a_p2_needs_no_postmortem(client, as_):
 
 @pytest.mark.parametrize("reached", ["monitoring", "resolved"])
 def test_reopen_returns_a_monitoring_or_resolved_incident_to_investigating(client, as_, reached):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "status", status=reached)
     response = act(client, as_("bob"), incident["id"], "reopen", message="It is back")
     assert response.status_code == 200
@@ -471,7 +450,7 @@ def test_reopen_returns_a_monitoring_or_resolved_incident_to_investigating(clien
 
 @pytest.mark.parametrize("reached", ["triggered", "investigating", "mitigating", "closed"])
 def test_reopen_from_any_other_status_is_409(client, as_, reached):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     if reached == "closed":
         act(client, as_("bob"), incident["id"], "resolve")
         act(client, as_("bob"), incident["id"], "close")
@@ -483,7 +462,7 @@ def test_reopen_from_any_other_status_is_409(client, as_, reached):
 
 
 def test_a_closed_incident_refuses_every_further_change(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "resolve")
     clock.advance(timedelta(days=1))
     closed = act(client, as_("bob"), incident["id"], "close")
@@ -506,7 +485,7 @@ def test_a_closed_incident_refuses_every_further_change(client, as_, clock):
 
 
 def test_a_back_dated_acknowledgement_keeps_its_true_time_and_is_marked_late(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     declared = clock.now()
     clock.advance(timedelta(minutes=30))
     response = act(
@@ -523,7 +502,7 @@ def test_a_back_dated_acknowledgement_keeps_its_true_time_and_is_marked_late(cli
 
 def test_a_back_dated_declaration_starts_its_clocks_at_the_true_time(client, as_, clock):
     started = clock.now() - timedelta(minutes=20)
-    incident = declare(client, as_("bob"), at=iso(started))
+    incident = post_incident(client, as_("bob"), at=iso(started))
     assert ts(incident["declared_at"]) == started
     assert ts(incident["ack_due_at"]) == started + timedelta(minutes=15)
     assert ts(incident["ack_due_at"]) < clock.now()
@@ -531,7 +510,7 @@ def test_a_back_dated_declaration_starts_its_clocks_at_the_true_time(client, as_
 
 
 def test_a_back_dated_update_falls_into_place_on_the_timeline(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     start = clock.now()
     clock.advance(timedelta(minutes=10))
     act(client, as_("bob"), incident["id"], "status", status="investigating")
@@ -550,7 +529,7 @@ def test_a_back_dated_update_falls_into_place_on_the_timeline(client, as_, clock
 
 @pytest.mark.parametrize("action", ["acknowledge", "status", "updates", "resolve"])
 def test_an_at_in_the_future_is_422_naming_at(client, as_, clock, action):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     payload = {"status": {"status": "investigating"}, "updates": {"message": "m"}}.get(action, {})
     future = iso(clock.now() + timedelta(hours=1))
     response = act(client, as_("bob"), incident["id"], action, at=future, **payload)
@@ -570,7 +549,7 @@ def test_declaring_in_the_future_is_422_naming_at(client, as_, clock):
 
 
 def test_an_at_before_the_declaration_is_422_naming_at(client, as_, clock):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     clock.advance(timedelta(hours=1))
     before = iso(clock.now() - timedelta(hours=2))
     body = assert_problem(act(client, as_("bob"), incident["id"], "acknowledge", at=before), 422)
@@ -581,7 +560,7 @@ def test_an_at_before_the_declaration_is_422_naming_at(client, as_, clock):
 
 
 def test_an_at_without_a_time_zone_is_422_naming_at(client, as_):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     response = act(client, as_("bob"), incident["id"], "acknowledge", at="2026-11-02T09:01:00")
     body = assert_problem(response, 422)
     assert body["errors"][0]["field"] == "at"
@@ -591,7 +570,7 @@ def test_an_at_without_a_time_zone_is_422_naming_at(client, as_):
 
 
 def test_an_unacknowledged_p1_is_flagged_once_its_ack_deadline_passes(client, as_, clock, worker):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     clock.advance(timedelta(minutes=14))
     worker.run_due()
     assert "ack_overdue" not in kinds(timeline(client, as_("bob"), incident["id"]))
@@ -607,7 +586,7 @@ def test_an_unacknowledged_p1_is_flagged_once_its_ack_deadline_passes(client, as
 
 
 def test_an_acknowledged_incident_is_not_flagged_for_a_late_ack(client, as_, clock, worker):
-    incident = declare(client, as_("bob"))
+    incident = post_incident(client, as_("bob"))
     clock.advance(timedelta(minutes=5))
     act(client, as_("bob"), incident["id"], "acknowledge")
     clock.advance(timedelta(minutes=20))
@@ -621,7 +600,7 @@ def test_an_acknowledged_incident_is_not_flagged_for_a_late_ack(client, as_, clo
 def test_full_lifecycle_through_the_api_leaves_a_complete_timeline(client, as_, clock):
     bob = as_("bob")
     start = clock.now()
-    incident = declare(
+    incident = post_incident(
         client, as_("alice"), title="Payments time out", service="payments", commander="alice"
     )
     ref = incident["ref"]

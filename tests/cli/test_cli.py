@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.support import iso
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
@@ -47,10 +48,6 @@ def wj(wr):  # type: ignore[no-untyped-def]
         return json.loads(result.stdout)
 
     return run
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def ts(text: str | None) -> datetime | None:

@@ -16,11 +16,9 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,14 +26,12 @@ from typing import Any
 import httpx
 import pagerduty
 import pytest
+from tests.support import HOST, PAYLOADS, WARROOM, free_port, iso, poll
 
 pytestmark = pytest.mark.slow
 
-WARROOM = str(Path(sys.executable).parent / "warroom")
-HOST = "127.0.0.1"
 WAIT = 30.0  # seconds: the bound on every poll for something to happen
 START = 60.0  # seconds: the bound on a process coming up (imports are slow on a busy machine)
-PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 CONFIG = """
 # One level that monitors for 2 s once every alert of an incident has cleared, so the
 # auto-resolve of the default route finishes within a test; every alert routes to it.
@@ -49,26 +45,6 @@ monitor_for = "2s"
 [default_route]
 severity = "P2"
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def poll(check: Callable[[], Any], *, seconds: float = WAIT) -> Any:
-    """Call `check` until it returns something truthy, at most `seconds` long."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.2)
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def payload(name: str) -> Any:
@@ -208,7 +184,9 @@ def results(outcomes: list[dict[str, Any]]) -> list[str]:
 def resolved_through_monitoring(warroom: Warroom, ref: str, actor: str) -> dict[str, Any]:
     """Wait until the incident resolves; check it went to monitoring when its alerts cleared
     (by the integration), then to resolved when monitoring was over (by warroom)."""
-    incident = poll(lambda: (found := warroom.incident(ref))["status"] == "resolved" and found)
+    incident = poll(
+        lambda: (found := warroom.incident(ref))["status"] == "resolved" and found, seconds=WAIT
+    )
     assert incident, f"{ref} did not resolve within {WAIT} s: {warroom.incident(ref)}"
     moves = [
         (e["actor"], e["data"].get("to")) for e in incident["timeline"] if e["kind"] == "status"
@@ -322,7 +300,7 @@ def test_alertmanager_groups_by_alertname_counts_repeats_and_resolves_its_incide
         alerts = warroom.alerts()
         return alerts if len(alerts) == 3 and min(a["count"] for a in alerts) >= times else None
 
-    first = poll(lambda: repeated(2))
+    first = poll(lambda: repeated(2), seconds=WAIT)
     assert first, f"three alerts, each sent twice, within {WAIT} s: {warroom.alerts()}"
     counts = {a["dedup_key"]: a["count"] for a in first}
     later = poll(
@@ -330,7 +308,7 @@ def test_alertmanager_groups_by_alertname_counts_repeats_and_resolves_its_incide
             (alerts := repeated(2))
             and all(a["count"] > counts[a["dedup_key"]] for a in alerts)
             and alerts
-        )
+        ), seconds=WAIT
     )
     assert later, f"Alertmanager's repeats were not counted: {warroom.alerts()}"
     assert len(warroom.alerts()) == 3  # repeats update the rows; they add none
@@ -359,7 +337,7 @@ def test_alertmanager_groups_by_alertname_counts_repeats_and_resolves_its_incide
             (alerts := warroom.alerts())
             and all(a["status"] == "resolved" for a in alerts)
             and alerts
-        )
+        ), seconds=WAIT
     )
     assert cleared, f"Alertmanager's resolved notice did not arrive: {warroom.alerts()}"
     assert len(cleared) == 3

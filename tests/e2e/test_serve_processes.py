@@ -16,7 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.e2e.test_serve_restart import HOST, WARROOM, Processes, free_port, poll
+from tests.e2e.test_serve_restart import Processes
+from tests.support import HOST, WARROOM, free_port, poll
 
 from warroom.processes.sockets import listen_shared
 from warroom.processes.supervisor import Supervisor

@@ -9,11 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,20 +19,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from tests.support import HOST, WARROOM, free_port, iso, poll
 
 from warroom.db.engine import open_database
 from warroom.db.models import Event, Job
 
 pytestmark = pytest.mark.slow
-
-WARROOM = str(Path(sys.executable).parent / "warroom")
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 class Processes:
@@ -104,20 +93,6 @@ class Processes:
                 except subprocess.TimeoutExpired:
                     os.kill(process.pid, signal.SIGKILL)
                     process.wait(timeout=10)
-
-
-def poll(check: Callable[[], Any], *, seconds: float = 10.0) -> Any:
-    """Call `check` until it returns something truthy, at most `seconds` long."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.1)
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def declare_overdue_p1(base: str, headers: dict[str, str]) -> dict[str, Any]:

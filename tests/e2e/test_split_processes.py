@@ -18,12 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.e2e.test_serve_restart import (
-    Processes,
-    declare_overdue_p1,
-    overdue_events,
-    poll,
-)
+from tests.e2e.test_serve_restart import Processes, declare_overdue_p1, overdue_events
+from tests.support import poll
 
 from warroom.db.engine import open_database
 from warroom.db.models import Alert

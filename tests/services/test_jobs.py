@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DatabaseError
-from tests.services.helpers import events, kinds, run
+from tests.support import declare, events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database, open_database
@@ -15,16 +15,6 @@ from warroom.scheduler.worker import Worker
 from warroom.services import jobs
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle
-
-
-def declare(database: Database, ctx: Context, severity: str = "P1") -> int:
-    incident = run(
-        database,
-        lambda s: lifecycle.declare(
-            s, ctx=ctx, actor="alice", title="Payments fail", severity=severity
-        ),
-    )
-    return incident.id
 
 
 def test_an_unacknowledged_incident_is_flagged_when_its_ack_deadline_passes(

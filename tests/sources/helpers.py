@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from tests.support import PAYLOADS
 
 from warroom.domain.alerts import (
     MAX_DEDUP_KEY,
@@ -20,7 +20,6 @@ from warroom.domain.alerts import (
     PayloadError,
 )
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 WEB = ("http://", "https://")

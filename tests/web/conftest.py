@@ -10,9 +10,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.support import WARROOM, free_port
 
 from warroom.db.engine import open_database
 from warroom.domain.access import AccessRole
@@ -30,7 +29,6 @@ from warroom.services.context import Context
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("WARROOM_CHROMIUM", "/usr/bin/chromium")
-WARROOM = str(Path(sys.executable).parent / "warroom")
 PASSWORDS = {"alice": "alice-password", "bob": "bob-password", "charlie": "charlie-password"}
 ROLES = {"alice": AccessRole.ADMIN, "bob": AccessRole.RESPONDER, "charlie": AccessRole.VIEWER}
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -94,12 +92,6 @@ def browse(app, personas: None) -> Iterator[Callable[[str | None], TestClient]]:
 
 
 # --- the real server and the real browser ------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.web.conftest import WARROOM, csrf_of, free_port
+from tests.support import WARROOM, free_port
+from tests.web.conftest import csrf_of
 
 pytestmark = pytest.mark.slow
 

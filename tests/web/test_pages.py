@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.support import declare, in_app
 from tests.web.conftest import PRIMARY_SCHEDULE, csrf_of
 
 from warroom.clock import FrozenClock
@@ -26,15 +27,6 @@ def config() -> WarroomConfig:
             "services": [{"name": "payments"}, {"name": "search"}],
         }
     )
-
-
-def declare(app, title: str, severity: str = "P2", service: str | None = None) -> int:  # type: ignore[no-untyped-def]
-    state = app.state.warroom
-    with state.db.write.begin() as session:
-        incident = lifecycle.declare(
-            session, ctx=state.ctx, actor="alice", title=title, severity=severity, service=service
-        )
-        return incident.id
 
 
 def test_declare_shows_each_severity_with_its_definition_and_examples(browse: Browse) -> None:
@@ -96,9 +88,9 @@ def test_viewers_cannot_open_the_declare_form(browse: Browse) -> None:
 def test_the_dashboard_groups_open_incidents_by_severity_and_marks_overdue(
     app, browse: Browse, clock: FrozenClock
 ) -> None:  # type: ignore[no-untyped-def]
-    declare(app, "Payments down", "P0", "payments")
-    declare(app, "Search slow", "P2", "search")
-    done = declare(app, "Old thing", "P3")
+    declare(*in_app(app), "Payments down", severity="P0", service="payments")
+    declare(*in_app(app), "Search slow", severity="P2", service="search")
+    done = declare(*in_app(app), "Old thing", severity="P3")
     state = app.state.warroom
     with state.db.write.begin() as session:
         lifecycle.resolve(session, ctx=state.ctx, actor="alice", incident_id=done)
@@ -120,9 +112,9 @@ def test_the_dashboard_says_who_is_on_call_now(browse: Browse) -> None:
 
 
 def test_the_list_filters_by_status_severity_service_and_text(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    declare(app, "Payments down", "P0", "payments")
-    declare(app, "Search slow", "P2", "search")
-    gone = declare(app, "Search index stale", "P2", "search")
+    declare(*in_app(app), "Payments down", severity="P0", service="payments")
+    declare(*in_app(app), "Search slow", severity="P2", service="search")
+    gone = declare(*in_app(app), "Search index stale", severity="P2", service="search")
     state = app.state.warroom
     with state.db.write.begin() as session:
         lifecycle.resolve(session, ctx=state.ctx, actor="alice", incident_id=gone)
@@ -142,7 +134,7 @@ def test_the_list_filters_by_status_severity_service_and_text(app, browse: Brows
 
 def test_the_list_pages_through_many_incidents(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
     for n in range(55):
-        declare(app, f"Incident number {n}")
+        declare(*in_app(app), f"Incident number {n}", severity="P2")
     bob = browse("bob")
     first = bob.get("/incidents?status=all").text
     assert first.count('<td class="title-cell">') == 50

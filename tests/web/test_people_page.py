@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.paging.receivers import Receiver, receiver
+from tests.receivers import Receiver, receiver
 from tests.web.conftest import PRIMARY_SCHEDULE, csrf_of
 
 from warroom.config import WarroomConfig, parse_config

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from tests.support import declare, in_app
 from tests.web.conftest import csrf_of
 
 from warroom.db.models import Alert, Integration
@@ -14,15 +15,6 @@ from warroom.services.access import users
 from warroom.services.incidents import lifecycle, timeline
 
 Browse = Callable[[str | None], TestClient]
-
-
-def declare(app, title: str = "Checkout fails", severity: str = "P2") -> int:  # type: ignore[no-untyped-def]
-    state = app.state.warroom
-    with state.db.write.begin() as session:
-        incident = lifecycle.declare(
-            session, ctx=state.ctx, actor="alice", title=title, severity=severity
-        )
-        return incident.id
 
 
 def status_of(app, incident_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -38,7 +30,7 @@ def post(client: TestClient, path: str, **fields: str) -> object:
 def test_acknowledge_records_the_signed_in_user_and_returns_to_the_room(
     app, browse: Browse
 ) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     bob = browse("bob")
     answer = post(bob, f"/incidents/INC-{incident_id}/acknowledge", seen_status="triggered")
     assert answer.status_code == 303  # type: ignore[attr-defined]
@@ -49,7 +41,7 @@ def test_acknowledge_records_the_signed_in_user_and_returns_to_the_room(
 
 
 def test_a_viewer_sees_no_buttons_and_a_post_changes_nothing(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     charlie = browse("charlie")
     page = charlie.get(f"/incidents/INC-{incident_id}").text
     for label in (">Acknowledge<", ">Post update<", ">Resolve<", ">Change severity<"):
@@ -60,7 +52,7 @@ def test_a_viewer_sees_no_buttons_and_a_post_changes_nothing(app, browse: Browse
 
 
 def test_a_post_without_the_form_token_is_refused(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     bob = browse("bob")
     answer = bob.post(
         f"/incidents/INC-{incident_id}/acknowledge", data={"seen_status": "triggered"}
@@ -71,7 +63,7 @@ def test_a_post_without_the_form_token_is_refused(app, browse: Browse) -> None: 
 
 
 def test_a_stale_form_says_who_changed_what_and_changes_nothing(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     alice, bob = browse("alice"), browse("bob")
     post(alice, f"/incidents/INC-{incident_id}/resolve", seen_status="triggered")
     answer = post(
@@ -85,7 +77,7 @@ def test_a_stale_form_says_who_changed_what_and_changes_nothing(app, browse: Bro
 
 
 def test_a_stale_severity_form_names_the_new_severity(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app, severity="P2")
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     alice, bob = browse("alice"), browse("bob")
     post(alice, f"/incidents/INC-{incident_id}/severity", severity="P1", seen_severity="P2")
     answer = post(bob, f"/incidents/INC-{incident_id}/severity", severity="P3", seen_severity="P2")
@@ -96,7 +88,7 @@ def test_a_stale_severity_form_names_the_new_severity(app, browse: Browse) -> No
 def test_a_refused_update_shows_the_error_by_its_field_and_keeps_the_input(
     app, browse: Browse
 ) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     bob = browse("bob")
     answer = post(bob, f"/incidents/INC-{incident_id}/updates", message="   ", public="on")
     assert answer.status_code == 422  # type: ignore[attr-defined]
@@ -107,7 +99,7 @@ def test_a_refused_update_shows_the_error_by_its_field_and_keeps_the_input(
 
 
 def test_a_refused_role_keeps_the_person_typed(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     bob = browse("bob")
     post(bob, f"/incidents/INC-{incident_id}/roles", role="scribe", person="dana")
     answer = post(bob, f"/incidents/INC-{incident_id}/roles", role="scribe", person="dana")
@@ -118,7 +110,7 @@ def test_a_refused_role_keeps_the_person_typed(app, browse: Browse) -> None:  # 
 
 
 def test_html_in_titles_and_updates_is_shown_as_text(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app, title="<script>alert('title')</script>")
+    incident_id = declare(*in_app(app), "<script>alert('title')</script>", severity="P2")
     bob = browse("bob")
     post(bob, f"/incidents/INC-{incident_id}/updates", message="<img src=x onerror=alert(1)>")
     for path in ("/", f"/incidents/INC-{incident_id}", "/incidents?status=all"):
@@ -131,7 +123,7 @@ def test_html_in_titles_and_updates_is_shown_as_text(app, browse: Browse) -> Non
 
 
 def test_scripts_posting_in_place_get_no_content(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     bob = browse("bob")
     token = csrf_of(bob.get("/").text)
     answer = bob.post(
@@ -143,7 +135,7 @@ def test_scripts_posting_in_place_get_no_content(app, browse: Browse) -> None:  
 
 
 def test_resolve_then_reopen_from_the_room(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     bob = browse("bob")
     post(
         bob, f"/incidents/INC-{incident_id}/resolve", message="Rolled back", seen_status="triggered"
@@ -175,7 +167,7 @@ def test_times_are_in_the_viewers_zone_with_utc_on_hover(app, browse: Browse) ->
             password="long-enough",
             timezone="Europe/Oslo",
         )
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     client = browse(None)
     token = csrf_of(client.get("/login").text)
     client.post("/login", data={"csrf": token, "username": "oslo", "password": "long-enough"})
@@ -185,7 +177,7 @@ def test_times_are_in_the_viewers_zone_with_utc_on_hover(app, browse: Browse) ->
 
 
 def test_the_room_lists_the_alerts_attached(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
-    incident_id = declare(app)
+    incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     state = app.state.warroom
     now = state.ctx.clock.now()
     with state.db.write.begin() as session:

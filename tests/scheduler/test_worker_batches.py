@@ -5,7 +5,6 @@ one slow receiver does not hold up the other messages."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -13,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.paging.receivers import Receiver
-from tests.services.helpers import declare, kinds, run
+from tests.receivers import Receiver
+from tests.support import declare, kinds, poll, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
@@ -43,15 +42,6 @@ def config(hook: Receiver) -> WarroomConfig:
             "default_policy": "default",
         }
     )
-
-
-def wait_for(check: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + WAIT
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def schedule_reminders(database: Database, clock: FrozenClock, count: int) -> None:
@@ -231,7 +221,7 @@ def test_a_slow_receiver_does_not_hold_up_the_other_messages_of_a_pass(
     sending = threading.Thread(target=worker.run_due)
     sending.start()
     try:
-        assert wait_for(lambda: len(hook.got) == 2)  # both in flight at once
+        assert poll(lambda: len(hook.got) == 2, seconds=WAIT, every=0.05)  # both in flight at once
         assert {r.path for r in hook.got} == {"/alice", "/bob"}
     finally:
         hook.gate.set()

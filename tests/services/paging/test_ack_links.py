@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 from tests.conftest import PG_BASE, drop_pg_database, fresh_pg_database
-from tests.services.helpers import declare, kinds, run
+from tests.support import declare, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database, open_database

@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
-from tests.e2e.test_real_senders import PAYLOADS, Warroom, poll
-from tests.paging.receivers import Receiver
+from tests.e2e.test_real_senders import WAIT, Warroom
+from tests.receivers import Receiver
+from tests.support import PAYLOADS, poll
 
 from warroom.db.engine import open_database
 from warroom.db.models import Job
@@ -95,13 +96,13 @@ def test_an_alert_pages_escalates_and_an_ack_link_stops_it(
     [incident] = warroom.incidents()
     assert incident["status"] == "triggered"
 
-    assert poll(lambda: hook.to("/alice")), f"alice was not paged: {warroom.logs()}"
+    assert poll(lambda: hook.to("/alice"), seconds=WAIT), f"alice was not paged: {warroom.logs()}"
     page = hook.to("/alice")[0]
     now = datetime.now(UTC).timestamp()
     assert check(SECRET, page.headers[HEADER], page.raw, now=now) is None
     assert page.json["incident"] == incident["ref"]
 
-    assert poll(lambda: hook.to("/bob")), "nobody answered, so bob is paged next"
+    assert poll(lambda: hook.to("/bob"), seconds=WAIT), "nobody answered, so bob is paged next"
     ack_url = hook.to("/bob")[0].json["ack_url"]
     assert ack_url.startswith(f"{warroom.base}/ack/")
     assert "Acknowledge" in httpx.get(ack_url, timeout=10).text

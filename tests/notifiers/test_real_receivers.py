@@ -10,8 +10,8 @@ from email.message import Message
 from urllib.parse import parse_qs
 
 import pytest
-from tests.paging.receivers import Mailbox, Receiver, smtp_server
-from tests.services.helpers import declare, events
+from tests.receivers import Mailbox, Receiver, smtp_server
+from tests.support import declare, events
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config

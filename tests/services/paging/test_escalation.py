@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.paging.receivers import Receiver
-from tests.services.helpers import events, run
+from tests.receivers import Receiver
+from tests.support import declare, events, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
@@ -52,18 +52,6 @@ def config(hook: Receiver) -> WarroomConfig:
             "escalation_targets": {"manager": "person:carol", "executive": "person:dave"},
         }
     )
-
-
-def declare(
-    database: Database, ctx: Context, severity: str = "P2", service: str | None = None
-) -> int:
-    made = run(
-        database,
-        lambda s: lifecycle.declare(
-            s, ctx=ctx, actor="api", title="Card payments fail", severity=severity, service=service
-        ),
-    )
-    return made.id
 
 
 def paged(hook: Receiver) -> list[str]:
@@ -132,7 +120,9 @@ def test_the_severity_matrix_escalates_each_level_after_its_time(
     after: timedelta,
     target: str,
 ) -> None:
-    incident_id = declare(database, ctx, severity=severity, service="payments")
+    incident_id = declare(
+        database, ctx, "Card payments fail", severity=severity, service="payments"
+    )
     run(
         database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="erin", incident_id=incident_id)
     )

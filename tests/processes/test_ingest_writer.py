@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests.services.test_ingest import firing
+from tests.services.ingest.test_apply import firing
 
 from warroom.db.engine import Database, open_database
 from warroom.db.migrate import upgrade

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.paging.receivers import Receiver
-from tests.services.helpers import run
+from tests.receivers import Receiver
+from tests.support import run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config

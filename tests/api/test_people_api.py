@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.paging.receivers import Receiver
+from tests.receivers import Receiver
 
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.models import PersonRow

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.services.helpers import events, kinds, run
+from tests.support import declared, events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database
@@ -12,15 +12,12 @@ from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, roles
 
 
-def declare(database: Database, ctx: Context, **fields: object) -> Incident:
-    values: dict[str, object] = {"title": "Checkout returns 500", "severity": "P1"} | fields
-    return run(database, lambda s: lifecycle.declare(s, ctx=ctx, actor="alice", **values))  # type: ignore[arg-type]
-
-
 def test_declaring_starts_the_clocks_of_its_severity(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident = declare(database, ctx, service="checkout", commander="alice")
+    incident = declared(
+        database, ctx, "Checkout returns 500", service="checkout", commander="alice"
+    )
     now = clock.now()
     assert incident.status == Status.TRIGGERED
     assert incident.ack_due_at == now + timedelta(minutes=15)
@@ -32,8 +29,8 @@ def test_declaring_starts_the_clocks_of_its_severity(
 def test_two_incidents_with_the_same_title_on_one_day_get_distinct_channels(
     database: Database, ctx: Context
 ) -> None:
-    first = declare(database, ctx)
-    second = declare(database, ctx)
+    first = declared(database, ctx)
+    second = declared(database, ctx)
     assert second.channel == f"{first.channel}-{second.id}"
 
 
@@ -41,14 +38,14 @@ def test_a_low_severity_report_on_friday_evening_is_due_next_business_day(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
     clock.set(datetime(2026, 11, 6, 18, 0, tzinfo=UTC))
-    incident = declare(database, ctx, severity="P3")
+    incident = declared(database, ctx, severity="P3")
     assert incident.ack_due_at == datetime(2026, 11, 9, 17, 0, tzinfo=UTC)
 
 
 def test_a_jump_forward_fills_the_milestones_it_passes(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     clock.advance(timedelta(minutes=20))
     moved = run(
         database,
@@ -64,7 +61,7 @@ def test_a_jump_forward_fills_the_milestones_it_passes(
 def test_resolving_sets_the_postmortem_deadline_and_stops_update_reminders(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     clock.advance(timedelta(hours=1))
     resolved = run(
         database,
@@ -78,7 +75,7 @@ def test_resolving_sets_the_postmortem_deadline_and_stops_update_reminders(
 
 
 def test_a_p2_needs_no_postmortem(database: Database, ctx: Context) -> None:
-    incident = declare(database, ctx, severity="P2")
+    incident = declared(database, ctx, severity="P2")
     resolved = run(
         database, lambda s: lifecycle.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id)
     )
@@ -86,7 +83,7 @@ def test_a_p2_needs_no_postmortem(database: Database, ctx: Context) -> None:
 
 
 def test_moving_backwards_is_refused_and_changes_nothing(database: Database, ctx: Context) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     run(
         database,
         lambda s: lifecycle.change_status(
@@ -108,7 +105,7 @@ def test_moving_backwards_is_refused_and_changes_nothing(database: Database, ctx
 def test_acknowledging_twice_says_it_is_already_acknowledged(
     database: Database, ctx: Context
 ) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     run(database, lambda s: lifecycle.acknowledge(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(Conflict, match="already acknowledged"):
         run(
@@ -120,7 +117,7 @@ def test_acknowledging_twice_says_it_is_already_acknowledged(
 def test_reopening_a_resolved_incident_returns_it_to_investigating(
     database: Database, ctx: Context
 ) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     run(database, lambda s: lifecycle.resolve(s, ctx=ctx, actor="bob", incident_id=incident.id))
     reopened = run(
         database,
@@ -135,7 +132,7 @@ def test_reopening_a_resolved_incident_returns_it_to_investigating(
 
 
 def test_a_closed_incident_cannot_be_reopened_or_updated(database: Database, ctx: Context) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     run(database, lambda s: lifecycle.close(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(InvalidTransition):
         run(database, lambda s: lifecycle.reopen(s, ctx=ctx, actor="bob", incident_id=incident.id))
@@ -151,7 +148,7 @@ def test_a_closed_incident_cannot_be_reopened_or_updated(database: Database, ctx
 def test_each_update_moves_the_next_update_deadline(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     clock.advance(timedelta(minutes=10))
     updated = run(
         database,
@@ -167,8 +164,8 @@ def test_each_update_moves_the_next_update_deadline(
 def test_raising_severity_tightens_the_ack_deadline_and_records_the_reason(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident = declare(database, ctx, severity="P2")
-    declared = clock.now()
+    incident = declared(database, ctx, severity="P2")
+    declared_at = clock.now()
     clock.advance(timedelta(minutes=2))
     raised = run(
         database,
@@ -177,14 +174,14 @@ def test_raising_severity_tightens_the_ack_deadline_and_records_the_reason(
         ),
     )
     assert raised.severity == "P0"
-    assert raised.ack_due_at == declared + timedelta(minutes=5)
+    assert raised.ack_due_at == declared_at + timedelta(minutes=5)
     last = events(database, incident.id)[-1]
     assert last.text == "Severity raised P2 → P0: All regions"
     assert last.data["reason"] == "All regions"
 
 
 def test_roles_are_assigned_and_responders_accumulate(database: Database, ctx: Context) -> None:
-    incident = declare(database, ctx, commander="alice")
+    incident = declared(database, ctx, commander="alice")
     for role, person in (
         (Role.COMMANDER, "dana"),
         (Role.RESPONDER, "bob"),
@@ -208,7 +205,7 @@ def test_an_incident_written_up_afterwards_keeps_its_true_times(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
     started = clock.now() - timedelta(hours=3)
-    incident = declare(database, ctx, at=started)
+    incident = declared(database, ctx, at=started)
     acked = started + timedelta(minutes=4)
     run(
         database,
@@ -227,7 +224,7 @@ def test_a_time_in_the_future_is_refused(
     database: Database, ctx: Context, clock: FrozenClock, offset: timedelta
 ) -> None:
     with pytest.raises(Invalid, match="in the future") as caught:
-        declare(database, ctx, at=clock.now() + offset)
+        declared(database, ctx, at=clock.now() + offset)
     assert caught.value.field == "at"
 
 
@@ -235,13 +232,13 @@ def test_a_time_more_than_a_year_back_is_refused_as_a_likely_typo(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
     with pytest.raises(Invalid, match="more than 366 days ago"):
-        declare(database, ctx, at=clock.now() - timedelta(days=400))
+        declared(database, ctx, at=clock.now() - timedelta(days=400))
 
 
 def test_an_action_before_the_declaration_is_refused(
     database: Database, ctx: Context, clock: FrozenClock
 ) -> None:
-    incident = declare(database, ctx)
+    incident = declared(database, ctx)
     with pytest.raises(Invalid, match="before INC-1 was declared"):
         run(
             database,
@@ -267,7 +264,7 @@ def test_bad_input_is_refused_naming_the_field_and_stores_nothing(
     database: Database, ctx: Context, fields: dict[str, object], field: str
 ) -> None:
     with pytest.raises(Invalid) as caught:
-        declare(database, ctx, **fields)
+        declared(database, ctx, **fields)
     assert caught.value.field == field
     with database.read() as session:
         assert session.query(Incident).count() == 0

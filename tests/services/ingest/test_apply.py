@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text, update
-from tests.services.helpers import events, kinds, run
+from tests.support import events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database

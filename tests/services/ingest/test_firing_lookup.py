@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from tests.conftest import PG_BASE
-from tests.services.helpers import run
+from tests.support import run
 
 from warroom.db.engine import Database
 from warroom.services.context import Context

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.paging.receivers import Receiver
+from tests.receivers import Receiver
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app

@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.paging.receivers import Received, Receiver, receiver
-from tests.services.helpers import declare, events, kinds, run
+from tests.receivers import Received, Receiver, receiver
+from tests.support import declare, events, kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config

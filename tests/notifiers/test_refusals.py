@@ -4,7 +4,7 @@ change is a refusal for good, for Apprise's services as for warroom's own webhoo
 from __future__ import annotations
 
 import pytest
-from tests.paging.receivers import receiver
+from tests.receivers import receiver
 
 from warroom.notifiers import Message, TransportError, transport_for
 

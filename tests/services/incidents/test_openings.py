@@ -4,7 +4,7 @@ whole — its row, channel, first timeline entries and clocks — as if declared
 from datetime import timedelta
 
 from sqlalchemy import select
-from tests.services.helpers import kinds, run
+from tests.support import kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.db.engine import Database

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.services.helpers import kinds, run
+from tests.support import kinds, run
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config

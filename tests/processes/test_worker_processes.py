@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.paging.receivers import Receiver
+from tests.receivers import Receiver
+from tests.support import WARROOM, poll
 
 from warroom.clock import FrozenClock, SystemClock
 from warroom.config import WarroomConfig, parse_config
@@ -32,18 +32,8 @@ from warroom.services.paging import deliveries
 
 pytestmark = pytest.mark.slow
 
-WARROOM = str(Path(sys.executable).parent / "warroom")
 WAIT = 60.0
 SECRET = "worker-test-shared-secret"
-
-
-def poll(check: Callable[[], Any], *, seconds: float = WAIT) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -128,7 +118,7 @@ def test_several_workers_share_deliveries_with_no_repeat_and_no_loss(
         queue_tests(database, config, 25)
         total += 25
         time.sleep(0.2)
-    assert poll(lambda: len(hook.to("/erin")) >= total), (
+    assert poll(lambda: len(hook.to("/erin")) >= total, seconds=WAIT), (
         f"{len(hook.to('/erin'))} of {total} delivered within {WAIT} s"
     )
     time.sleep(1.0)  # a late repeat would show up here

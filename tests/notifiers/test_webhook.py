@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.paging.receivers import Receiver, receiver
+from tests.receivers import Receiver, receiver
 
 from warroom.notifiers import Message, posting, transport_for
 
