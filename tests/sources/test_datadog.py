@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from tests.sources.helpers import FUZZ, PAYLOADS, json_values, mutations, parses_or_refuses
+from tests.sources.helpers import FUZZ, json_values, mutations, parses_or_refuses
+from tests.support import PAYLOADS
 
 from warroom.domain.alerts import AlertAction, Link, PayloadError, Urgency
 from warroom.sources.datadog import parse
