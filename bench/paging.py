@@ -64,8 +64,8 @@ from warroom.db.models import Job
 SECRET = "bench-receiver-secret-0123456789"
 TOKEN = re.compile(rb"bench-page-(\d+)")
 # Enough that the sender never waits for a free connection: at 1,000 alerts/s, requests in
-# flight = 1,000 times the answer's latency, so 32 connections (the earlier figure) held every
-# request back once answers took over 32 ms, and a short stall snowballed into seconds of
+# flight = 1,000 times the answer's latency, so 32 connections would hold every
+# request back once answers take over 32 ms, and a short stall would snowball into seconds of
 # client-side queueing counted as warroom's. Senders such as Alertmanager open another
 # connection rather than wait (Go's HTTP client has no cap on connections by default).
 CONNECTIONS = 256

@@ -1,4 +1,4 @@
-"""warroom's signed webhook honours the proxy the environment names, as it always did."""
+"""warroom's signed webhook honours the proxy the environment names."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""A worker is woken by jobs another process schedules, on SQLite too (it has no NOTIFY):
-without this, a page queued by `warroom serve --no-worker` waited for `warroom worker`'s
-next poll, up to a second."""
+"""A worker is woken by jobs another process schedules, on SQLite too (it has no NOTIFY), so
+a page queued by `warroom serve --no-worker` goes out without waiting for `warroom
+worker`'s next poll, up to a second away."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from warroom.services import jobs
 def elsewhere(db_url: str) -> Iterator[Database]:
     """The same database through connections of its own, as another process has."""
     if not db_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL wakes other processes with NOTIFY (tests/paging)")
+        pytest.skip("PostgreSQL wakes other processes with NOTIFY (tests/processes)")
     other = open_database(db_url)
     yield other
     other.dispose()

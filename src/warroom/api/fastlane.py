@@ -6,8 +6,8 @@ dependency injection, middleware, Request and Response objects, a thread-pool ho
 dependency. Requests to those paths are answered here directly: match the path, read the
 body within the size limit, call the handler, send its answer, count it in the request
 metrics, and answer problem+json for any error exactly as the app's handlers would.
-Everything else goes to the FastAPI app as before, which still describes the lanes'
-routes in /openapi.json.
+Everything else goes to the FastAPI app, which also describes the lanes' routes in
+/openapi.json.
 """
 
 from __future__ import annotations

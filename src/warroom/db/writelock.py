@@ -21,9 +21,9 @@ frame written before it, so whatever another writer does from data not yet synce
 page sent for an alert just committed) it does after its own commit, whose sync covers
 that data too. (A transaction of schema changes alone, which no hot path makes, is synced
 with the next one that changes rows, or by the next checkpoint; a migration writes its
-version row, so it is synced.) Under an alert storm the sync under the lock, with the
-wait to be scheduled again after it on a busy machine, was about half of each commit's
-time, and the lock is busy nearly all the time there.
+version row, so it is synced.) Under an alert storm the lock is busy nearly all the time,
+and a sync under it, with the wait to be scheduled again after it on a busy machine, is
+about half of a commit's time: so the sync is made outside it.
 """
 
 from __future__ import annotations

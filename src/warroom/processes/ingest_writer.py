@@ -14,8 +14,7 @@ takes every batch waiting in the socket at once, applies them with
 `ingest.batches.BatchWriter` in one transaction and, after its commit, answers each
 batch's outcomes and whether the commit scheduled jobs (the server's worker is then
 woken, as after its own commits). So an alert waits for the transaction being written,
-not for a batch queued behind it (BENCHMARKS.md, Paging, eleventh session, has the
-figures).
+not for a batch queued behind it.
 
 If the process dies, the batches in flight are answered 503: they may or may not have
 been committed, and a retry is deduplicated. A new process starts at once. The

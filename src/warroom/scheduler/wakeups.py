@@ -8,8 +8,8 @@ In one process a commit that schedules a job sets the worker's event directly
   it asks `PRAGMA data_version` every WATCH_SECONDS on a connection of its own (the
   number changes whenever another connection commits, and asking costs microseconds);
   after a change it reads when the next job is due, and wakes the worker if that is
-  before the worker's next poll. Without it a page scheduled by `warroom serve
-  --no-worker` waited up to a second for `warroom worker` to poll.
+  before the worker's next poll. So a page scheduled by `warroom serve --no-worker`
+  does not wait up to a second for `warroom worker` to poll.
 """
 
 from __future__ import annotations
