@@ -62,8 +62,8 @@ def paged(hook: Receiver) -> list[str]:
 def test_a_service_with_its_own_policy_pages_its_team(
     database: Database, ctx: Context, worker: Worker, hook: Receiver
 ) -> None:
-    declare(database, ctx, service="payments")
-    declare(database, ctx, service="search")  # no policy of its own: the default one
+    declare(database, ctx, severity="P2", service="payments")
+    declare(database, ctx, severity="P2", service="search")  # no policy of its own: the default one
     worker.run_due()
     assert sorted(paged(hook)) == ["alice", "erin", "frank"]
 
@@ -71,7 +71,7 @@ def test_a_service_with_its_own_policy_pages_its_team(
 def test_the_steps_run_again_for_each_round_then_stop(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
 ) -> None:
-    incident_id = declare(database, ctx)
+    incident_id = declare(database, ctx, severity="P2")
     for _ in range(6):
         worker.run_due()
         clock.advance(timedelta(minutes=5))
@@ -87,7 +87,7 @@ def test_a_policy_edited_later_does_not_change_a_running_escalation(
     worker: Worker,
     hook: Receiver,
 ) -> None:
-    declare(database, ctx)
+    declare(database, ctx, severity="P2")
     worker.run_due()  # alice, step 1 of the policy as it was
     steps = [{"notify": ["person:dave"], "wait": "1m"}]
     edited = config.model_copy(
@@ -101,7 +101,8 @@ def test_a_policy_edited_later_does_not_change_a_running_escalation(
     clock.advance(timedelta(minutes=5))
     later.run_due()
     assert paged(hook) == ["alice", "bob"]
-    declare(database, Context(config=edited, clock=clock))  # a new incident takes the edit
+    edited_ctx = Context(config=edited, clock=clock)
+    declare(database, edited_ctx, severity="P2")  # a new incident takes the edit
     later.run_due()
     assert paged(hook)[-1] == "dave"
 
@@ -157,7 +158,7 @@ def test_raising_a_level_that_did_not_page_starts_paging(
 def test_those_paged_hear_of_a_raise(
     database: Database, ctx: Context, worker: Worker, hook: Receiver
 ) -> None:
-    incident_id = declare(database, ctx)
+    incident_id = declare(database, ctx, severity="P2")
     worker.run_due()
     run(
         database,
@@ -173,7 +174,7 @@ def test_those_paged_hear_of_a_raise(
 def test_an_acknowledge_link_stops_working_when_it_expires(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
 ) -> None:
-    declare(database, ctx)
+    declare(database, ctx, severity="P2")
     worker.run_due()
     [page] = hook.to("/alice")
     token = page.json["message"].split("/ack/")[1].split()[0]
