@@ -25,7 +25,6 @@ import os
 import random
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,7 +40,7 @@ import httpx
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from loopback import Answer, Loopback
+from loopback import Answer, Loopback, free_port
 from machine import machine as shared_machine
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
@@ -331,13 +330,6 @@ class Meter:
         strangers = max(0.0, busy_seconds() - self.busy - sum(spent.values()))
         wall = time.perf_counter() - self.wall
         self.usage = Usage(spent.get(self.server_pid, 0.0), strangers / wall)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def server_env() -> dict[str, str]:

@@ -42,7 +42,6 @@ import re
 import resource
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +57,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, create_engine, text
 
+from loopback import free_port
 from machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,12 +164,6 @@ class SystemResult:
 
 
 # --- processes ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -51,13 +51,13 @@ from ingest import (
     clean_env,
     create_integration,
     event_loop_factory,
-    free_port,
     fresh_sqlite,
     percentile,
     postgres_database,
     started,
     wait_ready,
 )
+from loopback import free_port
 from machine import machine
 from warroom.db.models import Job
 
