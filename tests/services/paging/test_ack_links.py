@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, insert, select
+from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.orm import Session
 from tests.conftest import PG_BASE, drop_pg_database, fresh_pg_database
 from tests.support import declare, kinds, run
@@ -23,6 +23,7 @@ from warroom.clock import FrozenClock
 from warroom.db.engine import Database, open_database
 from warroom.db.migrate import HEAD, alembic_config, current_revision, upgrade
 from warroom.db.models import AckToken, AckTokenLegacy
+from warroom.db.types import UTCDateTime
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
 from warroom.services.context import Context
@@ -224,7 +225,7 @@ def test_the_upgrade_keeps_the_links_already_sent_working(
     try:
         command.upgrade(alembic_config(database.engine), "0006")
         assert current_revision(database.engine) == "0006"
-        first, second, third = (declare(database, ctx, f"Incident {n}") for n in (1, 2, 3))
+        first, second, third = (old_incident(database, clock, n) for n in (1, 2, 3))
         fresh, used, stale = (secrets.token_urlsafe(24) for _ in range(3))
         rows = [
             legacy_row(fresh, first, clock),
@@ -253,6 +254,18 @@ def test_the_upgrade_keeps_the_links_already_sent_working(
         assert legacy_links(database) == ids  # a link made since is not a legacy one
     finally:
         database.dispose()
+
+
+def old_incident(database: Database, clock: FrozenClock, n: int) -> int:
+    """A triggered incident as revision 0006 stores it (today's code writes newer columns)."""
+    columns = "title, severity, status, source, channel, responders, summary, impact"
+    statement = text(
+        f"INSERT INTO incidents ({columns}, declared_at, updated_at, escalation_level, version)"
+        " VALUES (:title, 'P1', 'triggered', 'manual', :channel, '', '', '', :at, :at, 0, 1)"
+        " RETURNING id"
+    ).bindparams(bindparam("at", type_=UTCDateTime()))
+    values = {"title": f"Incident {n}", "channel": f"inc-{n}", "at": clock.now()}
+    return int(run(database, lambda s: s.execute(statement, values).scalar_one()))
 
 
 def legacy_links(database: Database) -> dict[str, int]:
