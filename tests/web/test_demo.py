@@ -1,4 +1,6 @@
-"""`warroom serve --demo` prints how to sign in, and that sign-in works."""
+"""`warroom serve --demo` prints how to sign in, and that sign-in works; a P1 declared in
+the demo pages the person on call in the demo inbox, whose acknowledge link works; the URLs
+it hands out point at the port it listens on."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -55,3 +58,90 @@ def test_serve_with_demo_data_prints_a_working_sign_in(db_url: str, tmp_path: Pa
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def demo_server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`warroom serve --demo` with its worker, on a port other than 8080, with no
+    WARROOM_ variables set: (its base URL, the demo admin token)."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
+    process = subprocess.Popen(
+        [WARROOM, "serve", "--demo", "--port", str(port), "--db", db_url],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        token = None
+        while token is None and time.monotonic() < deadline and process.poll() is None:
+            found = re.search(r"Demo admin token: (\S+)", log.read_text())
+            token = found.group(1) if found else None
+            time.sleep(0.1)
+        assert token, log.read_text()
+        with httpx.Client(base_url=base, timeout=5) as client:
+            while True:
+                try:
+                    client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.1)
+        yield base, token
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+
+
+def _wait_for_page(client: httpx.Client, subject: str, person: str) -> str:
+    """The acknowledge link of the page with this subject, once the inbox shows it."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        inbox = client.get("/demo/inbox", params={"person": person})
+        assert inbox.status_code == 200, inbox.text
+        for article in inbox.text.split("<article")[1:]:
+            link = re.search(r'<a href="(http://[^"]+/ack/[^"]+)"', article)
+            if subject in article and link:
+                return link.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"no page {subject!r} in {person}'s inbox")
+
+
+def test_a_p1_in_the_demo_pages_the_person_on_call_whose_link_acknowledges_it(
+    demo_server: tuple[str, str],
+) -> None:
+    base, token = demo_server
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
+        oncall = client.get("/api/v1/schedules/primary/oncall").json()
+        person = oncall["on_call"]
+        people = client.get("/people").text
+        assert "pages cannot reach" not in people
+        declared = client.post(
+            "/api/v1/incidents", json={"title": "Carts vanish on reload", "severity": "P1"}
+        ).json()
+        ref = declared["ref"]
+        link = _wait_for_page(client, f"{ref} Carts vanish on reload", person)
+        assert link.startswith(f"{base}/ack/")
+    with httpx.Client(timeout=10) as stranger:  # the link needs no sign-in
+        assert "Acknowledge" in stranger.get(link).text
+        assert f"{ref} acknowledged" in stranger.post(link).text
+    with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
+        shown = client.get(f"/api/v1/incidents/{ref}").json()
+        assert shown["status"] == "acknowledged"
+        assert any(e["actor"] == person for e in shown["timeline"])
+
+
+def test_the_demo_hands_out_urls_on_the_port_it_listens_on(demo_server: tuple[str, str]) -> None:
+    base, token = demo_server
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=10, headers=headers) as client:
+        made = client.post("/api/v1/integrations", json={"name": "prom", "kind": "alertmanager"})
+        assert made.status_code == 201, made.text
+        url = made.json()["url"]
+        assert url.startswith(f"{base}/api/v1/ingest/")
+        assert client.post(url.removeprefix(base), json={"alerts": []}).status_code < 500

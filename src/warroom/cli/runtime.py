@@ -105,7 +105,7 @@ def opened(db: str | None, config: Path | None, *, migrate: bool = True) -> Iter
         ctx = Context(
             config=load_config(settings.config),
             clock=SystemClock(),
-            public_url=settings.public_url.rstrip("/"),
+            public_url=settings.base_url,
         )
         database = open_database(settings.database_url)
         try:
