@@ -250,22 +250,22 @@ def token_create(
 @token_app.command("ls")
 def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List API tokens (names and roles; never the tokens themselves)."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         rows = [
             {
                 "name": t.name,
                 "role": t.role,
-                "created_at": output.when(t.created_at),
-                "expires_at": output.when(t.expires_at),
-                "revoked_at": output.when(t.revoked_at),
+                "created_at": t.created_at,
+                "expires_at": t.expires_at,
+                "revoked_at": t.revoked_at,
             }
             for t in tokens.list_tokens(session)
         ]
     if json:
         output.emit_json({"items": rows})
         return
-    for row in rows:
-        typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
+    columns = ("NAME", "ROLE", "CREATED", "EXPIRES", "REVOKED")
+    output.table(columns, (row.values() for row in rows), empty="No tokens.")
 
 
 @token_app.command("revoke")
@@ -273,7 +273,7 @@ def token_revoke(name: str, json: Json = False, db: Db = None, config: ConfigPat
     """Revoke an API token at once."""
     with opened(db, config) as rt, rt.db.write.begin() as session:
         token = tokens.revoke(session, ctx=rt.ctx, name=name)
-        result = {"name": token.name, "revoked_at": output.when(token.revoked_at)}
+        result = {"name": token.name, "revoked_at": token.revoked_at}
     if json:
         output.emit_json(result)
     elif result:

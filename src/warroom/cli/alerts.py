@@ -64,7 +64,7 @@ def create(
 @integration_app.command("ls")
 def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List integrations (never their keys)."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         rows = [
             {
                 "name": i.name,
@@ -111,7 +111,7 @@ def list_alerts(
     config: ConfigPath = None,
 ) -> None:
     """List alerts, newest first."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         incident_id = parse_ref(ref) if ref else None
         rows = alerts.list_alerts(session, incident_id=incident_id, status=status, limit=limit)
         items = [
@@ -124,8 +124,8 @@ def list_alerts(
                 "service": a.service,
                 "summary": a.summary,
                 "count": a.count,
-                "first_seen_at": a.first_seen_at.isoformat(),
-                "last_seen_at": a.last_seen_at.isoformat(),
+                "first_seen_at": a.first_seen_at,
+                "last_seen_at": a.last_seen_at,
             }
             for a in rows
         ]
