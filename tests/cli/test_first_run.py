@@ -116,6 +116,11 @@ def test_json_times_have_one_form_ending_in_z(
     assert all(moment.endswith("Z") for moment in times), times
 
 
+def test_serve_help_explains_the_public_url(runner: CliRunner) -> None:
+    text = runner.invoke(cli_app, ["serve", "--help"], terminal_width=200).stdout
+    assert "WARROOM_PUBLIC_URL" in text and "http://HOST:PORT" in text
+
+
 def test_listing_by_an_unknown_status_names_open_and_all(wr: Any) -> None:
     result = wr("ls", "--status", "bogus")
     assert result.exit_code == 1

@@ -106,3 +106,4 @@ def test_without_a_public_url_the_shown_url_uses_the_address_the_page_was_reache
     added = alice.post("/integrations", data={"csrf": token, "name": "graf", "kind": "grafana"})
     found = re.search(r'<code id="shown-url">([^<]+)</code>', added.text)
     assert found and found.group(1).startswith("http://testserver/api/v1/ingest/")
+
