@@ -58,7 +58,7 @@ def listen_url(host: str, port: int) -> str:
     if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
         import socket
 
-        host = socket.getfqdn()
+        host = socket.gethostname()
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
