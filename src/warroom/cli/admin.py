@@ -89,11 +89,11 @@ def serve(
         )
         if split is not None:
             settings = settings.model_copy(update={"split_processes": split})
-        _tell_public_url(settings)
         app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:
             _seed_demo(app.state.warroom, settings)
     if processes == 1:
+        _tell_public_url(settings)
         uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
         return
     app.state.warroom.db.dispose()  # the schema is up to date: each process opens its own
@@ -121,6 +121,7 @@ def _supervise(settings: Settings, host: str, port: int, count: int, *, run_work
         listeners = listen_shared(host, port, count)
     except PortUnavailable as exc:
         fail(str(exc))
+    _tell_public_url(settings)
     environment = {**os.environ, **processes_environment(settings, run_worker=run_worker)}
     return Supervisor(listeners, environment).run()
 
