@@ -11,10 +11,12 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from tests.web.conftest import WARROOM, csrf_of, free_port
+from tests.web.test_browser import axe_violations, expect
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +65,8 @@ def test_serve_with_demo_data_prints_a_working_sign_in(db_url: str, tmp_path: Pa
 @pytest.fixture
 def demo_server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """`warroom serve --demo` with its worker, on a port other than 8080, with no
-    WARROOM_ variables set: (its base URL, the demo admin token)."""
+    WARROOM_ variables set: (its base URL, the demo admin token). The demo user's
+    password is in the log it writes (tmp_path/serve.log)."""
     port = free_port()
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
@@ -145,3 +148,37 @@ def test_the_demo_hands_out_urls_on_the_port_it_listens_on(demo_server: tuple[st
         url = made.json()["url"]
         assert url.startswith(f"{base}/api/v1/ingest/")
         assert client.post(url.removeprefix(base), json={"alerts": []}).status_code < 500
+
+
+def test_the_demo_loop_in_the_browser(
+    demo_server: tuple[str, str], chromium: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """Sign in, declare a P1, open the demo inbox from the menu, follow the page's
+    acknowledge link and acknowledge: the incident is acknowledged by the person paged."""
+    base, _ = demo_server
+    found = re.search(r"with password '([^']+)'", (tmp_path / "serve.log").read_text())
+    assert found
+    page = chromium.new_context(base_url=base, bypass_csp=True).new_page()  # axe is injected
+    page.goto("/login")
+    page.get_by_label("User name", exact=True).fill("demo")
+    page.get_by_label("Password", exact=True).fill(found.group(1))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("link", name="Declare incident").click()
+    page.get_by_label("Title", exact=True).fill("Search returns nothing")
+    page.get_by_label("P1 High", exact=True).check()
+    page.get_by_role("button", name="Declare incident").click()
+    expect(page).to_have_url(re.compile(r"/incidents/INC-13$"))
+    page.get_by_role("link", name="Demo inbox").click()
+    paged = page.locator("article").filter(has_text="INC-13 Search returns nothing")
+    deadline = time.monotonic() + 30
+    while not paged.count():
+        assert time.monotonic() < deadline, page.content()
+        time.sleep(0.3)
+        page.reload()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(artifacts / "demo-inbox.png"), full_page=True)
+    paged.first.locator("a[href*=\"/ack/\"]").click()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("INC-13 acknowledged")
+    page.goto("/incidents/INC-13")
+    expect(page.locator("#incident-header .status")).to_have_text("acknowledged")
