@@ -177,7 +177,7 @@ def test_the_demo_loop_in_the_browser(
         page.reload()
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / "demo-inbox.png"), full_page=True)
-    paged.first.locator("a[href*=\"/ack/\"]").click()
+    paged.first.locator('a[href*="/ack/"]').click()
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("INC-13 acknowledged")
     page.goto("/incidents/INC-13")

@@ -46,8 +46,9 @@ def config_path() -> Path:
 
 
 def seed(session: Session, *, ctx: Context) -> int:
-    """Add the demo incidents unless the database already has incidents. They page
-    nobody: the demo's inboxes wait for the incidents the visitor declares."""
+    """Add the demo incidents unless the database already has incidents. Opening them
+    pages nobody (they are made without the policies): the demo's inboxes wait for the
+    incidents the visitor declares."""
     if session.scalar(select(func.count()).select_from(Incident)):
         return 0
     quiet = ctx.config.model_copy(update={"policies": (), "default_policy": None})
