@@ -44,7 +44,10 @@ def serve(
     demo_data: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Fill an empty database with demo incidents and print a demo token."
+            "--demo",
+            help="Fill an empty database with demo incidents and print a demo token; "
+            "without --config, run with the demo's config, whose people are paged in the "
+            "demo inbox (/demo/inbox).",
         ),
     ] = False,
     processes: Annotated[
