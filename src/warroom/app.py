@@ -59,7 +59,7 @@ def create_app(
     ctx = Context(
         config=config or load_config(settings.config),
         clock=clock or SystemClock(),
-        public_url=settings.public_url.rstrip("/"),
+        public_url=settings.base_url,
     )
     db = open_database(settings.database_url)
     split = bool(settings.split_processes) and db.is_sqlite

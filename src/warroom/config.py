@@ -28,6 +28,7 @@ from warroom.notifiers import check_url
 
 PRESETS = ("p0-p3", "sev1-sev4")
 DEFAULT_DATABASE_URL = "sqlite:///warroom.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 
 
 class Settings(BaseSettings):
@@ -38,10 +39,27 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     config: Path | None = None
     max_body_bytes: int = 1024 * 1024
-    public_url: str = "http://127.0.0.1:8080"
+    # Where people and alert senders reach warroom (WARROOM_PUBLIC_URL): the base of
+    # acknowledge links and integration URLs. Unset, `listen_url` stands in for it.
+    public_url: str | None = None
+    listen_url: str | None = None  # set by `warroom serve`: the address it listens on
     # SQLite: the alert writer and the background worker each in a process of their own
     # (processes/ingest_writer, processes/worker); `warroom serve --split`.
     split_processes: bool = False
+
+    @property
+    def base_url(self) -> str:
+        """The public URL, else where `warroom serve` listens, else the default address."""
+        return (self.public_url or self.listen_url or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def listen_url(host: str, port: int) -> str:
+    """The URL of a server listening on host:port; on every address, this machine's name."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - naming the wildcard, not binding it
+        import socket
+
+        host = socket.gethostname()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class Service(BaseModel):
@@ -75,6 +93,7 @@ class WarroomConfig(BaseModel):
     escalation_targets: dict[str, str] = Field(default_factory=dict)  # e.g. manager → person:x
     admins: tuple[str, ...] = ()  # targets told when a contact fails for good: person:x, team:y
     templates_dir: Path | None = None  # overrides for the notification texts
+    demo: bool = False  # the demo's config: demo://inbox/NAME contacts, the /demo/inbox page
     bundle_window: Duration = timedelta(seconds=30)  # pages to one contact within it: one message
     ack_link_ttl: Duration = timedelta(hours=24)
     handoff_notice: Duration = timedelta(minutes=30)  # the incoming on-call hears this early
@@ -195,7 +214,7 @@ def _dangling(config: WarroomConfig) -> list[str]:
     problems = []
     for n, person in enumerate(config.people):
         for m, url in enumerate(person.contacts):
-            reason = check_url(url)
+            reason = check_url(url, demo_allowed=config.demo)
             if reason:
                 problems.append(f"people[{n}].contacts[{m}]: {reason}")
     members = [(f"teams[{n}]", set(t.members)) for n, t in enumerate(config.teams)]

@@ -82,3 +82,17 @@ def test_alerts_are_listed_for_an_incident(wr: Any, client: TestClient, as_: Any
     assert "Queue backlog" in wr("alerts").stdout
     bad = wr("alerts", "--status", "gone")
     assert bad.exit_code == 1 and "status 'gone'" in bad.stderr
+
+
+def test_the_url_says_which_base_it_uses_and_how_to_set_it(db_url: str) -> None:
+    runner = CliRunner(env={"WARROOM_CONFIG": None, "WARROOM_PUBLIC_URL": None})
+    argv = ["integration", "create", "prom", "--kind", "alertmanager", "--json", "--db", db_url]
+    result = runner.invoke(cli_app, argv)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["url"].startswith("http://127.0.0.1:8080/")
+    assert "http://127.0.0.1:8080" in result.stderr and "WARROOM_PUBLIC_URL" in result.stderr
+    public = CliRunner(env={"WARROOM_CONFIG": None, "WARROOM_PUBLIC_URL": "https://wr.example/"})
+    rotated = public.invoke(
+        cli_app, ["integration", "rotate-key", "prom", "--json", "--db", db_url]
+    )
+    assert json.loads(rotated.stdout)["url"].startswith("https://wr.example/api/v1/ingest/")

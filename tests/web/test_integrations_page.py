@@ -96,3 +96,14 @@ def test_only_admins_see_or_use_the_page(browse: Browse) -> None:
     token = csrf_of(bob.get("/").text)
     refused = bob.post("/integrations", data={"csrf": token, "name": "x", "kind": "generic"})
     assert refused.status_code == 403
+
+
+def test_without_a_public_url_the_shown_url_uses_the_address_the_page_was_reached_at(
+    browse: Browse,
+) -> None:
+    alice = browse("alice")
+    token = csrf_of(alice.get("/integrations").text)
+    added = alice.post("/integrations", data={"csrf": token, "name": "graf", "kind": "grafana"})
+    found = re.search(r'<code id="shown-url">([^<]+)</code>', added.text)
+    assert found and found.group(1).startswith("http://testserver/api/v1/ingest/")
+

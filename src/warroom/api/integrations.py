@@ -106,7 +106,7 @@ def create_integration(body: IntegrationCreate, state: StateDep, _: Admin) -> In
             name=integration.name,
             kind=integration.kind,
             key=key,
-            url=integrations.url_for(state.settings.public_url, integration.kind, key),
+            url=integrations.url_for(state.ctx.public_url, integration.kind, key),
         )
 
 
@@ -134,7 +134,7 @@ def rotate_integration_key(
             name=integration.name,
             kind=integration.kind,
             key=key,
-            url=integrations.url_for(state.settings.public_url, integration.kind, key),
+            url=integrations.url_for(state.ctx.public_url, integration.kind, key),
         )
     request.app.state.senders.clear()
     return result

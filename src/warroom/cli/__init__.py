@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from warroom import startup
 
 with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
-    from warroom.cli import admin, alerts, incidents, paging, people, users
+    from warroom import __version__
+    from warroom.cli import admin, alerts, incidents, paging, people, usage, users
+
+usage.install()
 
 app = typer.Typer(
     name="warroom",
@@ -16,6 +21,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"warroom {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Incident response: declare, acknowledge, update and resolve incidents."""
+
+
 incidents.register(app)
 admin.register(app)
 alerts.register(app)

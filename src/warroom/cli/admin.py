@@ -12,7 +12,7 @@ import typer
 from warroom import startup
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
-from warroom.config import ConfigError, Settings, WarroomConfig, load_config
+from warroom.config import ConfigError, Settings, WarroomConfig, listen_url, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
@@ -44,7 +44,10 @@ def serve(
     demo_data: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Fill an empty database with demo incidents and print a demo token."
+            "--demo",
+            help="Fill an empty database with demo incidents and print a demo token; "
+            "without --config, run with the demo's config, whose people are paged in the "
+            "demo inbox (/demo/inbox).",
         ),
     ] = False,
     processes: Annotated[
@@ -70,24 +73,45 @@ def serve(
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
-    """Run the API (and, unless --no-worker, the background worker)."""
+    """Run the API (and, unless --no-worker, the background worker).
+
+    Acknowledge links and integration URLs start with WARROOM_PUBLIC_URL (e.g.
+    https://warroom.example.com, where people and alert senders reach warroom); when it is
+    not set, with the address warroom listens on (http://HOST:PORT).
+    """
     with refusals(), startup.collector_paused():
         import uvicorn
 
         from warroom.app import create_app
         from warroom.processes import UVICORN_OPTIONS
 
-        settings = settings_for(db, config)
+        if demo_data and config is None:
+            config = demo.config_path()
+        settings = settings_for(db, config).model_copy(
+            update={"listen_url": listen_url(host, port)}
+        )
         if split is not None:
             settings = settings.model_copy(update={"split_processes": split})
         app = create_app(settings, run_worker=not no_worker and processes == 1)
         if demo_data:
-            _seed_demo(app.state.warroom, host, port)
+            _seed_demo(app.state.warroom, settings)
     if processes == 1:
+        _tell_public_url(settings)
         uvicorn.run(app, host=host, port=port, **UVICORN_OPTIONS)
         return
     app.state.warroom.db.dispose()  # the schema is up to date: each process opens its own
     raise typer.Exit(_supervise(settings, host, port, processes, run_worker=not no_worker))
+
+
+def _tell_public_url(settings: Settings) -> None:
+    if settings.public_url:
+        typer.echo(f"Links point at {settings.base_url} (WARROOM_PUBLIC_URL).", err=True)
+    else:
+        typer.echo(
+            f"Links point at {settings.base_url}, where warroom listens; set "
+            "WARROOM_PUBLIC_URL to the address people and alert senders reach it at.",
+            err=True,
+        )
 
 
 def _supervise(settings: Settings, host: str, port: int, count: int, *, run_worker: bool) -> int:
@@ -100,6 +124,7 @@ def _supervise(settings: Settings, host: str, port: int, count: int, *, run_work
         listeners = listen_shared(host, port, count)
     except PortUnavailable as exc:
         fail(str(exc))
+    _tell_public_url(settings)
     environment = {**os.environ, **processes_environment(settings, run_worker=run_worker)}
     return Supervisor(listeners, environment).run()
 
@@ -116,17 +141,24 @@ def processes_environment(settings: Settings, *, run_worker: bool) -> dict[str, 
     return {**environment, RUN_WORKER_VARIABLE: "1" if run_worker else "0"}
 
 
-def _seed_demo(state: Any, host: str, port: int) -> None:
+def _seed_demo(state: Any, settings: Settings) -> None:
     with state.db.write.begin() as session:
         created = demo.seed(session, ctx=state.ctx)
         plain = demo.rotate_token(session, ctx=state.ctx)
         password = users.ensure_demo_user(session, ctx=state.ctx)
-    base = f"http://{host}:{port}"
+        demo.give_inbox(session, ctx=state.ctx, name=users.DEMO_USER)
+    base = settings.base_url
     note = f"{created} demo incidents added" if created else "demo incidents already present"
     typer.echo(f"warroom on {base} ({note}).")
     typer.echo(f"Sign in at {base}/login as {users.DEMO_USER!r} with password {password!r}")
     typer.echo(f"Demo admin token: {plain}")
     typer.echo(f"Try: curl -H 'Authorization: Bearer {plain}' {base}/api/v1/incidents?status=open")
+    if state.ctx.config.demo:
+        typer.echo(f"Declare a P1 and watch {base}/demo/inbox: the person on call is paged there.")
+    variables = f"WARROOM_DATABASE_URL={settings.database_url}"
+    if settings.config:
+        variables += f" WARROOM_CONFIG={settings.config}"
+    typer.echo(f"The CLI on this demo: export {variables}")
 
 
 def worker(db: Db = None, config: ConfigPath = None) -> None:
@@ -222,22 +254,22 @@ def token_create(
 @token_app.command("ls")
 def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List API tokens (names and roles; never the tokens themselves)."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         rows = [
             {
                 "name": t.name,
                 "role": t.role,
-                "created_at": output.when(t.created_at),
-                "expires_at": output.when(t.expires_at),
-                "revoked_at": output.when(t.revoked_at),
+                "created_at": t.created_at,
+                "expires_at": t.expires_at,
+                "revoked_at": t.revoked_at,
             }
             for t in tokens.list_tokens(session)
         ]
     if json:
         output.emit_json({"items": rows})
         return
-    for row in rows:
-        typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
+    columns = ("NAME", "ROLE", "CREATED", "EXPIRES", "REVOKED")
+    output.table(columns, (row.values() for row in rows), empty="No tokens.")
 
 
 @token_app.command("revoke")
@@ -245,7 +277,7 @@ def token_revoke(name: str, json: Json = False, db: Db = None, config: ConfigPat
     """Revoke an API token at once."""
     with opened(db, config) as rt, rt.db.write.begin() as session:
         token = tokens.revoke(session, ctx=rt.ctx, name=name)
-        result = {"name": token.name, "revoked_at": output.when(token.revoked_at)}
+        result = {"name": token.name, "revoked_at": token.revoked_at}
     if json:
         output.emit_json(result)
     elif result:

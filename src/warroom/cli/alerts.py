@@ -8,6 +8,7 @@ import typer
 
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.config import Settings
 from warroom.domain.incidents import parse_ref
 from warroom.services.ingest import alerts, integrations
 from warroom.sources import KINDS
@@ -22,8 +23,17 @@ def register(app: typer.Typer) -> None:
     app.command("alerts")(list_alerts)
 
 
-def _created(name: str, kind: str, key: str, url: str, as_json: bool) -> None:
+def _created(settings: Settings, name: str, kind: str, key: str, as_json: bool) -> None:
+    url = integrations.url_for(settings.base_url, kind, key)
     result = {"name": name, "kind": kind, "key": key, "url": url}
+    if settings.public_url:
+        typer.echo(f"The URL starts with WARROOM_PUBLIC_URL ({settings.base_url}).", err=True)
+    else:
+        typer.echo(
+            f"The URL starts with {settings.base_url}, the default: set WARROOM_PUBLIC_URL "
+            "to the address senders reach warroom at (e.g. https://warroom.example.com).",
+            err=True,
+        )
     if as_json:
         output.emit_json(result)
         return
@@ -44,20 +54,18 @@ def create(
     config: ConfigPath = None,
 ) -> None:
     """Create an integration; prints its key and the URL to give the sender."""
-    with opened(db, config) as rt:
-        with rt.db.write.begin() as session:
-            integration, key = integrations.create(
-                session, ctx=rt.ctx, name=name, kind=kind, service=service, hmac_secret=hmac_secret
-            )
-            kind_ = integration.kind
-        url = integrations.url_for(rt.settings.public_url, kind_, key)
-    _created(name, kind_, key, url, json)
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        integration, key = integrations.create(
+            session, ctx=rt.ctx, name=name, kind=kind, service=service, hmac_secret=hmac_secret
+        )
+        kind_ = integration.kind
+    _created(rt.settings, name, kind_, key, json)
 
 
 @integration_app.command("ls")
 def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List integrations (never their keys)."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         rows = [
             {
                 "name": i.name,
@@ -89,12 +97,10 @@ def disable(name: str, json: Json = False, db: Db = None, config: ConfigPath = N
 @integration_app.command("rotate-key")
 def rotate_key(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """Give an integration a new key; the old URL stops working."""
-    with opened(db, config) as rt:
-        with rt.db.write.begin() as session:
-            integration, key = integrations.rotate_key(session, name=name)
-            kind = integration.kind
-        url = integrations.url_for(rt.settings.public_url, kind, key)
-    _created(name, kind, key, url, json)
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        integration, key = integrations.rotate_key(session, name=name)
+        kind = integration.kind
+    _created(rt.settings, name, kind, key, json)
 
 
 def list_alerts(
@@ -106,7 +112,7 @@ def list_alerts(
     config: ConfigPath = None,
 ) -> None:
     """List alerts, newest first."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         incident_id = parse_ref(ref) if ref else None
         rows = alerts.list_alerts(session, incident_id=incident_id, status=status, limit=limit)
         items = [
@@ -119,8 +125,8 @@ def list_alerts(
                 "service": a.service,
                 "summary": a.summary,
                 "count": a.count,
-                "first_seen_at": a.first_seen_at.isoformat(),
-                "last_seen_at": a.last_seen_at.isoformat(),
+                "first_seen_at": a.first_seen_at,
+                "last_seen_at": a.last_seen_at,
             }
             for a in rows
         ]

@@ -12,6 +12,7 @@ from warroom.cli import output
 from warroom.cli.runtime import At, By, ConfigPath, Db, Json, Runtime, actor, opened, parse_at
 from warroom.db.models import Incident
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
+from warroom.services.directory import lookup
 from warroom.services.incidents import lifecycle, queries, roles, timeline
 from warroom.services.incidents.views import event_view, incident_view
 
@@ -25,6 +26,13 @@ def _act(db: str | None, config: ConfigPath, as_json: bool, verb: str, act: Act)
         output.emit_json(view)
     else:
         output.done(view, verb)
+
+
+def _warn_if_unknown(session: Session, rt: Runtime, name: str | None, field: str) -> None:
+    """A warning on stderr when a name given for a role is no person warroom knows."""
+    warning = lookup.vet_person(session, rt.ctx.config, name.strip(), field=field) if name else None
+    if warning:
+        typer.echo(f"warning: {warning}; recorded as given", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,12 +52,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Declare an incident."""
         when = parse_at(at)
-        _act(
-            db,
-            config,
-            json,
-            "declared",
-            lambda s, rt: lifecycle.declare(
+
+        def act(s: Session, rt: Runtime) -> Incident:
+            _warn_if_unknown(s, rt, commander, "commander")
+            return lifecycle.declare(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),
@@ -60,8 +66,9 @@ def register(app: typer.Typer) -> None:
                 impact=impact,
                 commander=commander,
                 at=when,
-            ),
-        )
+            )
+
+        _act(db, config, json, "declared", act)
 
     @app.command()
     def ack(
@@ -179,20 +186,19 @@ def register(app: typer.Typer) -> None:
         config: ConfigPath = None,
     ) -> None:
         """Give someone a role: commander, comms, responder or scribe."""
-        _act(
-            db,
-            config,
-            json,
-            "assigned",
-            lambda s, rt: roles.assign_role(
+
+        def act(s: Session, rt: Runtime) -> Incident:
+            _warn_if_unknown(s, rt, person, "person")
+            return roles.assign_role(
                 s,
                 ctx=rt.ctx,
                 actor=actor(by),
                 incident_id=parse_ref(ref),
                 role=parse_role(role),
                 person=person,
-            ),
-        )
+            )
+
+        _act(db, config, json, "assigned", act)
 
     @app.command()
     def resolve(
@@ -263,7 +269,7 @@ def register(app: typer.Typer) -> None:
         config: ConfigPath = None,
     ) -> None:
         """List incidents, newest first."""
-        with opened(db, config) as rt, rt.db.read() as session:
+        with opened(db, config, existing=True) as rt, rt.db.read() as session:
             page = queries.list_incidents(
                 session,
                 ctx=rt.ctx,
@@ -290,7 +296,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def show(ref: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
         """Show an incident and its timeline."""
-        with opened(db, config) as rt, rt.db.read() as session:
+        with opened(db, config, existing=True) as rt, rt.db.read() as session:
             incident_id = parse_ref(ref)
             view = incident_view(lifecycle.get(session, incident_id))
             events = [event_view(e) for e in timeline.events_of(session, incident_id)]

@@ -27,23 +27,44 @@ def console() -> Console:
 SEVERITY_STYLE = {0: "bold red", 1: "red", 2: "yellow"}
 
 
+def iso(moment: datetime) -> str:
+    """A time as JSON shows it everywhere (the API too): ISO 8601 in UTC, ending in Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _json_value(value: object) -> object:
+    return iso(value) if isinstance(value, datetime) else str(value)
+
+
 def emit_json(value: Any) -> None:
+    """Print a result for scripts; times (datetime values) in the one ISO form, with Z."""
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=_json_value))
+
+
+def cell(value: object) -> str:
+    """A value as a table shows it: None as "-", yes/no, times in UTC to the minute."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return when(value)
+    return str(value)
 
 
 def table(
     columns: tuple[str, ...], rows: Iterable[Iterable[object]], *, empty: str, title: str = ""
 ) -> None:
-    """Print rows under their column names (None shows as "-"), or `empty` if none."""
+    """Print rows under their column names (see `cell`), or `empty` if none."""
     from rich.table import Table
 
     shown = Table(show_edge=False, header_style="bold", title=title or None, title_justify="left")
     for column in columns:
         shown.add_column(column)
     for row in rows:
-        shown.add_row(*("-" if value is None else str(value) for value in row))
+        shown.add_row(*(cell(value) for value in row))
     console().print(shown if shown.row_count else empty)
 
 

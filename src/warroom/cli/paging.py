@@ -41,12 +41,12 @@ def oncall(
             {
                 "schedule": read.schedule,
                 "on_call": read.on_call,
-                "next_handoff": handoff.at.isoformat() if handoff else None,
+                "next_handoff": handoff.at if handoff else None,
                 "next": handoff.to_person if handoff else None,
             }
         )
     if json:
-        output.emit_json({"at": moment.isoformat(), "items": rows})
+        output.emit_json({"at": moment, "items": rows})
         return
     output.table(
         ("SCHEDULE", "ON CALL", "NEXT HANDOFF", "NEXT"),
@@ -66,7 +66,7 @@ def list_deliveries(
     config: ConfigPath = None,
 ) -> None:
     """Notifications and their state: pending, running (sending), done, failed."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         incident_id = parse_ref(ref) if ref else None
         found = deliveries.list_deliveries(
             session, incident_id=incident_id, status=status, limit=limit

@@ -49,7 +49,7 @@ def person_add(
 @person_app.command("ls")
 def person_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List people: those of the config file and those stored."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         views = people_views(session, rt.ctx.config)
     if json:
         output.emit_json({"items": [v.model_dump(mode="json") for v in views]})
@@ -115,7 +115,7 @@ def team_add(
 @team_app.command("ls")
 def team_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List teams: those of the config file and those stored."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         views = [team_view(t) for t in lookup.teams(session, rt.ctx.config)]
     if json:
         output.emit_json({"items": [v.model_dump(mode="json") for v in views]})

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from warroom.clock import SystemClock
 from warroom.config import ConfigError, Settings, load_config
@@ -98,14 +99,36 @@ def refusals() -> Iterator[None]:
         fail(f"the database cannot be used: {exc.orig or exc}")
 
 
+def refuse_missing_database(url: str) -> None:
+    """A command that only reads does not create a SQLite file that is not there."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # opening it names the mistake
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    if not path.exists():
+        fail(
+            f"the database {url} ({path.resolve()}) does not exist; name one with --db or "
+            "WARROOM_DATABASE_URL (`warroom db upgrade` makes a new one)"
+        )
+
+
 @contextmanager
-def opened(db: str | None, config: Path | None, *, migrate: bool = True) -> Iterator[Runtime]:
+def opened(
+    db: str | None, config: Path | None, *, migrate: bool = True, existing: bool = False
+) -> Iterator[Runtime]:
+    """The database, config and clock a command runs with; `existing`: the command only
+    reads, so a database that does not exist is refused rather than made."""
     with refusals():
         settings = settings_for(db, config)
+        if existing:
+            refuse_missing_database(settings.database_url)
         ctx = Context(
             config=load_config(settings.config),
             clock=SystemClock(),
-            public_url=settings.public_url.rstrip("/"),
+            public_url=settings.base_url,
         )
         database = open_database(settings.database_url)
         try:

@@ -84,7 +84,7 @@ def user_password(
 @user_app.command("ls")
 def user_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
     """List the users who may sign in."""
-    with opened(db, config) as rt, rt.db.read() as session:
+    with opened(db, config, existing=True) as rt, rt.db.read() as session:
         rows = [
             {
                 "name": r.name,
@@ -97,5 +97,5 @@ def user_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> N
     if json:
         output.emit_json({"items": rows})
         return
-    for row in rows:
-        typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
+    columns = ("NAME", "ROLE", "EMAIL", "DISABLED")
+    output.table(columns, (row.values() for row in rows), empty="No users.")

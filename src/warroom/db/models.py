@@ -327,3 +327,16 @@ class ServerSecret(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+class DemoMessage(Base):
+    """A message sent to a demo contact (`demo://inbox/NAME`): the demo's inbox, shown at
+    /demo/inbox. Only the demo's config has such contacts."""
+
+    __tablename__ = "demo_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from warroom.notifiers import apprise_transport, posting, webhook
+from warroom.notifiers import apprise_transport, demo, posting, webhook
 from warroom.notifiers.base import Transport
 
 
-def check_url(url: str) -> str | None:
-    """None when warroom can send to this URL; otherwise why not."""
+def check_url(url: str, *, demo_allowed: bool = False) -> str | None:
+    """None when warroom can send to this URL; otherwise why not. Demo contacts are
+    allowed only in the demo's config."""
+    if demo.is_demo(url):
+        return demo.check(url, allowed=demo_allowed)
     if url.startswith(webhook.PREFIX):
         target, secret = webhook.split_secret(url)
         if not target.startswith(("http://", "https://")) or len(target) < 12:
@@ -21,6 +24,8 @@ def check_url(url: str) -> str | None:
 
 
 def transport_for(url: str) -> Transport:
+    if demo.is_demo(url):
+        return demo.DemoInbox(url)
     if url.startswith(webhook.PREFIX):
         return webhook.SignedWebhook(url)
     return apprise_transport.AppriseTransport(url)

@@ -14,7 +14,7 @@ from random import uniform
 from sqlalchemy.orm import Session
 
 from warroom.notifiers import Message, TransportError, transport_for
-from warroom.services import jobs
+from warroom.services import demo_inbox, jobs
 from warroom.services.context import Context
 from warroom.services.incidents import timeline
 from warroom.services.paging import bundles, deliveries, failing_contacts
@@ -83,6 +83,15 @@ def record(session: Session, ctx: Context, outcomes: list[Outcome], *, worker: s
     now = ctx.clock.now()
     sent = [o.send.batch for o in outcomes if o.error is None]
     done = jobs.finish(session, [j.id for b in sent for j in b.members], worker=worker, now=now)
+    demo_inbox.keep(
+        session,
+        (
+            (o.send.url, o.send.batch.payload)
+            for o in outcomes
+            if o.error is None and any(job.id in done for job in o.send.batch.members)
+        ),
+        now=now,
+    )
     lines = [
         deliveries.sent_entry(job, together=len(batch.members) - 1, now=now)
         for batch in sent

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warroom.clock import Clock
-from warroom.config import WarroomConfig
+from warroom.config import DEFAULT_PUBLIC_URL, WarroomConfig
 
 
 @dataclass(frozen=True)
 class Context:
     config: WarroomConfig
     clock: Clock
-    public_url: str = "http://127.0.0.1:8080"  # where links in notifications point
+    public_url: str = DEFAULT_PUBLIC_URL  # where links in notifications point

@@ -1,15 +1,21 @@
-"""Demo data: incidents of every severity in several statuses, with true back-dated times."""
+"""Demo data: incidents of every severity in several statuses, with true back-dated times,
+and the demo's config (people whose contacts are demo inboxes, a weekly schedule, a
+two-step policy and escalation targets), so a new incident visibly pages someone."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom.db.models import ApiToken, Incident
+from warroom.db.models import ApiToken, Incident, PersonRow
 from warroom.domain.access import AccessRole
 from warroom.domain.incidents import Role, Status
+from warroom.notifiers import demo as demo_notifier
 from warroom.services.access import tokens
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, roles
@@ -34,16 +40,26 @@ STORIES = [
 PEOPLE = ("alice", "bob", "charlie", "dana")
 
 
+def config_path() -> Path:
+    """The demo's config file, shipped with warroom."""
+    return Path(str(resources.files("warroom.presets").joinpath("demo-config.toml")))
+
+
 def seed(session: Session, *, ctx: Context) -> int:
-    """Add the demo incidents unless the database already has incidents."""
+    """Add the demo incidents unless the database already has incidents. Opening them
+    pages nobody (they are made without the policies): the demo's inboxes wait for the
+    incidents the visitor declares."""
     if session.scalar(select(func.count()).select_from(Incident)):
         return 0
+    quiet = ctx.config.model_copy(update={"policies": (), "default_policy": None})
+    ctx = dataclasses.replace(ctx, config=quiet)
+    cast = [p.name for p in ctx.config.people] or list(PEOPLE)
     levels = [s.id for s in ctx.config.severities]
     now = ctx.clock.now()
     for n, (title, service, hours_ago, goal) in enumerate(STORIES):
         start = now - timedelta(hours=hours_ago)
         step = timedelta(hours=hours_ago) / 8
-        person = PEOPLE[n % len(PEOPLE)]
+        person = cast[n % len(cast)]
         incident = lifecycle.declare(
             session,
             ctx=ctx,
@@ -57,7 +73,8 @@ def seed(session: Session, *, ctx: Context) -> int:
             at=start,
         )
         session.flush()
-        _advance(session, ctx, incident.id, person, goal, start, step)
+        helper = cast[(n + 1) % len(cast)]
+        _advance(session, ctx, incident.id, (person, helper), goal, start, step)
     return len(STORIES)
 
 
@@ -65,7 +82,7 @@ def _advance(
     session: Session,
     ctx: Context,
     incident_id: int,
-    person: str,
+    people: tuple[str, str],
     goal: Status,
     start: datetime,
     step: timedelta,
@@ -79,8 +96,9 @@ def _advance(
         Status.RESOLVED,
         Status.CLOSED,
     ]
+    person = people[0]
     when = start
-    for number, status in enumerate(path[: path.index(goal) + 1] if goal in path else [], 1):
+    for status in path[: path.index(goal) + 1] if goal in path else []:
         when = when + step
         if status == Status.INVESTIGATING:
             roles.assign_role(
@@ -89,7 +107,7 @@ def _advance(
                 actor=person,
                 incident_id=incident_id,
                 role=Role.RESPONDER,
-                person=PEOPLE[(number + 1) % 4],
+                person=people[1],
             )
             lifecycle.post_update(
                 session,
@@ -106,6 +124,13 @@ def _advance(
         lifecycle.change_status(
             session, ctx=ctx, actor=person, incident_id=incident_id, status=status, at=when
         )
+
+
+def give_inbox(session: Session, *, ctx: Context, name: str) -> None:
+    """A demo inbox as the stored person's one contact, when the demo's config is in use."""
+    row = session.scalar(select(PersonRow).where(PersonRow.name == name))
+    if row is not None and ctx.config.demo:
+        row.contacts = [f"{demo_notifier.PREFIX}{name}"]
 
 
 def rotate_token(session: Session, *, ctx: Context) -> str:

@@ -11,6 +11,7 @@ from warroom.web import (
     assets,
     dashboard,
     declare,
+    demo_inbox,
     errors,
     integrations,
     lists,
@@ -22,12 +23,14 @@ from warroom.web import (
 from warroom.web.state import WebState
 
 
-def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> None:
-    """Add the pages to the app; `public_url` decides whether cookies are https-only."""
+def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str | None) -> None:
+    """Add the pages to the app; `public_url` (WARROOM_PUBLIC_URL, if set) decides whether
+    cookies are https-only and the base of the URLs pages show."""
     app.state.web = WebState(
         db=db,
         ctx=ctx,
-        secure_cookies=public_url.startswith("https://"),
+        secure_cookies=(public_url or "").startswith("https://"),
+        public_url=public_url.rstrip("/") if public_url else None,
     )
     errors.install(app)
     # /incidents/new before /incidents/{ref}, so "new" is never taken for a reference
@@ -38,6 +41,7 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         declare,
         lists,
         people,
+        demo_inbox,
         integrations,
         live,
         actions,

@@ -15,7 +15,7 @@ from warroom.sources import KINDS
 from warroom.web import render
 from warroom.web.auth import Admin, Administering
 from warroom.web.errors import PageRefused
-from warroom.web.state import web_state
+from warroom.web.state import public_base, web_state
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
@@ -41,7 +41,7 @@ def _page(
 
 
 def _shown(request: Request, integration: Integration, key: str) -> dict[str, str]:
-    url = integrations.url_for(web_state(request).ctx.public_url, integration.kind, key)
+    url = integrations.url_for(public_base(request), integration.kind, key)
     return {"name": integration.name, "url": url}
 
 

@@ -53,7 +53,8 @@ def fragment(request: Request, template: str, **context: Any) -> str:
     visitor = getattr(request.state, "visitor", None)
     ctx = request.app.state.web.ctx
     times = Times(visitor.timezone if visitor else "UTC", ctx.clock.now())
-    return _env(request).get_template(template).render(visitor=visitor, times=times, **context)
+    page = _env(request).get_template(template)
+    return page.render(visitor=visitor, times=times, demo=ctx.config.demo, **context)
 
 
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:

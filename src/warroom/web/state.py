@@ -22,6 +22,7 @@ class WebState:
     db: Database
     ctx: Context
     secure_cookies: bool  # the public URL is https: cookies travel only over TLS
+    public_url: str | None = None  # WARROOM_PUBLIC_URL; unset, pages use the request's host
     _key: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -38,6 +39,12 @@ class WebState:
             if self._key is None:
                 self._key = sessions.signing_key(self.db, ctx=self.ctx)
             return self._key
+
+
+def public_base(request: Request) -> str:
+    """The base of URLs a page shows: WARROOM_PUBLIC_URL, else the address the browser
+    reached this page at."""
+    return web_state(request).public_url or str(request.base_url).rstrip("/")
 
 
 def web_state(request: Request) -> WebState:

@@ -24,6 +24,7 @@ from warroom.config import WarroomConfig
 from warroom.db.models import PersonRow, TeamRow
 from warroom.domain.people import Person, Team, parse_target
 from warroom.domain.schedules import Schedule, on_call
+from warroom.errors import Invalid
 
 Source = Literal["config", "api"]
 
@@ -63,6 +64,18 @@ def person(session: Session, config: WarroomConfig, name: str) -> Person | None:
         return found
     row = session.scalar(select(PersonRow).where(PersonRow.name == name))
     return as_person(row) if row is not None and row.disabled_at is None else None
+
+
+def vet_person(session: Session, config: WarroomConfig, name: str, *, field: str) -> str | None:
+    """None when `name` is a person warroom knows. Otherwise, with a config that lists
+    people, refused (naming the people it knows); without one, a warning to show."""
+    if person(session, config, name) is not None:
+        return None
+    if config.people:
+        stored = session.scalars(select(PersonRow.name).where(PersonRow.disabled_at.is_(None)))
+        known = ", ".join(sorted({p.name for p in config.people} | set(stored)))
+        raise Invalid(f"{name!r} is not a person warroom knows: {known}.", field=field)
+    return f"{name!r} is not a person warroom knows (the config lists no people)"
 
 
 def team(session: Session, config: WarroomConfig, name: str) -> Team | None:

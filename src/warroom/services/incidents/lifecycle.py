@@ -15,6 +15,7 @@ from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
 from warroom.services.context import Context
+from warroom.services.directory import lookup
 from warroom.services.incidents import deadlines, openings, timeline
 from warroom.services.incidents.inputs import clean, happened_at
 from warroom.services.incidents.timeline import Kind
@@ -56,7 +57,10 @@ def declare(
     source: Source = Source.MANUAL,
     at: datetime | None = None,
 ) -> Incident:
-    """Open one incident (see `openings.open_incidents`; the result is read-only)."""
+    """Open one incident (see `openings.open_incidents`; the result is read-only). A
+    commander must be a person warroom knows when the config lists people."""
+    if commander:
+        lookup.vet_person(session, ctx.config, commander.strip(), field="commander")
     opening = openings.Opening(
         actor=actor,
         title=title,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from warroom.db.models import Incident
-from warroom.domain.incidents import OPEN_STATUSES, parse_ref, parse_status
+from warroom.domain.incidents import OPEN_STATUSES, ORDER, Status, parse_ref, parse_status
 from warroom.errors import Invalid
 from warroom.services.context import Context
 from warroom.services.incidents.lifecycle import MAX_ID
@@ -51,6 +51,15 @@ def _matching(query: Select[Incident], text: str) -> Select[Incident]:
     return query.where(or_(match, Incident.id == ref) if ref and ref <= MAX_ID else match)
 
 
+def _status_filter(text: str) -> Status:
+    """A status to list by; the refusal names `open` and `all` too."""
+    try:
+        return parse_status(text)
+    except Invalid:
+        known = ", ".join(["open", "all", *ORDER])
+        raise Invalid(f"status {text!r} is not one of {known}.", field="status") from None
+
+
 def _filtered(
     ctx: Context, status: str, severity: str | None, service: str | None, text: str | None = None
 ) -> Select[Incident]:
@@ -59,7 +68,7 @@ def _filtered(
     if wanted == "open":
         query = query.where(Incident.status.in_(OPEN_LITERAL))
     elif wanted != "all":
-        query = query.where(Incident.status == parse_status(wanted).value)
+        query = query.where(Incident.status == _status_filter(wanted).value)
     if severity:
         query = query.where(Incident.severity == ctx.config.severity(severity).id)
     if service:

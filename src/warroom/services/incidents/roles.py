@@ -9,6 +9,7 @@ from warroom.domain import incidents as rules
 from warroom.domain.incidents import Role
 from warroom.errors import Conflict, Invalid
 from warroom.services.context import Context
+from warroom.services.directory import lookup
 from warroom.services.incidents.inputs import clean
 from warroom.services.incidents.lifecycle import get, refuse_if_closed, touch
 from warroom.services.incidents.timeline import Kind, record
@@ -24,6 +25,7 @@ def assign_role(
     name = clean(person, "person", 120)
     if not name:
         raise Invalid("person must not be empty.", field="person")
+    lookup.vet_person(session, ctx.config, name, field="person")
     incident = get(session, incident_id, for_update=True)
     refuse_if_closed(incident)
     ref = rules.ref_of(incident.id)
