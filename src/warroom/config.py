@@ -23,6 +23,7 @@ from warroom.domain.routing import DefaultRoute, Route
 from warroom.domain.schedules import Schedule
 from warroom.domain.schedules import people as schedule_people
 from warroom.domain.severities import Severity
+from warroom.domain.status_page import StatusPageConfig
 from warroom.errors import Invalid
 from warroom.notifiers import check_url
 
@@ -81,6 +82,7 @@ class WarroomConfig(BaseModel):
     # Finished jobs (deliveries too) and acknowledge links are deleted this long after they
     # finished or expired (services/retention.py); incidents, timelines, alerts never are.
     purge_after: Duration = timedelta(days=90)
+    status_page: StatusPageConfig = StatusPageConfig()  # the public page (domain/status_page)
 
     @field_validator("purge_after")
     @classmethod

@@ -327,3 +327,6 @@ class ServerSecret(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+from warroom.db import status_models as status_models  # noqa: E402  (registers its tables)
