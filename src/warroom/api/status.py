@@ -15,7 +15,7 @@ from warroom.api.deps import Admin, Responder, StateDep, Viewer
 from warroom.domain.incidents import parse_ref
 from warroom.errors import Invalid
 from warroom.services.status import components, maintenance, public, publishing, subscribers
-from warroom.services.status.throttle import SUBSCRIBE
+from warroom.services.status.throttle import subscribe_throttle
 
 router = APIRouter(tags=["status page"])
 
@@ -72,7 +72,9 @@ def subscribe(body: SubscribeIn, state: StateDep, request: Request) -> Response:
     answer is the same whether or not the address was subscribed before."""
     client = request.client.host if request.client else "unknown"
     page = state.ctx.config.status_page
-    SUBSCRIBE.check(client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute)
+    subscribe_throttle(state.db).check(
+        client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
+    )
     if (body.email is None) == (body.url is None):
         raise Invalid("give either email or url.", field="email")
     kind, address = ("email", body.email) if body.email is not None else ("webhook", body.url)

@@ -17,7 +17,7 @@ from warroom.services.context import Context
 from warroom.services.status import public, subscribers
 from warroom.services.status.public import Body
 from warroom.services.status.snapshot import Snapshot
-from warroom.services.status.throttle import SUBSCRIBE
+from warroom.services.status.throttle import subscribe_throttle
 from warroom.web.state import web_state
 
 router = APIRouter(include_in_schema=False)
@@ -140,7 +140,9 @@ def subscribe(
     client = request.client.host if request.client else "unknown"
     page = state.ctx.config.status_page
     try:
-        SUBSCRIBE.check(client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute)
+        subscribe_throttle(state.db).check(
+            client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
+        )
         kind, address = ("email", email) if email.strip() else ("webhook", url)
         with state.db.write.begin() as session:
             subscribers.subscribe(

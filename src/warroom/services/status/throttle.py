@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from datetime import datetime, timedelta
+from typing import Any
 
+from warroom.db.engine import Database
 from warroom.errors import WarroomError
 
 WINDOW = timedelta(minutes=1)
@@ -39,4 +42,14 @@ class Throttle:
             times.append(now)
 
 
-SUBSCRIBE = Throttle()
+_throttles: weakref.WeakKeyDictionary[Any, Throttle] = weakref.WeakKeyDictionary()
+_made = threading.Lock()
+
+
+def subscribe_throttle(db: Database) -> Throttle:
+    """The subscribe limit of the server on this database (one per app)."""
+    with _made:
+        found = _throttles.get(db.write)
+        if found is None:
+            found = _throttles[db.write] = Throttle()
+        return found
