@@ -18,6 +18,7 @@ from warroom.web import (
     login,
     people,
     rooms,
+    status_manage,
     status_page,
 )
 from warroom.web.state import WebState
@@ -43,6 +44,7 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         live,
         actions,
         rooms,
+        status_manage,
         status_page,
     ):
         app.include_router(module.router)
