@@ -4,6 +4,7 @@ publish an incident, set a component, plan maintenance, list subscribers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import orjson
@@ -12,9 +13,18 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from warroom.api.answers import JSON
 from warroom.api.deps import Admin, Responder, StateDep, Viewer
+from warroom.api.state import ApiState
 from warroom.domain.incidents import parse_ref
 from warroom.errors import Invalid
-from warroom.services.status import components, maintenance, public, publishing, subscribers
+from warroom.services.status import (
+    components,
+    maintenance,
+    public,
+    publishing,
+    statuspage,
+    subscribers,
+)
+from warroom.services.status.public import Body, Public
 from warroom.services.status.throttle import subscribe_throttle
 
 router = APIRouter(tags=["status page"])
@@ -53,6 +63,18 @@ class SubscribeIn(_In):
 
 def _json(body: object, status: int = 200) -> Response:
     return Response(orjson.dumps(body), status, media_type=JSON)
+
+
+def lane_paths(state: ApiState) -> dict[str, Public]:
+    """The documents the status lane (api/status_lane) answers before the app."""
+    db, ctx = state.db, state.ctx
+
+    def made(name: str) -> Callable[[], Body]:
+        return lambda: public.json_document(db, ctx, name)
+
+    return {
+        f"/api/v2/{name}.json": Public(f"json:{name}", made(name)) for name in statuspage.DOCUMENTS
+    }
 
 
 @router.get("/api/v2/{name:path}", include_in_schema=True)

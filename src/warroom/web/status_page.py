@@ -5,7 +5,7 @@ its feeds and the subscribe, confirm and unsubscribe pages."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,10 +15,13 @@ from warroom.domain.status_page import COMPONENT_WORDS, INDICATOR_WORDS
 from warroom.errors import WarroomError
 from warroom.services.context import Context
 from warroom.services.status import public, subscribers
-from warroom.services.status.public import Body
+from warroom.services.status.public import Body, Public
 from warroom.services.status.snapshot import Snapshot
 from warroom.services.status.throttle import subscribe_throttle
-from warroom.web.state import web_state
+from warroom.web.state import WebState, web_state
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 router = APIRouter(include_in_schema=False)
 PAST_DAYS = 14
@@ -54,10 +57,9 @@ def _when(at: datetime) -> str:
     return f"{at.astimezone(UTC):%d %b %Y %H:%M} UTC"
 
 
-def page_body(request: Request, db: Database, ctx: Context) -> Body:
+def page_body(env: Environment, db: Database, ctx: Context) -> Body:
     def made() -> Body:
         snap = public.snapshot(db, ctx)
-        env = web_state(request).templates
         html = env.get_template("status_page.html.j2").render(
             snap=snap,
             groups=_groups(snap),
@@ -71,6 +73,17 @@ def page_body(request: Request, db: Database, ctx: Context) -> Body:
         return Body.of(html.encode(), public.HTML)
 
     return public.cached(db, ctx, "html", made)
+
+
+def lane_paths(state: WebState) -> dict[str, Public]:
+    """The public pages the status lane (api/status_lane) answers before the app."""
+    db, ctx = state.db, state.ctx
+    headers = tuple((k.lower().encode(), v.encode()) for k, v in HEADERS.items())
+    return {
+        "/status": Public("html", lambda: page_body(state.templates, db, ctx), headers),
+        "/status/feed.atom": Public("atom", lambda: public.atom(db, ctx), headers),
+        "/status/feed.rss": Public("rss", lambda: public.rss(db, ctx), headers),
+    }
 
 
 def brand_css(ctx: Context) -> bytes:
@@ -96,7 +109,7 @@ def _send(request: Request, found: Body) -> Response:
 @router.get("/status")
 def status_page(request: Request) -> Response:
     state = web_state(request)
-    return _send(request, page_body(request, state.db, state.ctx))
+    return _send(request, page_body(state.templates, state.db, state.ctx))
 
 
 @router.get("/status/brand.css")

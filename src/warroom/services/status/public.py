@@ -32,6 +32,15 @@ class Body:
         return cls(content, content_type, f'"{digest}"'.encode())
 
 
+@dataclass(frozen=True, slots=True)
+class Public:
+    """One public path: its cache key, how to make it, the headers it goes with."""
+
+    key: str
+    make: Callable[[], Body]
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
 def snapshot(db: Database, ctx: Context) -> Snapshot:
     def made() -> Snapshot:
         with db.read() as session:
