@@ -152,6 +152,8 @@ class StatusPageConfig(BaseModel):
     smtp_url: str = ""  # mailto://user:pass@host:port?from=status@example.com
     allow_private_webhooks: bool = False  # subscriber webhooks to loopback/private hosts
     subscribe_per_minute: int = Field(default=5, ge=1)  # per client address
+    # severity id → who gets progress updates at its cadence (person:x, team:y, schedule:z)
+    stakeholders: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_components(self) -> StatusPageConfig:

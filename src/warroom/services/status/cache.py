@@ -1,8 +1,10 @@
 """Public responses, cached: made once from a snapshot, kept until a change.
 
 A use case that changes what the page shows marks its session (`mark_changed`); after
-that session commits, this process's cache is emptied. Changes made by other processes
-(the CLI, another server, a worker of its own) show once an entry is older than TTL."""
+that session commits, this process's cache is out of date. Changes made by other
+processes (the CLI, another server, a worker of its own) show once an entry is older
+than TTL. While one thread makes an entry again, the others get the previous one at
+once instead of waiting (it is at most that one build older)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,11 @@ class PublicCache:
         self.ttl = ttl
         self.generation = 0
         self._entries: dict[str, tuple[int, datetime, Any]] = {}
-        self._lock = threading.RLock()  # a build may read another entry
+        self._building: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _fresh(self, entry: tuple[int, datetime, Any], now: datetime) -> bool:
+        return bool(entry[0] == self.generation and timedelta(0) <= now - entry[1] < self.ttl)
 
     def peek(self, key: str) -> Any | None:
         """The cached value if it is fresh, else None; never builds (never blocks)."""
@@ -42,18 +48,23 @@ class PublicCache:
             return None
         return entry[2]
 
-    def _fresh(self, entry: tuple[int, datetime, Any], now: datetime) -> bool:
-        return bool(entry[0] == self.generation and timedelta(0) <= now - entry[1] < self.ttl)
-
     def get(self, key: str, build: Callable[[], T]) -> T:
-        """The cached value, or `build()`'s (kept unless a change came while building)."""
-        now = self.clock.now()
+        """The fresh value; else `build()`'s, made by one thread at a time (the others
+        meanwhile get the previous value, or wait for the first one)."""
         entry = self._entries.get(key)
-        if entry is not None and self._fresh(entry, now):
+        if entry is not None and self._fresh(entry, self.clock.now()):
             value: T = entry[2]
             return value
-        with self._lock:  # one build at a time; the others wait and take its value
+        with self._guard:
+            lock = self._building.setdefault(key, threading.Lock())
+        if entry is not None and not lock.acquire(blocking=False):
+            stale: T = entry[2]  # another thread is making it: the previous one meanwhile
+            return stale
+        if entry is None:
+            lock.acquire()
+        try:
             entry = self._entries.get(key)
+            now = self.clock.now()
             if entry is not None and self._fresh(entry, now):
                 found: T = entry[2]
                 return found
@@ -61,6 +72,8 @@ class PublicCache:
             built = build()
             self._entries[key] = (generation, now, built)
             return built
+        finally:
+            lock.release()
 
     def invalidate(self) -> None:
         self.generation += 1
@@ -71,7 +84,7 @@ _made = threading.Lock()
 
 
 def cache_for(db: Database, clock: Clock) -> PublicCache:
-    """This database's cache, emptied after each commit of a marked session; entries
+    """This database's cache, out of date after each commit of a marked session; entries
     live TTL by `clock` (the first caller's)."""
     cache = _caches.get(db.write)
     if cache is not None:
