@@ -24,6 +24,7 @@ from warroom.domain.schedules import Schedule
 from warroom.domain.schedules import people as schedule_people
 from warroom.domain.severities import Severity
 from warroom.domain.status_page import StatusPageConfig
+from warroom.domain.upstreams import Upstream
 from warroom.errors import Invalid
 from warroom.notifiers import check_url
 
@@ -83,6 +84,7 @@ class WarroomConfig(BaseModel):
     # finished or expired (services/retention.py); incidents, timelines, alerts never are.
     purge_after: Duration = timedelta(days=90)
     status_page: StatusPageConfig = StatusPageConfig()  # the public page (domain/status_page)
+    upstreams: tuple[Upstream, ...] = ()  # vendors' status pages polled (domain/upstreams)
 
     @field_validator("purge_after")
     @classmethod

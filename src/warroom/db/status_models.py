@@ -95,3 +95,18 @@ class Subscriber(Base):
         CheckConstraint("kind IN ('email','webhook')", name="ck_subscribers_kind"),
         Index("ux_subscribers_kind_address", "kind", "address", unique=True),
     )
+
+
+class UpstreamState(Base):
+    """What warroom last read of a vendor's status, and the incident it opened or noted."""
+
+    __tablename__ = "upstream_states"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24))
+    fingerprint: Mapped[str] = mapped_column(Text, default="")
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    opened_by_us: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime]
+    next_check_at: Mapped[datetime]

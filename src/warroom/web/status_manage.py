@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warroom.domain.incidents import parse_ref, ref_of
 from warroom.domain.status_page import COMPONENT_ORDER, COMPONENT_WORDS
 from warroom.errors import Invalid, WarroomError
-from warroom.services.status import components, maintenance, public, publishing
+from warroom.services.status import components, maintenance, public, publishing, upstreams
 from warroom.web import render
 from warroom.web.auth import Acting, SignedIn
 from warroom.web.rooms import Problem, room_page
@@ -30,6 +30,7 @@ def _page(request: Request, *, status: int = 200, problem: Problem | None = None
     with state.db.read() as session:
         windows = maintenance.listing(session)
         changes = components.history(session)[:20]
+        vendors = upstreams.states(session)
     return render.page(
         request,
         "status_manage.html.j2",
@@ -41,6 +42,7 @@ def _page(request: Request, *, status: int = 200, problem: Problem | None = None
         statuses=COMPONENT_ORDER,
         words=COMPONENT_WORDS,
         problem=problem,
+        upstreams=[(u, vendors.get(u.name)) for u in state.ctx.config.upstreams],
     )
 
 

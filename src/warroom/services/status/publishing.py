@@ -58,11 +58,16 @@ def publish(
     now = ctx.clock.now()
     shown = clean(title, "title", 200) or None
     found = session.get(Publication, incident.id)
+    new = found is None
     if found is None:
         found = Publication(
             incident_id=incident.id, title=shown, published_at=now, published_by=actor
         )
         session.add(found)
+    elif shown:
+        found.title = shown
+    if actor != SYSTEM:  # published by a public update: that update says so itself
+        said = "Published on the status page" if new else "Public title changed"
         timeline.record(
             session,
             incident,
@@ -70,11 +75,10 @@ def publish(
             actor=actor,
             at=now,
             now=now,
-            text="Published on the status page" + (f" as {shown!r}" if shown else ""),
+            text=said + (f" as {shown!r}" if shown else ""),
         )
-        _arm_reminder(session, ctx, incident, since=now)
-    elif shown:
-        found.title = shown
+        if new:
+            _arm_reminder(session, ctx, incident, since=now)
     mark_changed(session)
     return found
 

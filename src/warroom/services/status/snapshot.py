@@ -12,7 +12,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Event, Incident
-from warroom.db.status_models import ComponentChange, Maintenance, MaintenanceUpdate, Publication
+from warroom.db.status_models import (
+    ComponentChange,
+    Maintenance,
+    MaintenanceUpdate,
+    Publication,
+    UpstreamState,
+)
 from warroom.domain import uptime
 from warroom.domain.incidents import OPEN_STATUSES, Status, ref_of
 from warroom.domain.status_page import (
@@ -130,6 +136,7 @@ def build(session: Session, ctx: Context) -> Snapshot:
         _component(c, n, incidents, maintenances, changes, now=now, days=page.history_days)
         for n, c in enumerate(c for c in page.components if c.shown)
     )
+    components += _upstream_components(session, ctx, start=len(components), now=now)
     open_impacts = [i.impact for i in incidents if i.unresolved]
     level = indicator(open_impacts, [c.status for c in components])
     stamps = [now - timedelta(days=page.history_days)]
@@ -147,6 +154,31 @@ def build(session: Session, ctx: Context) -> Snapshot:
         incidents=tuple(incidents),
         maintenances=tuple(maintenances),
     )
+
+
+def _upstream_components(
+    session: Session, ctx: Context, *, start: int, now: datetime
+) -> tuple[ComponentView, ...]:
+    """The upstream vendors shown as components of ours (`show = true`)."""
+    shown = [u for u in ctx.config.upstreams if u.show]
+    if not shown:
+        return ()
+    states = {s.name: s for s in session.scalars(select(UpstreamState))}
+    days = ctx.config.status_page.history_days
+    views = []
+    for n, upstream in enumerate(shown):
+        state = states.get(upstream.name)
+        status = ComponentStatus(state.status) if state else ComponentStatus.OPERATIONAL
+        views.append(
+            ComponentView(
+                component=Component(name=upstream.name, group="Third-party services"),
+                position=start + n + 1,
+                status=status,
+                updated_at=state.checked_at if state else now,
+                days=tuple(uptime.daily([], today=now.date(), days=days)),
+            )
+        )
+    return tuple(views)
 
 
 def public_incident_ids(session: Session, ctx: Context) -> Any:

@@ -1,5 +1,5 @@
 """The public status page: publications, hand-set component statuses, maintenance windows
-and their updates, subscribers.
+and their updates, subscribers, upstream vendors' last status.
 
 Revision ID: 0012
 Revises: 0009
@@ -76,6 +76,17 @@ def upgrade() -> None:
         sa.CheckConstraint("kind IN ('email','webhook')", name="ck_subscribers_kind"),
     )
     op.create_index("ux_subscribers_kind_address", "subscribers", ["kind", "address"], unique=True)
+    op.create_table(
+        "upstream_states",
+        sa.Column("name", sa.String(80), primary_key=True),
+        sa.Column("status", sa.String(24), nullable=False),
+        sa.Column("fingerprint", sa.Text(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), sa.ForeignKey("incidents.id")),
+        sa.Column("opened_by_us", sa.Boolean(), nullable=False),
+        sa.Column("error", sa.Text()),
+        sa.Column("checked_at", UTCDateTime(), nullable=False),
+        sa.Column("next_check_at", UTCDateTime(), nullable=False),
+    )
 
 
 def downgrade() -> None:
