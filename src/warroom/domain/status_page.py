@@ -171,6 +171,10 @@ class StatusPageConfig(BaseModel):
     def template(self, status: PublicStatus) -> str:
         return self.templates.get(status) or DEFAULT_TEMPLATES[status.value]
 
+    def words(self, status: PublicStatus, title: str) -> str:
+        """The state's template with the incident's public title in place of {title}."""
+        return self.template(status).replace("{title}", title)
+
 
 def component_status_for(page: StatusPageConfig, severity: str, rank: int) -> ComponentStatus:
     """The status an open public incident of this level gives the components it touches."""

@@ -235,13 +235,13 @@ def _incident(ctx: Context, incident: Incident, name: str, events: list[Event]) 
         )
     public = PUBLIC_STATUS[Status(incident.status)]
     if not updates:
-        text = page.template(PublicStatus.INVESTIGATING).format(title=name)
+        text = page.words(PublicStatus.INVESTIGATING, name)
         updates.append(
             PublicUpdate(f"{incident.id}-opened", "investigating", text, incident.declared_at)
         )
     resolved_at = incident.resolved_at if public == PublicStatus.RESOLVED else None
     if resolved_at is not None and updates[-1].status != PublicStatus.RESOLVED:
-        text = page.template(PublicStatus.RESOLVED).format(title=name)
+        text = page.words(PublicStatus.RESOLVED, name)
         updates.append(PublicUpdate(f"{incident.id}-resolved", "resolved", text, resolved_at))
     touched = tuple(
         c.id
