@@ -34,21 +34,34 @@ class DayUptime:
 
 
 def daily(spans: list[Span], *, today: date, days: int) -> list[DayUptime]:
-    """One entry per day, oldest first, ending with `today` (UTC days)."""
-    result = []
-    for back in range(days - 1, -1, -1):
-        day = today - timedelta(days=back)
-        start = datetime.combine(day, time(), tzinfo=UTC)
-        end = start + DAY
-        touching = [s for s in spans if s.start < end and s.end > start]
-        lost = sum(
-            WEIGHT.get(s.status, 0.0) * (min(s.end, end) - max(s.start, start)).total_seconds()
-            for s in touching
+    """One entry per day, oldest first, ending with `today` (UTC days). Each span visits
+    only the days it touches."""
+    first = today - timedelta(days=days - 1)
+    origin = datetime.combine(first, time(), tzinfo=UTC)
+    lost = [0.0] * days
+    worst: list[list[ComponentStatus]] = [[] for _ in range(days)]
+    for span in spans:
+        if span.end <= origin or span.end <= span.start:
+            continue
+        low = max(0, int((span.start - origin) / DAY))
+        high = min(days - 1, int((span.end - origin) / DAY))
+        for n in range(low, high + 1):
+            begins = origin + n * DAY
+            overlap = (min(span.end, begins + DAY) - max(span.start, begins)).total_seconds()
+            if overlap <= 0:
+                continue
+            lost[n] += WEIGHT.get(span.status, 0.0) * overlap
+            worst[n].append(span.status)
+    whole = DAY.total_seconds()
+    return [
+        DayUptime(
+            first + timedelta(days=n),
+            worst_component(worst[n]),
+            max(0.0, 1.0 - lost[n] / whole),
+            len(worst[n]),
         )
-        uptime = max(0.0, 1.0 - lost / DAY.total_seconds())
-        status = worst_component([s.status for s in touching])
-        result.append(DayUptime(day, status, uptime, len(touching)))
-    return result
+        for n in range(days)
+    ]
 
 
 def overall(days: list[DayUptime]) -> float:

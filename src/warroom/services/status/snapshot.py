@@ -203,13 +203,14 @@ def _incidents(session: Session, ctx: Context, since: datetime) -> list[PublicIn
         .limit(500)
     ).all()
     ids = [incident.id for incident, _ in rows]
-    events: dict[int, list[Event]] = {i: [] for i in ids}
+    events: dict[int, list[Any]] = {i: [] for i in ids}
     if ids:
         shown = or_(
             (Event.kind == "update") & (Event.visibility == "public"), Event.kind.in_(STATUS_KINDS)
         )
-        query = select(Event).where(Event.incident_id.in_(ids), shown)
-        for event in session.scalars(query.order_by(Event.at, Event.id)):
+        columns = (Event.incident_id, Event.id, Event.kind, Event.text, Event.at, Event.data)
+        query = select(*columns).where(Event.incident_id.in_(ids), shown)
+        for event in session.execute(query.order_by(Event.at, Event.id)):  # rows, not objects
             events[event.incident_id].append(event)
     result = []
     for incident, title in rows:
@@ -217,7 +218,7 @@ def _incidents(session: Session, ctx: Context, since: datetime) -> list[PublicIn
     return result
 
 
-def _incident(ctx: Context, incident: Incident, name: str, events: list[Event]) -> PublicIncident:
+def _incident(ctx: Context, incident: Incident, name: str, events: list[Any]) -> PublicIncident:
     page = ctx.config.status_page
     rank = ctx.config.rank(incident.severity) if incident.severity in ctx.config.level_ids else 9
     status_changes = [e for e in events if e.kind in STATUS_KINDS]
