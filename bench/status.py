@@ -17,6 +17,7 @@ Run: .venv/bin/python bench/status.py [--seconds 10] [--connections 16] [--paint
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -227,7 +228,9 @@ def main() -> int:
             stop(nginx)  # type: ignore[arg-type]
         stop(server)
         log.close()
+    load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"status bench: {args.seconds} s per target, {args.connections} connections, wrk -t1,")
+    print(f"  machine load average after the run (1/5/15 min): {load} on {os.cpu_count()} cores")
     print(
         f"  {args.processes} warroom process(es); {updater.posted} public updates posted meanwhile"
     )

@@ -14,7 +14,10 @@ from fastapi.testclient import TestClient
 from tests.paging.receivers import Mailbox, Receiver, receiver, smtp_server
 
 from warroom.config import WarroomConfig
+from warroom.errors import Invalid
 from warroom.scheduler.worker import Worker
+from warroom.services.context import Context
+from warroom.services.status import subscribers
 
 from .conftest import declare, status_config, update
 
@@ -137,3 +140,45 @@ def test_subscribing_too_often_is_limited(client: TestClient) -> None:
     assert [a.status_code for a in answers[:5]] == [202] * 5
     assert answers[6].status_code == 429
     assert answers[6].headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"email": 5}',
+        b'{"url": "https://example.com/x", "components": "API"}',
+        b'{"email": "a@example.com", "extra": 1}',
+        b'{"email": "' + b"a" * 5000 + b'@example.com"}',
+        b"[]",
+    ],
+)
+def test_malformed_subscribe_bodies_are_4xx_problems_never_500(
+    client: TestClient, body: bytes
+) -> None:
+    answer = client.post(
+        "/api/v1/status/subscribers", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_webhooks_to_private_addresses_are_refused_unless_allowed(app: Any) -> None:
+    state = app.state.warroom
+    strict = state.ctx.config.model_copy(
+        update={
+            "status_page": state.ctx.config.status_page.model_copy(
+                update={"allow_private_webhooks": False}
+            )
+        }
+    )
+    ctx = Context(config=strict, clock=state.ctx.clock)
+    for url in (
+        "http://127.0.0.1:9/x",
+        "http://10.0.0.8/x",
+        "http://localhost/x",
+        "http://[::1]/x",
+    ):
+        with state.db.write.begin() as session, pytest.raises(Invalid) as refused:
+            subscribers.subscribe(session, ctx=ctx, kind="webhook", address=url)
+        assert refused.value.field == "url"

@@ -42,11 +42,15 @@ class PublicCache:
         return bool(entry[0] == self.generation and timedelta(0) <= now - entry[1] < self.ttl)
 
     def peek(self, key: str) -> Any | None:
-        """The cached value if it is fresh, else None; never builds (never blocks)."""
+        """The cached value if it is fresh, or while another thread makes it again; else
+        None. Never builds, never blocks."""
         entry = self._entries.get(key)
-        if entry is None or not self._fresh(entry, self.clock.now()):
+        if entry is None:
             return None
-        return entry[2]
+        if self._fresh(entry, self.clock.now()):
+            return entry[2]
+        building = self._building.get(key)
+        return entry[2] if building is not None and building.locked() else None
 
     def get(self, key: str, build: Callable[[], T]) -> T:
         """The fresh value; else `build()`'s, made by one thread at a time (the others
