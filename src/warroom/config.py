@@ -23,7 +23,7 @@ from warroom.domain.routing import DefaultRoute, Route
 from warroom.domain.schedules import Schedule
 from warroom.domain.schedules import people as schedule_people
 from warroom.domain.severities import Severity
-from warroom.domain.status_page import StatusPageConfig
+from warroom.domain.status_page import StatusPageConfig, reference_problems
 from warroom.domain.upstreams import Upstream
 from warroom.errors import Invalid
 from warroom.notifiers import check_url
@@ -223,6 +223,12 @@ def _dangling(config: WarroomConfig) -> list[str]:
             continue
         if name not in known[kind]:
             problems.append(f"{where}: {target!r} is not defined")
+    problems += reference_problems(
+        config.status_page,
+        config.upstreams,
+        levels=[s.id for s in config.severities],
+        services=[s.name for s in config.services],
+    )
     named = [("default_policy", config.default_policy)] + [
         (f"services[{n}].policy", s.policy) for n, s in enumerate(config.services)
     ]

@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from warroom.domain.incidents import Status
 from warroom.errors import Invalid
@@ -164,6 +171,11 @@ class StatusPageConfig(BaseModel):
             seen.add(component.id)
         return self
 
+    @field_serializer("smtp_url")
+    def _hide_password(self, value: str) -> str:
+        """`config show` and /api/v1/config never print the SMTP password."""
+        return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", value)
+
     def component(self, name: str) -> Component | None:
         wanted = slug(name)
         return next((c for c in self.components if c.id == wanted), None)
@@ -220,3 +232,39 @@ def parse_component_status(text: str) -> ComponentStatus:
     except ValueError:
         known = ", ".join(ComponentStatus)
         raise Invalid(f"status {text!r} is not one of {known}.", field="status") from None
+
+
+def reference_problems(
+    page: StatusPageConfig,
+    upstreams: tuple[Any, ...],
+    *,
+    levels: list[str],
+    services: list[str],
+) -> list[str]:
+    """Severities and services the page and the upstreams name that the config does not
+    define (services are checked only when a catalogue is configured)."""
+    problems = []
+    named = [("status_page.publish_severities", level) for level in page.publish_severities]
+    named += [("status_page.component_status", level) for level in page.component_status]
+    named += [("status_page.impact", level) for level in page.impact]
+    named += [("status_page.stakeholders", level) for level in page.stakeholders]
+    named += [(f"upstreams[{n}].severity", u.severity) for n, u in enumerate(upstreams)]
+    for where, level in named:
+        if level not in levels:
+            problems.append(f"{where}: severity {level!r} is not one of {levels}")
+    if services:
+        known = {s.lower() for s in services}
+        used = [
+            (f"status_page.components[{n}].services", name)
+            for n, c in enumerate(page.components)
+            for name in c.services
+        ]
+        used += [(f"upstreams[{n}].service", u.service) for n, u in enumerate(upstreams)]
+        for where, name in used:
+            if name.lower() not in known:
+                problems.append(f"{where}: service {name!r} is not in services")
+    names = [u.name.lower() for u in upstreams]
+    problems += [
+        f"upstreams: {n!r} is defined twice" for n in sorted(set(names)) if names.count(n) > 1
+    ]
+    return problems
