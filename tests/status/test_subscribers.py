@@ -182,3 +182,19 @@ def test_webhooks_to_private_addresses_are_refused_unless_allowed(app: Any) -> N
         with state.db.write.begin() as session, pytest.raises(Invalid) as refused:
             subscribers.subscribe(session, ctx=ctx, kind="webhook", address=url)
         assert refused.value.field == "url"
+
+
+def test_a_webhook_that_refuses_for_good_is_not_tried_again(
+    app: Any, client: TestClient, worker: Worker, hook: Receiver
+) -> None:
+    state = app.state.warroom
+    body = {"url": hook.url("/gone")}
+    assert client.post("/api/v1/status/subscribers", json=body).status_code == 202
+    incident = declare(state.db, state.ctx, "Checkout slow")
+    hook.fail_with = [410]
+    update(state.db, state.ctx, incident, "First word.", public=True)
+    worker.run_due()
+    assert hook.arrived.is_set() and hook.to("/gone") == []
+    update(state.db, state.ctx, incident, "Second word.", public=True)
+    worker.run_due()
+    assert hook.to("/gone") == []  # it would have been taken now: it was not sent

@@ -163,8 +163,12 @@ def notify(
     all); returns how many."""
     now = ctx.clock.now()
     count = 0
-    for subscriber in active(session):
+    found = active(session)
+    disabled = deliveries.disabled_by_person(session, [f"{PERSON}{s.id}" for s in found])
+    for subscriber in found:
         if subscriber.components and not set(subscriber.components) & set(components):
+            continue
+        if disabled.get(f"{PERSON}{subscriber.id}"):  # refused for good: not tried again
             continue
         _enqueue(session, ctx, subscriber, text, message="status_update", data=data, now=now)
         count += 1
