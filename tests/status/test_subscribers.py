@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import Message
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.paging.receivers import Mailbox, Receiver, receiver, smtp_server
 
+from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig
 from warroom.errors import Invalid
 from warroom.scheduler.worker import Worker
@@ -198,3 +200,27 @@ def test_a_webhook_that_refuses_for_good_is_not_tried_again(
     update(state.db, state.ctx, incident, "Second word.", public=True)
     worker.run_due()
     assert hook.to("/gone") == []  # it would have been taken now: it was not sent
+
+
+def test_subscribers_of_a_component_hear_of_its_maintenance(
+    client: TestClient, as_: Any, clock: FrozenClock, worker: Worker, hook: Receiver
+) -> None:
+    for path, components in (("/api", ["API"]), ("/web", ["Website"])):
+        body = {"url": hook.url(path), "components": components}
+        assert client.post("/api/v1/status/subscribers", json=body).status_code == 202
+    now = clock.now()
+    plan = {
+        "title": "Database upgrade",
+        "components": ["API"],
+        "starts_at": (now + timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=2)).isoformat(),
+    }
+    assert (
+        client.post("/api/v1/status/maintenances", json=plan, headers=as_("bob")).status_code == 201
+    )
+    worker.run_due()
+    clock.advance(timedelta(hours=1))
+    worker.run_due()
+    told = [r.json["scheduled_maintenance"]["status"] for r in hook.to("/api")]
+    assert told == ["scheduled", "in_progress"]
+    assert hook.to("/web") == []

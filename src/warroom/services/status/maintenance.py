@@ -15,6 +15,8 @@ from warroom.errors import Conflict, Invalid, NotFound
 from warroom.services import jobs
 from warroom.services.context import Context
 from warroom.services.incidents.inputs import clean
+from warroom.services.paging.messages import Text
+from warroom.services.status import subscribers
 from warroom.services.status.cache import mark_changed
 from warroom.services.status.subscribers import clean_components
 
@@ -70,6 +72,7 @@ def schedule(
     session.flush()
     body = clean(message, "message", 10_000) or f"{name} is planned; we will post here as it goes."
     session.add(MaintenanceUpdate(maintenance_id=row.id, at=now, status="scheduled", body=body))
+    _tell(session, ctx, row, body)
     jobs.schedule(session, kind=START, due_at=max(now, starts_at), now=now, payload={"id": row.id})
     jobs.schedule(session, kind=END, due_at=ends_at, now=now, payload={"id": row.id})
     mark_changed(session)
@@ -105,7 +108,31 @@ def _move(
     row.status = to.value
     row.updated_at = now
     session.add(MaintenanceUpdate(maintenance_id=row.id, at=now, status=to.value, body=text))
+    _tell(session, ctx, row, text)
     mark_changed(session)
+
+
+def _tell(session: Session, ctx: Context, row: Maintenance, text: str) -> None:
+    """The subscribers of its components hear of a maintenance window's changes."""
+    page = ctx.config.status_page
+    status = row.status.replace("_", " ")
+    when = f"{row.starts_at:%Y-%m-%d %H:%M} to {row.ends_at:%Y-%m-%d %H:%M} UTC"
+    message = Text(
+        f"[{page.branding.name}] Maintenance: {row.title}: {status}",
+        f"{row.title}\nStatus: {status}\nWhen: {when}\n\n{text}\n\n"
+        f"Follow it at {ctx.public_url}/status",
+    )
+    data = {
+        "scheduled_maintenance": {
+            "id": f"maintenance-{row.id}",
+            "name": row.title,
+            "status": row.status,
+            "scheduled_for": row.starts_at.isoformat(),
+            "scheduled_until": row.ends_at.isoformat(),
+            "components": list(row.components),
+        }
+    }
+    subscribers.notify(session, ctx=ctx, components=tuple(row.components), text=message, data=data)
 
 
 def start(session: Session, ctx: Context, job: jobs.Claimed) -> None:
