@@ -18,6 +18,7 @@ from warroom.api import (
     people,
     problems,
     schedules,
+    status,
     teams,
 )
 from warroom.api.deps import bearer_cache
@@ -27,6 +28,7 @@ from warroom.api.limits import BodyLimit
 from warroom.api.metrics import Metrics, MetricsMiddleware
 from warroom.api.senders import sender_cache
 from warroom.api.state import ApiState
+from warroom.api.status_lane import StatusLane
 from warroom.clock import Clock, SystemClock
 from warroom.config import Settings, WarroomConfig, load_config
 from warroom.db.engine import open_database
@@ -37,8 +39,17 @@ from warroom.scheduler.worker import Worker, install_wakeup
 from warroom.services import jobs
 from warroom.services.context import Context
 from warroom.services.ingest.writer import IngestWriter
+from warroom.services.status import public
+from warroom.web import status_page
 
 RUN_WORKER_VARIABLE = "WARROOM_RUN_WORKER"
+
+
+def status_lane(app: WarroomApp, metrics: Metrics) -> StatusLane:
+    """The public status page's documents and pages, answered from the public cache."""
+    api_state: ApiState = app.state.warroom
+    paths = status.lane_paths(api_state) | status_page.lane_paths(app.state.web)
+    return StatusLane(metrics, paths, lambda key: public.peek(api_state.db, api_state.ctx, key))
 
 
 def app_from_environment() -> WarroomApp:
@@ -107,6 +118,7 @@ def create_app(
     problems.install(app)
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
+    routers += [status.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)
@@ -115,6 +127,7 @@ def create_app(
     app.lanes = (  # the hot paths, answered before the middleware stack
         IngestLane(intake, metrics, limit),
         DeclareLane(app.state.warroom, app.state.bearers, metrics, limit),
+        status_lane(app, metrics),
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -23,6 +23,8 @@ from warroom.domain.routing import DefaultRoute, Route
 from warroom.domain.schedules import Schedule
 from warroom.domain.schedules import people as schedule_people
 from warroom.domain.severities import Severity
+from warroom.domain.status_page import StatusPageConfig, reference_problems
+from warroom.domain.upstreams import Upstream
 from warroom.errors import Invalid
 from warroom.notifiers import check_url
 
@@ -100,6 +102,8 @@ class WarroomConfig(BaseModel):
     # Finished jobs (deliveries too) and acknowledge links are deleted this long after they
     # finished or expired (services/retention.py); incidents, timelines, alerts never are.
     purge_after: Duration = timedelta(days=90)
+    status_page: StatusPageConfig = StatusPageConfig()  # the public page (domain/status_page)
+    upstreams: tuple[Upstream, ...] = ()  # vendors' status pages polled (domain/upstreams)
 
     @field_validator("purge_after")
     @classmethod
@@ -238,6 +242,12 @@ def _dangling(config: WarroomConfig) -> list[str]:
             continue
         if name not in known[kind]:
             problems.append(f"{where}: {target!r} is not defined")
+    problems += reference_problems(
+        config.status_page,
+        config.upstreams,
+        levels=[s.id for s in config.severities],
+        services=[s.name for s in config.services],
+    )
     named = [("default_policy", config.default_policy)] + [
         (f"services[{n}].policy", s.policy) for n, s in enumerate(config.services)
     ]

@@ -10,7 +10,7 @@ with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
     from warroom import __version__
-    from warroom.cli import admin, alerts, incidents, paging, people, usage, users
+    from warroom.cli import admin, alerts, incidents, paging, people, statuspage, usage, users
 
 usage.install()
 
@@ -47,6 +47,7 @@ alerts.register(app)
 paging.register(app)
 people.register(app)
 users.register(app)
+statuspage.register(app)
 
 
 def main() -> None:

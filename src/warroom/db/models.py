@@ -340,3 +340,4 @@ class DemoMessage(Base):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime]
+from warroom.db import status_models as status_models  # noqa: E402  (registers its tables)

@@ -27,7 +27,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
-from warroom.scheduler import local, outbound
+from warroom.scheduler import local, outbound, upstreams
 from warroom.scheduler.handlers import Drafts
 from warroom.scheduler.sending import SendPool
 from warroom.scheduler.wakeups import CHANNEL, watch_others
@@ -160,6 +160,7 @@ class Worker:
                 self.wake.clear()
                 try:
                     self.run_due()
+                    upstreams.poll_due(self.db, self.ctx)  # vendors' status pages, if due
                     timeout = self._seconds_to_next()
                 except Exception:  # the database may be restarting: keep going
                     log.exception("worker tick failed; retrying")

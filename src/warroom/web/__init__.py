@@ -19,6 +19,8 @@ from warroom.web import (
     login,
     people,
     rooms,
+    status_manage,
+    status_page,
 )
 from warroom.web.state import WebState
 
@@ -46,5 +48,7 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str | None)
         live,
         actions,
         rooms,
+        status_manage,
+        status_page,
     ):
         app.include_router(module.router)

@@ -20,6 +20,7 @@ from warroom.services.incidents import deadlines, openings, timeline
 from warroom.services.incidents.inputs import clean, happened_at
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
+from warroom.services.status import publishing
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: no incident lies beyond
 
@@ -250,6 +251,8 @@ def post_update(
         text=text,
         public=public,
     )
+    if public:  # the status page, its subscribers and its reminder
+        publishing.on_public_update(session, ctx=ctx, incident=incident, text=text, at=when)
     if rules.is_open(Status(incident.status)):
         deadlines.arm_update(session, ctx, incident, since=when, now=now)
         escalation.on_update(session, ctx=ctx, incident=incident, author=actor, text=text)

@@ -28,6 +28,7 @@ from warroom.services.incidents import deadlines, timeline
 from warroom.services.incidents.inputs import clean, happened_at
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
+from warroom.services.status import stakeholders
 
 INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
@@ -93,6 +94,7 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
         specs += deadlines.clock_jobs(ctx, incident, now=now)
         page = escalation.first_page(incident, now=now)
         specs += [page] if page else []
+        specs += stakeholders.first_job(ctx, incident)
     jobs.schedule_all(session, specs, now=now)
     return made
 

@@ -59,6 +59,10 @@ def channel_of(url: str) -> str:
 
 def find_contact(session: Session, config: WarroomConfig, person: str, wanted: str) -> str | None:
     """The contact URL a delivery names by its hash; None when it is no longer there."""
+    if person.startswith("subscriber:"):  # a status page subscriber's message
+        from warroom.services.status import subscribers
+
+        return subscribers.find_contact(session, config, person, wanted)
     found = lookup.person(session, config, person)
     return next((u for u in found.contacts if contact_id(u) == wanted), None) if found else None
 

@@ -59,7 +59,8 @@ def record_failure(
             data={"person": person, "channel": payload["channel"]},
         )
         timeline.append_all(session, [line])
-    if newly and payload.get("message") != TOLD:
+    subscriber = person.startswith("subscriber:")  # a status page subscriber's own address
+    if newly and payload.get("message") != TOLD and not subscriber:
         _tell_admins(session, ctx, job, error=error, what=what, now=now)
 
 
