@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.paging.receivers import Receiver, receiver
+from tests.receivers import Receiver, receiver
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config

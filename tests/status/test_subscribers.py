@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.paging.receivers import Mailbox, Receiver, receiver, smtp_server
+from tests.receivers import Mailbox, Receiver, receiver, smtp_server
 
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig
