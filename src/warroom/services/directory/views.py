@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
 from warroom.db.models import PersonRow
+from warroom.domain import redaction
 from warroom.services.directory import lookup
 from warroom.services.paging import deliveries
 
@@ -54,7 +55,7 @@ def person_view(
         contacts=[
             ContactRead(
                 id=deliveries.contact_id(url),
-                channel=deliveries.channel_of(url),
+                channel=redaction.channel_of(url),
                 disabled=url in off,
             )
             for url in person.contacts

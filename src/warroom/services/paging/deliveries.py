@@ -13,7 +13,6 @@ from collections.abc import Collection
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from warroom.db.keyed import KeyedRead
 from warroom.db.models import Job
 from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
+from warroom.domain.redaction import channel_of
 from warroom.errors import Invalid, NotFound
 from warroom.services import jobs
 from warroom.services.context import Context
@@ -40,21 +40,6 @@ SYSTEM = "warroom"
 @lru_cache(maxsize=4096)  # a storm pages the same few contacts thousands of times
 def contact_id(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:16]
-
-
-HOST_IS_SECRET = ("slack", "discord", "msteams", "tgram", "ntfy", "pover", "pbul", "join")
-
-
-@lru_cache(maxsize=4096)
-def channel_of(url: str) -> str:
-    """What a contact is, without its secrets: `slack`, `json (127.0.0.1:9999)`."""
-    parts = urlsplit(url.removeprefix("webhook+"))
-    scheme = "webhook" if url.startswith("webhook+") else parts.scheme
-    return (
-        f"{scheme} ({parts.hostname})"
-        if parts.hostname and scheme not in HOST_IS_SECRET
-        else scheme
-    )
 
 
 def find_contact(session: Session, config: WarroomConfig, person: str, wanted: str) -> str | None:
