@@ -19,7 +19,7 @@ from warroom.api.keycache import KeyCache
 from warroom.api.problems import problem
 from warroom.api.state import ApiState
 from warroom.domain import signatures
-from warroom.domain.alerts import PayloadError
+from warroom.domain.alerts import MAX_NESTING, PayloadError, nests_deeper
 from warroom.services.ingest import apply, prep
 from warroom.services.ingest.integrations import Sender
 from warroom.services.ingest.replays import Replayed
@@ -95,9 +95,17 @@ def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes
 
 def _decode(body: bytes) -> Any:
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise Refusal(400, f"The request body is not valid JSON ({exc}).", "bad_json") from None
+    if nests_deeper(body, value):
+        raise Refusal(
+            422,
+            f"The request body nests arrays and objects more than {MAX_NESTING} levels deep.",
+            "too_deep",
+            "body",
+        )
+    return value
 
 
 async def _commit(intake: Intake, submission: prep.Submission) -> list[apply.Outcome]:
@@ -166,7 +174,9 @@ def enqueue_too_large(max_bytes: int) -> Answer:
 async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answer:
     try:
         event = _decode(body)
-    except Refusal:
+    except Refusal as refusal:
+        if refusal.code != "bad_json":
+            return _pagerduty_error(400, "Event object is invalid", [refusal.detail])
         return _json(
             400,
             {

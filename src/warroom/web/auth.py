@@ -3,13 +3,13 @@ and what they may do (viewers read, responders act), with CSRF checked on every 
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from warroom.domain.access import AccessRole, allows
+from warroom.domain.signatures import same_secret
 from warroom.errors import Forbidden, Unauthorized, WarroomError
 from warroom.services.access import sessions as stored
 from warroom.services.access import tokens, users
@@ -90,7 +90,7 @@ async def _csrf_ok(request: Request, visitor: Visitor) -> bool:
         return True
     form = await request.form()
     sent = form.get("csrf")
-    return isinstance(sent, str) and bool(sent) and hmac.compare_digest(sent, visitor.csrf)
+    return isinstance(sent, str) and bool(sent) and same_secret(sent, visitor.csrf)
 
 
 SignedIn = Annotated[Visitor, Depends(signed_in)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from warroom.domain.signatures import same_secret
 from warroom.errors import Unauthorized, WarroomError
 from warroom.services.access import tokens, users
 from warroom.web import render, sessions
@@ -68,7 +68,7 @@ def login(
     data = sessions.read(request)
     expected = str(data.get("c", ""))
     values = {"username": username}
-    if not expected or not hmac.compare_digest(csrf, expected):
+    if not expected or not same_secret(csrf, expected):
         fresh = {"c": sessions.new_csrf()}
         message = "The sign-in form had expired; please try again."
         return _login_page(
