@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.config_security import SecurityConfig
 from warroom.domain.business_hours import BusinessHours
 from warroom.domain.durations import Duration
 from warroom.domain.people import Person, Policy, Team, parse_target
@@ -81,6 +82,7 @@ class WarroomConfig(BaseModel):
     # Finished jobs (deliveries too) and acknowledge links are deleted this long after they
     # finished or expired (services/retention.py); incidents, timelines, alerts never are.
     purge_after: Duration = timedelta(days=90)
+    security: SecurityConfig = SecurityConfig()  # throttles, rate limits (config_security.py)
 
     @field_validator("purge_after")
     @classmethod

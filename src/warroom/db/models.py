@@ -296,6 +296,8 @@ class PersonRow(Base):
     contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     role: Mapped[str | None] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Moves on at sign-out and password change: sessions holding an older one are over.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]

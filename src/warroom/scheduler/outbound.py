@@ -97,6 +97,7 @@ def record(session: Session, ctx: Context, outcomes: list[Outcome], *, worker: s
         if job.id in done
     ]
     timeline.append_all(session, [line for line in lines if line is not None])
+    jobs.forget_messages(session, sorted(done))
     for batch in sent:
         if any(job.id in done for job in batch.members):
             bundles.start_window(session, batch.payload, window=ctx.config.bundle_window, now=now)
@@ -120,6 +121,8 @@ def _record_failure(
             retry_in=backoff(job.attempts),
             give_up=final,
         )
+        if failed and final:
+            jobs.forget_messages(session, [job.id])
         if failed:
             failing_contacts.record_failure(
                 session,

@@ -19,6 +19,7 @@ from warroom.web import (
     people,
     rooms,
 )
+from warroom.web.sign_ins import SignInGuard
 from warroom.web.state import WebState
 
 
@@ -28,6 +29,7 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         db=db,
         ctx=ctx,
         secure_cookies=public_url.startswith("https://"),
+        sign_ins=SignInGuard(ctx.config.security, ctx.clock),
     )
     errors.install(app)
     # /incidents/new before /incidents/{ref}, so "new" is never taken for a reference

@@ -54,7 +54,7 @@ def _from_session(request: Request, data: dict[str, Any]) -> Visitor | None:
     with state.db.read() as session:
         if kind == "user" and isinstance(who, str):
             user = users.find(session, who)
-            if user is None or user.fingerprint != data.get("f"):
+            if user is None or user.generation != data.get("g"):
                 return None
             return Visitor(user.name, user.role, user.timezone, csrf)
         if kind == "token" and isinstance(who, int):

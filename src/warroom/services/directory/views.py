@@ -17,7 +17,7 @@ from warroom.services.paging import deliveries
 
 
 class ContactRead(BaseModel):
-    id: str  # a hash of the URL: the same in deliveries
+    id: str  # an HMAC of the URL under the server's key: the same in deliveries
     channel: str  # e.g. "slack", "json (127.0.0.1)"
     disabled: bool  # failed for good; paging skips it until it is changed
 
@@ -54,7 +54,7 @@ def person_view(
         timezone=person.timezone,
         contacts=[
             ContactRead(
-                id=deliveries.contact_id(url),
+                id=deliveries.contact_id(session, url),
                 channel=redaction.channel_of(url),
                 disabled=url in off,
             )
