@@ -95,6 +95,8 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         description="Incidents, their timeline and the jobs that watch their deadlines.",
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN: /openapi.json is served alone
+        redoc_url=None,
     )
     metrics = Metrics()
     metrics.watch(db, ctx)

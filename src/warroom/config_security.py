@@ -25,8 +25,6 @@ class SecurityConfig(BaseModel):
     concurrent_password_checks: int = Field(default=2, ge=1)
     # When set, GET /metrics needs `Authorization: Bearer <metrics_token>`.
     metrics_token: str | None = Field(default=None, min_length=16)
-    # Serve the interactive API docs (/docs, /redoc, from the package; no CDN).
-    api_docs: bool = False
 
     @field_validator("signed_kinds")
     @classmethod
