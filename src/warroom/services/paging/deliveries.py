@@ -29,7 +29,7 @@ from warroom.db.keyed import KeyedRead
 from warroom.db.models import Job, ServerSecret
 from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
-from warroom.domain.redaction import channel_of
+from warroom.domain.redaction import channel_of, scrub
 from warroom.errors import Invalid, NotFound
 from warroom.services import jobs
 from warroom.services.context import Context
@@ -226,7 +226,7 @@ def describe(job: Job) -> DeliveryRead:
         attempts=job.attempts,
         due_at=job.due_at,
         finished_at=job.finished_at,
-        error=(job.last_error or "")[:500] or None,
+        error=scrub((job.last_error or "")[:500], None) or None,  # rows from before, too
     )
 
 
