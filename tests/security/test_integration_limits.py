@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from warroom.clock import FrozenClock
-from warroom.config import WarroomConfig, parse_config
+from warroom.config import ConfigError, WarroomConfig, parse_config
 from warroom.domain import signatures
 from warroom.services.ingest import integrations
 
@@ -98,3 +98,11 @@ def test_an_unsigned_integration_made_before_its_kind_had_to_sign_is_refused(
     answer = client.post(f"/api/v1/ingest/{key}/grafana", content=b'{"alerts": []}')
     assert answer.status_code == 401 and answer.json()["code"] == "signature_required"
     assert "must sign" in answer.json()["detail"]
+
+
+def test_the_security_settings_are_checked_like_the_rest_of_the_config() -> None:
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"security": {"signed_kinds": ["nagios"], "integration_rate": -1}})
+    assert any(p.startswith("security.signed_kinds") and "nagios" in p
+               for p in refused.value.problems)  # fmt: skip
+    assert any(p.startswith("security.integration_rate") for p in refused.value.problems)

@@ -87,3 +87,12 @@ def test_scrubbing_masks_the_contact_url_in_any_form() -> None:
     scrubbed = redaction.scrub(text, url)
     _no_secret_in(scrubbed)
     assert "https (hooks.example)" in scrubbed and "https (proxy.example)" in scrubbed
+
+
+def test_scrubbing_masks_a_token_in_the_host_but_keeps_a_plain_host() -> None:
+    slack = "slack://TOKENA1234/TOKENB5678/TOKENC9012"
+    said = redaction.scrub("could not post to TOKENA1234 (TOKENB5678/TOKENC9012)", slack)
+    assert "TOKEN" not in said
+    hook = "webhook+https://hooks.example/x?secret=whsec-0123456789abcdef"
+    said = redaction.scrub("connection refused by hooks.example", hook)
+    assert said == "connection refused by hooks.example"

@@ -29,12 +29,15 @@ def channel_of(url: str) -> str:
 
 
 def _secret_parts(url: str) -> list[str]:
-    """The pieces of a URL that may be credentials: user, password, path segments and
-    query values of 8 characters or more (longest first)."""
+    """The pieces of a URL that may be credentials, 8 characters or more, longest first:
+    user and password, path segments, query values, and the host of a service whose
+    host is a token."""
     parts = urlsplit(url.removeprefix("webhook+"))
-    pieces = [parts.netloc, parts.path, parts.query, parts.username, parts.password]
-    pieces += parts.path.split("/")
-    pieces += [pair.partition("=")[2] for pair in parts.query.split("&")]
+    userinfo, _, host = parts.netloc.rpartition("@")
+    pieces = [userinfo, parts.path, parts.query, parts.username, parts.password]
+    pieces += parts.path.split("/") + [pair.partition("=")[2] for pair in parts.query.split("&")]
+    if parts.scheme in HOST_IS_SECRET:
+        pieces.append(host)
     found = {p for p in pieces if p and len(p) >= 8}
     found |= {unquote(p) for p in found}
     return sorted(found, key=len, reverse=True)
