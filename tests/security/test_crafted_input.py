@@ -164,7 +164,9 @@ FORM_FIELDS = [
 header_bytes = st.binary(max_size=40).map(
     lambda b: b.replace(b"\r", b"").replace(b"\n", b"").replace(b"\x00", b"").strip()
 )
-texts = st.text(max_size=40) | st.sampled_from(["INC-1", "1", "alice", "generic", "P1", ""])
+texts = st.text(max_size=40) | st.sampled_from(
+    ["INC-1", "1", "alice", "generic", "P1", "", "é", "²", "\u2603", "1²"]
+)
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:
@@ -184,8 +186,8 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
 
 
 @st.composite
-def requests(draw: Callable[..., Any], routes: list[tuple[str, str]], world: World) -> Any:
-    method, template = draw(st.sampled_from(routes))
+def requests(draw: Callable[..., Any], route: tuple[str, str], world: World) -> Any:
+    method, template = route
     path = template
     while "{" in path:
         start, end = path.index("{"), path.index("}")
@@ -194,7 +196,7 @@ def requests(draw: Callable[..., Any], routes: list[tuple[str, str]], world: Wor
         value = draw(st.sampled_from([known.get(name, "alice")]) | texts)
         path = path[:start] + quote(value, safe="") + path[end + 1 :]
     headers: dict[str, bytes] = {}
-    who = draw(st.sampled_from(["nobody", "admin", "viewer", "browser", "garbage"]))
+    who = draw(st.sampled_from(["browser", "admin", "viewer", "nobody", "garbage"]))
     if who in ("admin", "viewer"):
         headers["authorization"] = f"Bearer {getattr(world, who)}".encode()
     elif who == "browser":
@@ -203,7 +205,7 @@ def requests(draw: Callable[..., Any], routes: list[tuple[str, str]], world: Wor
         headers[name] = draw(header_bytes)
     if path.endswith("/live"):  # a stream that opens runs for a minute: refuse it early
         headers["last-event-id"] = b"x" + headers.get("last-event-id", b"")
-    shape = draw(st.sampled_from(["none", "bytes", "form", "json"]))
+    shape = draw(st.sampled_from(["form", "json", "bytes", "none"]))
     body: dict[str, Any] = {}
     if shape == "bytes":
         body["content"] = draw(st.binary(max_size=200))
@@ -222,19 +224,21 @@ def requests(draw: Callable[..., Any], routes: list[tuple[str, str]], world: Wor
 def test_no_route_answers_arbitrary_bytes_with_a_5xx(world: World) -> None:
     routes = _routes(world.client)
     assert ("POST", "/api/v1/ingest/{key}/{kind}") in routes and ("GET", "/ack/{token}") in routes
+    for route in routes:  # each route its own examples: ~1,000 requests in all
 
-    @settings(
-        max_examples=250,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(requests(routes, world))
-    def probe(request: Any) -> None:
-        method, path, headers, body, query = request
-        world.client.cookies.clear()
-        answer = world.client.request(
-            method, path, headers=headers, params=query, follow_redirects=False, **body
+        @settings(
+            max_examples=15,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         )
-        assert answer.status_code < 500, (method, path, headers, body, answer.text[:300])
+        @given(requests(route, world))
+        def probe(request: Any) -> None:
+            method, path, headers, body, query = request
+            world.client.cookies.clear()
+            answer = world.client.request(
+                method, path, headers=headers, params=query, follow_redirects=False, **body
+            )
+            assert answer.status_code < 500, (method, path, headers, body, answer.text[:300])
 
-    probe()
+        probe()
