@@ -15,7 +15,8 @@ from warroom.config import WarroomConfig, parse_config
 from warroom.domain import redaction
 from warroom.scheduler.worker import Worker
 
-SECRETS = ("CAPTOKEN0123456789", "APIKEY0123456789", "hunter2hunter2", "whsec-0123456789abcdef")
+SECRETS = ("CAPTOKEN0123456789", "APIKEY0123456789", "hunter2hunter2", "whsec-0123456789abcdef",
+           "metrics-0123456789abcdef")  # fmt: skip
 
 CONFIG = """
 default_policy = "default"
@@ -30,6 +31,8 @@ contacts = ["mailto://bob:hunter2hunter2@smtp.example.com?to=bob@example.com"]
 [[policies]]
 name = "default"
 steps = [{{ notify = ["person:alice"], wait = "5m" }}]
+[security]
+metrics_token = "metrics-0123456789abcdef"
 """
 
 
@@ -56,6 +59,7 @@ def test_the_config_view_masks_every_credential(client: TestClient, as_: Any) ->
     people = {p["name"]: p["contacts"] for p in shown.json()["people"]}
     assert people["alice"] == ["webhook (127.0.0.1)"]
     assert people["bob"] == ["mailto (smtp.example.com)"]
+    assert shown.json()["security"]["metrics_token"] == "***"
 
 
 def test_a_failed_delivery_names_the_channel_never_the_url(
