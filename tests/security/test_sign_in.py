@@ -127,7 +127,27 @@ def test_the_session_cookie_holds_no_part_of_the_password_hash(
     with state.db.read() as session:
         [row] = [r for r in users.list_users(session) if r.name == "alice"]
     assert row.password_hash
-    assert not any(
-        isinstance(value, str) and value in row.password_hash for value in held.values()
-    )
+    assert not any(isinstance(value, str) and value in row.password_hash for value in held.values())
     assert held["g"] == row.session_generation
+
+
+def test_signing_out_of_a_token_session_ends_every_session_opened_with_it(
+    browse: Callable[[str | None], TestClient], tokens_by_persona: dict[str, str]
+) -> None:
+    def with_token() -> TestClient:
+        client = browse(None)
+        token = csrf_of(client.get("/login").text)
+        opened = client.post("/login", data={"csrf": token, "token": tokens_by_persona["bob"]},
+                             follow_redirects=False)  # fmt: skip
+        assert opened.status_code == 303
+        return client
+
+    laptop, phone = with_token(), with_token()
+    assert phone.get("/").status_code == 200
+    token = csrf_of(laptop.get("/").text)
+    assert laptop.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    assert phone.get("/", follow_redirects=False).status_code == 303
+    api = phone.get(
+        "/api/v1/incidents", headers={"Authorization": f"Bearer {tokens_by_persona['bob']}"}
+    )
+    assert api.status_code == 200  # the token itself still works for the API

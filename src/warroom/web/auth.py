@@ -59,7 +59,7 @@ def _from_session(request: Request, data: dict[str, Any]) -> Visitor | None:
             return Visitor(user.name, user.role, user.timezone, csrf)
         if kind == "token" and isinstance(who, int):
             token = stored.live_token(session, ctx=state.ctx, token_id=who)
-            if token is None:
+            if token is None or token.session_generation != data.get("g"):
                 return None
             return Visitor(token.name, AccessRole(token.role), "UTC", csrf)
     return None

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from warroom.domain.signatures import same_secret
 from warroom.errors import TooManyRequests, Unauthorized, WarroomError
+from warroom.services.access import sessions as stored
 from warroom.services.access import tokens, users
 from warroom.web import render, sessions
 from warroom.web.auth import Posting, visitor_of
@@ -51,7 +52,9 @@ def _open_session(request: Request, username: str, password: str, token: str) ->
     def by_token() -> dict[str, Any]:
         with state.db.read() as session:
             found = tokens.authenticate(session, ctx=state.ctx, plain=token.strip())
-            return {"k": "token", "n": found.id, "c": csrf}
+            live = stored.live_token(session, ctx=state.ctx, token_id=found.id)
+            generation = live.session_generation if live is not None else 0
+            return {"k": "token", "n": found.id, "g": generation, "c": csrf}
 
     def by_password() -> dict[str, Any]:
         with state.db.read() as session:
@@ -110,11 +113,15 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, visitor: Posting) -> Response:
-    """Sign out: a user's every session ends (the cookie alone could be kept and replayed)."""
+    """Sign out: every session of the user (or opened with the token) ends, not only this
+    cookie (a copy of it could be kept and replayed)."""
     data = sessions.read(request)
-    if data.get("k") == "user" and not visitor.by_header:
+    if not visitor.by_header:
         with web_state(request).db.write.begin() as session:
-            users.end_sessions(session, name=visitor.name)
+            if data.get("k") == "user":
+                users.end_sessions(session, name=visitor.name)
+            elif data.get("k") == "token" and isinstance(data.get("n"), int):
+                stored.end_token_sessions(session, token_id=data["n"])
     response = RedirectResponse("/login", status_code=303)
     sessions.clear(request, response)
     return response

@@ -1,7 +1,8 @@
-"""Secrets at rest: sign-in sessions carry the user's session generation
-(`people.session_generation`; signing out or changing the password moves it on, ending
-every session opened before), and contact ids are keyed: an HMAC under a key made here
-(`server_secrets.contact_id_key`), so no id can be matched against a guessed URL.
+"""Secrets at rest: web sessions carry the session generation of their user or token
+(`people.session_generation`, `api_tokens.session_generation`; signing out, or changing
+the password, moves it on, ending every session opened before), and contact ids are
+keyed: an HMAC under a key made here (`server_secrets.contact_id_key`), so no id can be
+matched against a guessed URL.
 
 Revision ID: 0011
 Revises: 0009
@@ -25,10 +26,11 @@ CONTACT_KEY = "contact_id_key"
 
 def upgrade() -> None:
     # A plain ADD COLUMN on both databases: a constant default needs no table rebuild.
-    op.add_column(
-        "people",
-        sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"),
-    )
+    for table in ("people", "api_tokens"):
+        op.add_column(
+            table,
+            sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"),
+        )
     server_secrets = sa.table(
         "server_secrets",
         sa.column("name", sa.String),
@@ -50,5 +52,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     forget = sa.text("DELETE FROM server_secrets WHERE name = :name")
     op.execute(forget.bindparams(name=CONTACT_KEY))
-    with op.batch_alter_table("people") as batch:
-        batch.drop_column("session_generation")
+    for table in ("people", "api_tokens"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("session_generation")
