@@ -33,6 +33,7 @@ from warroom.clock import Clock, SystemClock
 from warroom.config import Settings, WarroomConfig, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
+from warroom.domain.throttles import TokenBuckets
 from warroom.processes.ingest_writer import WriterProcess
 from warroom.processes.worker import WorkerProcess
 from warroom.scheduler.worker import Worker, install_wakeup
@@ -105,6 +106,8 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         description="Incidents, their timeline and the jobs that watch their deadlines.",
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN: /openapi.json is served alone
+        redoc_url=None,
     )
     metrics = Metrics()
     metrics.watch(db, ctx)
@@ -122,7 +125,9 @@ def create_app(
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)
-    intake = Intake(app.state.warroom, app.state.senders, writer)
+    limits = ctx.config.security
+    buckets = TokenBuckets(limits.integration_rate, limits.integration_burst)
+    intake = Intake(app.state.warroom, app.state.senders, writer, buckets)
     limit = settings.max_body_bytes
     app.lanes = (  # the hot paths, answered before the middleware stack
         IngestLane(intake, metrics, limit),

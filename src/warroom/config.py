@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.config_security import SecurityConfig
 from warroom.domain.business_hours import BusinessHours
 from warroom.domain.durations import Duration
 from warroom.domain.people import Person, Policy, Team, parse_target
@@ -104,6 +105,7 @@ class WarroomConfig(BaseModel):
     purge_after: Duration = timedelta(days=90)
     status_page: StatusPageConfig = StatusPageConfig()  # the public page (domain/status_page)
     upstreams: tuple[Upstream, ...] = ()  # vendors' status pages polled (domain/upstreams)
+    security: SecurityConfig = SecurityConfig()  # throttles, rate limits (config_security.py)
 
     @field_validator("purge_after")
     @classmethod

@@ -44,6 +44,17 @@ class Invalid(WarroomError):
     code = "invalid"
 
 
+class TooManyRequests(WarroomError):
+    """Refused for now: `retry_after` seconds from now the same request may be taken."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
 class Unavailable(WarroomError):
     """Nothing was changed, and the same request may succeed when sent again."""
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from html import escape
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from warroom.api.deps import StateDep
 from warroom.domain.incidents import ref_of
+from warroom.domain.page_headers import PAGE_HEADERS
 from warroom.errors import WarroomError
 from warroom.services.paging import ack_links
 
@@ -17,13 +18,29 @@ router = APIRouter(tags=["paging"], include_in_schema=False)
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style>body{{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;
-color:#111}}button{{font-size:1.1rem;padding:.6rem 1.4rem;background:#b00020;color:#fff;
-border:0;border-radius:.3rem}}</style></head><body><h1>{title}</h1>{content}</body></html>"""
+<link rel="stylesheet" href="/ack.css"></head><body><h1>{title}</h1>{content}</body></html>"""
+STYLE = """body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;
+color:#111}button{font-size:1.1rem;padding:.6rem 1.4rem;background:#b00020;color:#fff;
+border:0;border-radius:.3rem}"""
 
 
 def _page(title: str, content: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(PAGE.format(title=escape(title), content=content), status_code=status)
+    """The page with the web UI's headers: its own style sheet only, never framed or cached
+    (it names an incident and whom the link acknowledges as)."""
+    return HTMLResponse(
+        PAGE.format(title=escape(title), content=content),
+        status_code=status,
+        headers=PAGE_HEADERS,
+    )
+
+
+@router.get("/ack.css")
+def style() -> Response:
+    return Response(
+        STYLE,
+        media_type="text/css",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/ack/{token}")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from warroom.api.deps import Admin, StateDep
 from warroom.api.schemas import TokenCreate, TokenCreated, TokenRead
+from warroom.domain import redaction
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.errors import Invalid
@@ -50,4 +51,6 @@ def revoke_token(name: str, request: Request, state: StateDep, _: Admin) -> Toke
 
 @router.get("/config")
 def show_config(state: StateDep, _: Admin) -> dict[str, Any]:
-    return state.ctx.config.model_dump(mode="json")
+    """The effective config, every credential masked (contacts shown as channels)."""
+    shown: dict[str, Any] = redaction.masked_config(state.ctx.config.model_dump(mode="json"))
+    return shown

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from warroom.api.deps import StateDep
 from warroom.api.problems import problem
+from warroom.domain.signatures import same_secret
 
 router = APIRouter(tags=["health"])
 
@@ -34,7 +35,20 @@ def readyz(state: StateDep, request: Request) -> dict[str, str] | Response:
     return {"status": "ready", "database": state.db.engine.dialect.name}
 
 
-@router.get("/metrics")
-def metrics(request: Request) -> Response:
+@router.get("/metrics", response_model=None)
+def metrics(request: Request, state: StateDep) -> Response:
+    """Prometheus metrics; with the config's `security.metrics_token`, only for a request
+    that presents it (`Authorization: Bearer <token>`, Prometheus's `authorization`)."""
+    wanted = state.ctx.config.security.metrics_token
+    if wanted is not None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not same_secret(given.strip(), wanted):
+            return problem(
+                401,
+                "Metrics need the metrics token: Authorization: Bearer <metrics_token>.",
+                "unauthorized",
+                headers={"WWW-Authenticate": "Bearer"},
+                field="authorization",
+            )
     registry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

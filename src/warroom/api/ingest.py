@@ -9,7 +9,8 @@ once they are committed. Nothing here waits for a notification to go out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -19,7 +20,8 @@ from warroom.api.keycache import KeyCache
 from warroom.api.problems import problem
 from warroom.api.state import ApiState
 from warroom.domain import signatures
-from warroom.domain.alerts import PayloadError
+from warroom.domain.alerts import MAX_NESTING, PayloadError, nests_deeper
+from warroom.domain.throttles import TokenBuckets
 from warroom.services.ingest import apply, prep
 from warroom.services.ingest.integrations import Sender
 from warroom.services.ingest.replays import Replayed
@@ -45,15 +47,25 @@ class Intake:
     state: ApiState
     senders: KeyCache[Sender]
     writer: IngestWriter
+    buckets: TokenBuckets  # alerts each integration may send (config security.integration_*)
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, detail: str, code: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        code: str,
+        field: str | None = None,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.code, self.field = status, detail, code, field
+        self.headers = headers
 
     def answer(self) -> Answer:
-        return answer_of(problem(self.status, self.detail, self.code, field=self.field))
+        answer = answer_of(problem(self.status, self.detail, self.code, field=self.field))
+        return replace(answer, headers=answer.headers + self.headers)
 
 
 def answer_of(response: Response) -> Answer:
@@ -83,6 +95,14 @@ async def _sender(intake: Intake, key: str) -> Sender:
 def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes) -> str | None:
     """The request's signature when its integration signs (None when it does not)."""
     if sender.hmac_secret is None:
+        if sender.kind in intake.state.ctx.config.security.signed_kinds:
+            raise Refusal(
+                401,
+                f"Integrations of kind {sender.kind} must sign their requests; give"
+                f" {sender.name!r} an hmac secret (a new integration with --hmac-secret).",
+                "signature_required",
+                signatures.HEADER,
+            )
         return None
     header = signature.decode("latin-1") if signature is not None else None
     reason = signatures.check(
@@ -93,11 +113,40 @@ def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes
     return signatures.digest(header)
 
 
+def _within_rate(intake: Intake, sender: Sender, alerts: int) -> None:
+    """Take `alerts` from the integration's bucket, or refuse the request (none taken)."""
+    wait = intake.buckets.take(sender.id, alerts, now=intake.state.ctx.clock.now().timestamp())
+    if not wait:
+        return
+    limits = intake.state.ctx.config.security
+    if math.isinf(wait):
+        detail = (
+            f"This request holds {alerts} alerts; the integration {sender.name!r} may send"
+            f" at most {limits.integration_burst} at once: split it."
+        )
+        wait = limits.integration_burst / limits.integration_rate
+    else:
+        detail = (
+            f"The integration {sender.name!r} sends more than {limits.integration_rate:g}"
+            " alerts a second; send again after Retry-After seconds (no alert was taken)."
+        )
+    retry = str(max(1, math.ceil(wait))).encode()
+    raise Refusal(429, detail, "rate_limited", "key", ((b"retry-after", retry),))
+
+
 def _decode(body: bytes) -> Any:
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise Refusal(400, f"The request body is not valid JSON ({exc}).", "bad_json") from None
+    if nests_deeper(body, value):
+        raise Refusal(
+            422,
+            f"The request body nests arrays and objects more than {MAX_NESTING} levels deep.",
+            "too_deep",
+            "body",
+        )
+    return value
 
 
 async def _commit(intake: Intake, submission: prep.Submission) -> list[apply.Outcome]:
@@ -131,6 +180,7 @@ async def ingest_webhook(
             alerts = SOURCES[kind](_decode(body))
         except PayloadError as exc:
             raise Refusal(422, exc.message, "bad_payload", exc.field) from None
+        _within_rate(intake, sender, len(alerts))
         ready = prep.prepare(intake.state.ctx, sender, alerts, signed)
         outcomes = await _commit(intake, ready)
     except Refusal as refusal:
@@ -166,7 +216,9 @@ def enqueue_too_large(max_bytes: int) -> Answer:
 async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answer:
     try:
         event = _decode(body)
-    except Refusal:
+    except Refusal as refusal:
+        if refusal.code != "bad_json":
+            return _pagerduty_error(400, "Event object is invalid", [refusal.detail])
         return _json(
             400,
             {
@@ -184,14 +236,16 @@ async def enqueue(intake: Intake, signature: bytes | None, body: bytes) -> Answe
             raise Refusal(400, "This routing key is not a pagerduty integration.", "wrong_kind")
         signed = _verify(intake, sender, signature, body)
         alerts = SOURCES["pagerduty"](event)
+        _within_rate(intake, sender, len(alerts))
         ready = prep.prepare(intake.state.ctx, sender, alerts, signed)
         outcomes = await _commit(intake, ready)
     except Refusal as refusal:
-        return _pagerduty_error(
+        refused = _pagerduty_error(
             400 if refusal.status == 404 else refusal.status,
             "Event object is invalid",
             [refusal.detail],
         )
+        return replace(refused, headers=refused.headers + refusal.headers)
     except PayloadError as exc:
         where = f"'{exc.field}': " if exc.field else ""
         return _pagerduty_error(400, "Event object is invalid", [f"{where}{exc.message}"])

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from warroom.errors import WarroomError
+from warroom.errors import TooManyRequests, WarroomError
 
 log = logging.getLogger("warroom.api")
 MEDIA_TYPE = "application/problem+json"
@@ -26,6 +26,7 @@ TITLES = {
     409: "Conflict",
     413: "Content too large",
     422: "Invalid input",
+    429: "Too many requests",
     500: "Internal error",
     503: "Unavailable",
 }
@@ -80,6 +81,8 @@ def invalid_input(errors: Sequence[Any]) -> JSONResponse:
 def _warroom(_: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WarroomError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(exc.status, exc.message, exc.code, headers=headers, field=exc.field)
 
 

@@ -167,6 +167,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Moves on when a web session opened with the token signs out: every such session ends.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
@@ -296,6 +298,8 @@ class PersonRow(Base):
     contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     role: Mapped[str | None] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Moves on at sign-out and password change: sessions holding an older one are over.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]

@@ -19,6 +19,17 @@ def _parts(header: str) -> tuple[str, str]:
     return parts.get("t", ""), parts.get("v1", "")
 
 
+def _ascii_digits(text: str) -> bool:
+    """0-9 only (str.isdigit also takes '²' and other digits int() refuses)."""
+    return text.isascii() and text.isdigit() and len(text) < 20
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """A constant-time comparison that takes any text (compare_digest refuses non-ASCII
+    str): what a request sends may be anything."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
 def digest(header: str) -> str:
     """The signature proper (the `v1` hex) of a header `check` accepted."""
     return _parts(header)[1]
@@ -34,7 +45,7 @@ def check(secret: str, header: str | None, body: bytes, *, now: float) -> str | 
     if not header:
         return f"the {HEADER} header is missing"
     stamp, given = _parts(header)
-    if not stamp.isdigit() or not given:
+    if not _ascii_digits(stamp) or not given or not given.isascii():
         return f"the {HEADER} header must look like t=<unix seconds>,v1=<hex>"
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:
         return "the signature timestamp is too old or in the future (replay refused)"

@@ -52,4 +52,5 @@ class SignedWebhook:
             raise TransportError(str(exc)) from None
         if 200 <= status < 300:
             return
-        raise TransportError(f"HTTP {status} from {self.url}", permanent=refused_for_good(status))
+        permanent = refused_for_good(status)
+        raise TransportError(f"the webhook answered HTTP {status}", permanent=permanent)

@@ -13,6 +13,7 @@ from random import uniform
 
 from sqlalchemy.orm import Session
 
+from warroom.domain import redaction
 from warroom.notifiers import Message, TransportError, transport_for
 from warroom.services import demo_inbox, jobs
 from warroom.services.context import Context
@@ -69,10 +70,16 @@ def send(item: Send, *, now: datetime) -> Outcome:
         )
         transport_for(item.url).send(message)
     except TransportError as exc:
-        return Outcome(item, exc)
+        return Outcome(item, _told(exc, item.url))
     except Exception as exc:  # a bug in a transport must not stop the worker
-        return Outcome(item, TransportError(f"{type(exc).__name__}: {exc}"))
+        return Outcome(item, _told(TransportError(f"{type(exc).__name__}: {exc}"), item.url))
     return Outcome(item, None)
+
+
+def _told(error: TransportError, url: str | None) -> TransportError:
+    """The failure as it is stored and shown (deliveries, the timeline, /people, the
+    admins' message): naming the channel, never the contact's URL or its secrets."""
+    return TransportError(redaction.scrub(error.message, url), permanent=error.permanent)
 
 
 def record(session: Session, ctx: Context, outcomes: list[Outcome], *, worker: str) -> None:
@@ -99,6 +106,7 @@ def record(session: Session, ctx: Context, outcomes: list[Outcome], *, worker: s
         if job.id in done
     ]
     timeline.append_all(session, [line for line in lines if line is not None])
+    jobs.forget_messages(session, sorted(done))
     for batch in sent:
         if any(job.id in done for job in batch.members):
             bundles.start_window(session, batch.payload, window=ctx.config.bundle_window, now=now)
@@ -122,6 +130,8 @@ def _record_failure(
             retry_in=backoff(job.attempts),
             give_up=final,
         )
+        if failed and final:
+            jobs.forget_messages(session, [job.id])
         if failed:
             failing_contacts.record_failure(
                 session,

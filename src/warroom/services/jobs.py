@@ -206,6 +206,27 @@ def finish(session: Session, ids: list[int], *, worker: str, now: datetime) -> s
     return {row[0] for row in _FINISH.run(connection, ids, now=at, worker=worker)}
 
 
+# What a sent message no longer needs, and must not keep: its text and structured form
+# hold acknowledge links, which would let anyone who reads the database acknowledge.
+_FORGET_MESSAGE = {
+    "sqlite": KeyedRead(
+        "UPDATE jobs SET payload = json_remove(payload, '$.body', '$.data')"
+        " WHERE id {keys} RETURNING id"
+    ),
+    "postgresql": KeyedRead(
+        "UPDATE jobs SET payload = (payload::jsonb - 'body' - 'data')::json"
+        " WHERE id {keys} RETURNING id"
+    ),
+}
+
+
+def forget_messages(session: Session, ids: list[int]) -> None:
+    """Drop the text (`body`) and structured form (`data`) of these finished jobs."""
+    if ids:
+        connection = session.connection()
+        _FORGET_MESSAGE[connection.dialect.name].run(connection, ids)
+
+
 def fail(
     session: Session,
     job: Claimed,

@@ -22,6 +22,7 @@ from warroom.web import (
     status_manage,
     status_page,
 )
+from warroom.web.sign_ins import SignInGuard
 from warroom.web.state import WebState
 
 
@@ -33,6 +34,7 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str | None)
         ctx=ctx,
         secure_cookies=(public_url or "").startswith("https://"),
         public_url=public_url.rstrip("/") if public_url else None,
+        sign_ins=SignInGuard(ctx.config.security, ctx.clock),
     )
     errors.install(app)
     # /incidents/new before /incidents/{ref}, so "new" is never taken for a reference

@@ -3,13 +3,13 @@ and what they may do (viewers read, responders act), with CSRF checked on every 
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from warroom.domain.access import AccessRole, allows
+from warroom.domain.signatures import same_secret
 from warroom.errors import Forbidden, Unauthorized, WarroomError
 from warroom.services.access import sessions as stored
 from warroom.services.access import tokens, users
@@ -54,12 +54,12 @@ def _from_session(request: Request, data: dict[str, Any]) -> Visitor | None:
     with state.db.read() as session:
         if kind == "user" and isinstance(who, str):
             user = users.find(session, who)
-            if user is None or user.fingerprint != data.get("f"):
+            if user is None or user.generation != data.get("g"):
                 return None
             return Visitor(user.name, user.role, user.timezone, csrf)
         if kind == "token" and isinstance(who, int):
             token = stored.live_token(session, ctx=state.ctx, token_id=who)
-            if token is None:
+            if token is None or token.session_generation != data.get("g"):
                 return None
             return Visitor(token.name, AccessRole(token.role), "UTC", csrf)
     return None
@@ -90,7 +90,7 @@ async def _csrf_ok(request: Request, visitor: Visitor) -> bool:
         return True
     form = await request.form()
     sent = form.get("csrf")
-    return isinstance(sent, str) and bool(sent) and hmac.compare_digest(sent, visitor.csrf)
+    return isinstance(sent, str) and bool(sent) and same_secret(sent, visitor.csrf)
 
 
 SignedIn = Annotated[Visitor, Depends(signed_in)]

@@ -17,7 +17,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from warroom.errors import WarroomError
+from warroom.errors import Invalid, WarroomError
 from warroom.services.incidents import lifecycle, live
 from warroom.services.incidents.views import event_view, incident_view
 from warroom.web import render
@@ -107,7 +107,11 @@ def live_updates(
     """`after`: the newest event id the page shows; `v`: the incident version it shows."""
     incident_id = incident_id_of(ref)
     resume = request.headers.get("last-event-id", "")
-    floor = int(resume) if resume.isdigit() and len(resume) < 12 else max(after, 0)
+    if resume and not (resume.isascii() and resume.isdigit() and len(resume) < 12):
+        raise PageRefused(
+            Invalid("Last-Event-ID must be the id of an event (digits).", field="last-event-id")
+        )
+    floor = int(resume) if resume else max(after, 0)
     with web_state(request).db.read() as session:
         try:
             lifecycle.get(session, incident_id)

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warroom.domain.durations import format_duration
+from warroom.domain.page_headers import PAGE_HEADERS
 from warroom.web import assets
 from warroom.web.times import Times
 
@@ -15,17 +16,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 TITLES = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid"}
-# No inline script or style can run, so text that slipped through escaping stays inert.
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
+HEADERS = PAGE_HEADERS  # no inline script or style can run, so text that slipped
+# through escaping stays inert
 
 
 def environment() -> Environment:

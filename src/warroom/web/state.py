@@ -12,6 +12,7 @@ from fastapi import Request
 from warroom.db.engine import Database
 from warroom.services.access import sessions
 from warroom.services.context import Context
+from warroom.web.sign_ins import SignInGuard
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -22,6 +23,7 @@ class WebState:
     db: Database
     ctx: Context
     secure_cookies: bool  # the public URL is https: cookies travel only over TLS
+    sign_ins: SignInGuard
     public_url: str | None = None  # WARROOM_PUBLIC_URL; unset, pages use the request's host
     _key: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)

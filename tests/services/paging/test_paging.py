@@ -347,7 +347,8 @@ def test_a_contact_still_failing_after_its_retries_is_disabled_and_an_admin_is_t
     assert "contact_disabled" in kinds(database, incident_id)
     [told] = [m for m in hook.to("/dave") if "cannot reach" in subject(m)]
     assert subject(told) == "warroom cannot reach bob by json (127.0.0.1): contact disabled"
-    contact = deliveries.contact_id(off)
+    with database.read() as session:
+        contact = deliveries.contact_id(session, off)
     assert f"warroom person enable-contact bob {contact}" in body(told)
     assert f"/incidents/INC-{incident_id}" in body(told)
     assert hook.to("/carol")  # paging went on to the next step

@@ -36,6 +36,13 @@ def signing_key(database: Database, *, ctx: Context) -> str:
     return value
 
 
+def end_token_sessions(session: Session, *, token_id: int) -> None:
+    """End every web session opened with this token (the token itself stays valid)."""
+    token = session.get(ApiToken, token_id)
+    if token is not None:
+        token.session_generation = (token.session_generation or 0) + 1
+
+
 def live_token(session: Session, *, ctx: Context, token_id: int) -> ApiToken | None:
     """The token a session was opened with, while it is neither revoked nor expired."""
     token = session.get(ApiToken, token_id)

@@ -43,16 +43,12 @@ class User:
     name: str
     role: AccessRole
     timezone: str
-    fingerprint: str  # changes when the password does, ending the sessions opened before
-
-
-def _fingerprint(password_hash: str) -> str:
-    return password_hash[-12:]
+    generation: int  # moves on at sign-out and password change, ending earlier sessions
 
 
 def as_user(row: PersonRow) -> User:
     assert row.role is not None and row.password_hash is not None
-    return User(row.name, AccessRole(row.role), row.timezone, _fingerprint(row.password_hash))
+    return User(row.name, AccessRole(row.role), row.timezone, row.session_generation or 0)
 
 
 def _check_password(password: str) -> str:
@@ -134,8 +130,16 @@ def set_password(session: Session, *, ctx: Context, name: str, password: str) ->
     if row is None or row.role is None:
         raise NotFound(f"no user is named {name!r}.", field="name")
     row.password_hash = _hasher.hash(_check_password(password))
+    row.session_generation = (row.session_generation or 0) + 1
     row.updated_at = ctx.clock.now()
     return as_user(row)
+
+
+def end_sessions(session: Session, *, name: str) -> None:
+    """End every web session of this user (signing out ends them on every device)."""
+    row = _row(session, name)
+    if row is not None:
+        row.session_generation = (row.session_generation or 0) + 1
 
 
 def authenticate(session: Session, *, name: str, password: str) -> User:

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
 from warroom.db.models import PersonRow
+from warroom.domain import redaction
 from warroom.services.directory import lookup
 from warroom.services.paging import deliveries
 
 
 class ContactRead(BaseModel):
-    id: str  # a hash of the URL: the same in deliveries
+    id: str  # an HMAC of the URL under the server's key: the same in deliveries
     channel: str  # e.g. "slack", "json (127.0.0.1)"
     disabled: bool  # failed for good; paging skips it until it is changed
 
@@ -51,8 +52,8 @@ def person_view(session: Session, listed: lookup.Listed, off: set[str] | None = 
         timezone=person.timezone,
         contacts=[
             ContactRead(
-                id=deliveries.contact_id(url),
-                channel=deliveries.channel_of(url),
+                id=deliveries.contact_id(session, url),
+                channel=redaction.channel_of(url),
                 disabled=url in off,
             )
             for url in person.contacts

@@ -56,6 +56,12 @@ def create(
         raise Invalid("name must be 1 to 80 characters.", field="name")
     if hmac_secret is not None and not 16 <= len(hmac_secret) <= 200:
         raise Invalid("hmac_secret must be 16 to 200 characters.", field="hmac_secret")
+    if hmac_secret is None and kind in ctx.config.security.signed_kinds:
+        raise Invalid(
+            f"integrations of kind {kind} must sign their requests (the config's"
+            " security.signed_kinds): give an hmac_secret.",
+            field="hmac_secret",
+        )
     if session.scalar(select(Integration.id).where(Integration.name == name)):
         raise Conflict(f"an integration named {name!r} already exists.", field="name")
     key = secrets.token_hex(16)

@@ -1,29 +1,35 @@
 """The notification outbox: one `deliver` job per message and contact, written in the
 transaction of the change that caused it, sent by a worker after that commit.
 
-A job names the person and a hash of the contact URL, never the URL itself (it may hold
-a token): the worker looks the URL up in the directory when it claims the job.
+A job names the person and the contact's id, never the URL itself (it may hold a token):
+the worker looks the URL up in the directory when it claims the job. A contact's id is
+an HMAC of its URL under a key of the server's (kept in `server_secrets`), so an id
+cannot be checked against a guessed URL by anyone without the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import uuid
 from collections.abc import Collection
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warroom.clock import SystemClock
 from warroom.config import WarroomConfig
 from warroom.db.keyed import KeyedRead
-from warroom.db.models import Job
+from warroom.db.models import Job, ServerSecret
 from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
+from warroom.domain.redaction import channel_of, scrub
 from warroom.errors import Invalid, NotFound
 from warroom.services import jobs
 from warroom.services.context import Context
@@ -37,24 +43,48 @@ DELIVER = "deliver"
 SYSTEM = "warroom"
 
 
+CONTACT_KEY = "contact_id_key"  # made by migration 0011
+_contact_keys: dict[str, bytes] = {}  # by database URL: read once per process
+
+
+def _contact_key(session: Session) -> bytes:
+    where = session.get_bind().engine.url.render_as_string(hide_password=True)
+    found = _contact_keys.get(where)
+    if found is None:
+        found = _contact_keys[where] = _stored_key(session).encode()
+    return found
+
+
+def _stored_key(session: Session) -> str:
+    """The key; made here if the database lacks it (one emptied by hand, say)."""
+    query = select(ServerSecret.value).where(ServerSecret.name == CONTACT_KEY)
+    value = session.scalar(query)
+    if value is not None:
+        return value
+    value = secrets.token_urlsafe(32)
+    try:
+        with session.begin_nested():
+            now = SystemClock().now()
+            session.add(ServerSecret(name=CONTACT_KEY, value=value, created_at=now))
+    except IntegrityError:
+        value = session.scalar(query)
+        assert value is not None
+    return value
+
+
 @lru_cache(maxsize=4096)  # a storm pages the same few contacts thousands of times
-def contact_id(url: str) -> str:
+def _keyed_id(key: bytes, url: str) -> str:
+    return hmac.new(key, url.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def contact_id(session: Session, url: str) -> str:
+    """The id a contact is known by (in deliveries, `person ls`, enable-contact)."""
+    return _keyed_id(_contact_key(session), url)
+
+
+def _unkeyed_id(url: str) -> str:
+    """The id of a delivery queued by a version before keyed ids (still taken)."""
     return hashlib.sha256(url.encode()).hexdigest()[:16]
-
-
-HOST_IS_SECRET = ("slack", "discord", "msteams", "tgram", "ntfy", "pover", "pbul", "join")
-
-
-@lru_cache(maxsize=4096)
-def channel_of(url: str) -> str:
-    """What a contact is, without its secrets: `slack`, `json (127.0.0.1:9999)`."""
-    parts = urlsplit(url.removeprefix("webhook+"))
-    scheme = "webhook" if url.startswith("webhook+") else parts.scheme
-    return (
-        f"{scheme} ({parts.hostname})"
-        if parts.hostname and scheme not in HOST_IS_SECRET
-        else scheme
-    )
 
 
 def find_contact(session: Session, config: WarroomConfig, person: str, wanted: str) -> str | None:
@@ -64,7 +94,11 @@ def find_contact(session: Session, config: WarroomConfig, person: str, wanted: s
 
         return subscribers.find_contact(session, config, person, wanted)
     found = lookup.person(session, config, person)
-    return next((u for u in found.contacts if contact_id(u) == wanted), None) if found else None
+    if found is None:
+        return None
+    return next(
+        (u for u in found.contacts if wanted in (contact_id(session, u), _unkeyed_id(u))), None
+    )
 
 
 def disabled_urls(session: Session, person: str) -> set[str]:
@@ -85,6 +119,7 @@ _DISABLED = KeyedRead("SELECT person, url FROM disabled_contacts WHERE person {k
 
 
 def messages_to(
+    session: Session,
     person: Person,
     *,
     text: Text,
@@ -102,7 +137,7 @@ def messages_to(
             incident_id,
             {
                 "person": person.name,
-                "contact": contact_id(url),
+                "contact": contact_id(session, url),
                 "channel": channel_of(url),
                 "message": kind,
                 "subject": text.subject,
@@ -128,6 +163,7 @@ def enqueue(
 ) -> int:
     """One delivery per working contact of the person; returns how many."""
     specs = messages_to(
+        session,
         person,
         text=text,
         kind=kind,
@@ -194,7 +230,7 @@ def describe(job: Job) -> DeliveryRead:
         attempts=job.attempts,
         due_at=job.due_at,
         finished_at=job.finished_at,
-        error=(job.last_error or "")[:500] or None,
+        error=scrub((job.last_error or "")[:500], None) or None,  # rows from before, too
     )
 
 

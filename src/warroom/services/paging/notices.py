@@ -91,6 +91,7 @@ def queue(
                 links.append((notice.incident.id, name))
                 tokens.append(message.token)
             sent = deliveries.messages_to(
+                session,
                 person,
                 text=message.text,
                 kind=kind,

@@ -195,7 +195,7 @@ def _enqueue(
     url = contact_url(ctx.config, subscriber)
     payload = {
         "person": f"{PERSON}{subscriber.id}",
-        "contact": deliveries.contact_id(url),
+        "contact": deliveries.contact_id(session, url),
         "channel": subscriber.kind,
         "message": message,
         "subject": text.subject,
@@ -225,4 +225,4 @@ def find_contact(session: Session, config: WarroomConfig, person: str, wanted: s
     if subscriber is None or subscriber.unsubscribed_at is not None:
         return None
     url = contact_url(config, subscriber)
-    return url if deliveries.contact_id(url) == wanted and check_url(url) is None else None
+    return url if deliveries.contact_id(session, url) == wanted and check_url(url) is None else None

@@ -2,7 +2,7 @@
 and their updates, subscribers, upstream vendors' last status.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from warroom.db.types import UTCDateTime
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,102 @@
+"""Credentials never reach a reader: the config view and delivery errors name channels,
+never contact URLs (they hold tokens, passwords and webhook secrets)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.paging.receivers import Receiver, receiver
+
+from warroom.config import WarroomConfig, parse_config
+from warroom.domain import redaction
+from warroom.scheduler.worker import Worker
+
+SECRETS = ("CAPTOKEN0123456789", "APIKEY0123456789", "hunter2hunter2", "whsec-0123456789abcdef",
+           "metrics-0123456789abcdef")  # fmt: skip
+
+CONFIG = """
+default_policy = "default"
+[[people]]
+name = "alice"
+contacts = [
+  "webhook+http://127.0.0.1:{port}/hook/CAPTOKEN0123456789?apikey=APIKEY0123456789&secret=whsec-0123456789abcdef",
+]
+[[people]]
+name = "bob"
+contacts = ["mailto://bob:hunter2hunter2@smtp.example.com?to=bob@example.com"]
+[[policies]]
+name = "default"
+steps = [{{ notify = ["person:alice"], wait = "5m" }}]
+[security]
+metrics_token = "metrics-0123456789abcdef"
+"""
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    with receiver() as r:
+        yield r
+
+
+@pytest.fixture
+def config(hook: Receiver) -> WarroomConfig:
+    return parse_config(tomllib.loads(CONFIG.format(port=hook.port)))
+
+
+def _no_secret_in(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text
+
+
+def test_the_config_view_masks_every_credential(client: TestClient, as_: Any) -> None:
+    shown = client.get("/api/v1/config", headers=as_("alice"))
+    assert shown.status_code == 200
+    _no_secret_in(shown.text)
+    people = {p["name"]: p["contacts"] for p in shown.json()["people"]}
+    assert people["alice"] == ["webhook (127.0.0.1)"]
+    assert people["bob"] == ["mailto (smtp.example.com)"]
+    assert shown.json()["security"]["metrics_token"] == "***"
+
+
+def test_a_failed_delivery_names_the_channel_never_the_url(
+    client: TestClient, as_: Any, app: Any, hook: Receiver
+) -> None:
+    hook.fail_with = [404]  # refused for good: the contact is disabled and noted everywhere
+    declared = client.post(
+        "/api/v1/incidents", headers=as_("bob"), json={"title": "Queue stuck", "severity": "P1"}
+    )
+    assert declared.status_code == 201
+    Worker(app.state.warroom.db, app.state.warroom.ctx).run_due()
+    [delivery] = client.get("/api/v1/deliveries", headers=as_("charlie")).json()["items"]
+    assert delivery["status"] == "failed" and "404" in delivery["error"]
+    _no_secret_in(delivery["error"])
+    timeline = client.get("/api/v1/incidents/1/timeline", headers=as_("charlie"))
+    assert "Could not notify alice by webhook (127.0.0.1)" in timeline.text
+    _no_secret_in(timeline.text)
+    people = client.get("/people", headers=as_("charlie"))
+    assert people.status_code == 200 and "404" in people.text
+    _no_secret_in(people.text)
+
+
+def test_scrubbing_masks_the_contact_url_in_any_form() -> None:
+    url = "webhook+https://hooks.example/h/CAPTOKEN0123456789?secret=whsec-0123456789abcdef"
+    text = (
+        "POST https://hooks.example/h/CAPTOKEN0123456789 failed; retry "
+        "https://proxy.example/x?apikey=APIKEY0123456789 with CAPTOKEN0123456789"
+    )
+    scrubbed = redaction.scrub(text, url)
+    _no_secret_in(scrubbed)
+    assert "https (hooks.example)" in scrubbed and "https (proxy.example)" in scrubbed
+
+
+def test_scrubbing_masks_a_token_in_the_host_but_keeps_a_plain_host() -> None:
+    slack = "slack://TOKENA1234/TOKENB5678/TOKENC9012"
+    said = redaction.scrub("could not post to TOKENA1234 (TOKENB5678/TOKENC9012)", slack)
+    assert "TOKEN" not in said
+    hook = "webhook+https://hooks.example/x?secret=whsec-0123456789abcdef"
+    said = redaction.scrub("connection refused by hooks.example", hook)
+    assert said == "connection refused by hooks.example"
