@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.paging.receivers import Receiver, receiver
+from tests.receivers import Receiver, receiver
 
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.models import Job

@@ -3,9 +3,10 @@ with no transaction open, and what it said is applied in a short write of its ow
 
 from __future__ import annotations
 
+import json
 import logging
-
-import httpx
+import urllib.request
+from urllib.error import HTTPError
 
 from warroom.db.engine import Database
 from warroom.domain.upstreams import Reading, Upstream, read_summary
@@ -13,19 +14,36 @@ from warroom.services.context import Context
 from warroom.services.status import upstreams
 
 log = logging.getLogger("warroom.upstreams")
-TIMEOUT = httpx.Timeout(5.0)
+TIMEOUT_S = 5.0
 MAX_BYTES = 2 * 1024 * 1024
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A vendor's summary is read where it was configured: a redirect is an answer."""
+
+    def redirect_request(self, *_: object, **__: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)  # proxies from the environment honoured
 
 
 def fetch(upstream: Upstream) -> Reading:
     """The vendor's summary, read; raises on any failure (HTTP, size, shape)."""
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        answer = client.get(upstream.url, headers={"Accept": "application/json"})
-    if answer.status_code != 200:
-        raise ValueError(f"HTTP {answer.status_code} from {upstream.url}")
-    if len(answer.content) > MAX_BYTES:
+    if not upstream.url.startswith(("https://", "http://")):
+        raise ValueError(f"{upstream.url} is not an http(s) URL")
+    accept = {"Accept": "application/json"}
+    request = urllib.request.Request(upstream.url, headers=accept)  # noqa: S310 (http(s) only)
+    try:
+        with _OPENER.open(request, timeout=TIMEOUT_S) as answer:
+            status, body = answer.status, answer.read(MAX_BYTES + 1)
+    except HTTPError as refused:
+        status, body = refused.code, b""
+    if status != 200:
+        raise ValueError(f"HTTP {status} from {upstream.url}")
+    if len(body) > MAX_BYTES:
         raise ValueError(f"{upstream.url} sent more than {MAX_BYTES} bytes")
-    return read_summary(answer.json(), upstream.components)
+    return read_summary(json.loads(body), upstream.components)
 
 
 def poll_due(db: Database, ctx: Context) -> int:
