@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.config import WarroomConfig
-from warroom.db.keyed import KeyedRead
 from warroom.db.models import Job
+from warroom.db.queries.paging import DISABLED
 from warroom.domain.incidents import ref_of
 from warroom.domain.people import Person
 from warroom.errors import Invalid, NotFound
@@ -72,12 +72,9 @@ def disabled_by_person(session: Session, people: list[str]) -> dict[str, set[str
     found: dict[str, set[str]] = {}
     if not people:
         return found
-    for person, url in _DISABLED.run(session.connection(), sorted(set(people))):
+    for person, url in DISABLED.run(session.connection(), sorted(set(people))):
         found.setdefault(person, set()).add(url)
     return found
-
-
-_DISABLED = KeyedRead("SELECT person, url FROM disabled_contacts WHERE person {keys}")
 
 
 def messages_to(
