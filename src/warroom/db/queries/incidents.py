@@ -46,8 +46,9 @@ def insert_incidents(
     connection: Connection, rows: Sequence[Sequence[Any]]
 ) -> list[tuple[int, bool]]:
     """Write new incidents (rows of every column in INCIDENT_COLUMNS order), the caller
-    holding the write transaction; for each, in order: its id, and whether an earlier
-    incident has its channel name."""
+    holding the write transaction; for each, in order: its id, and whether an incident
+    written before these has its channel name. (Whether one among these rows does, the
+    caller tells: on SQLite it counts, on PostgreSQL the INSERT does not see its own rows.)"""
     if connection.dialect.name == "sqlite":
         ids = _INSERT.insert_returning_ids(connection, rows)
         channels = [row[_CHANNEL] for row in rows]
