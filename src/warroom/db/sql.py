@@ -55,11 +55,6 @@ def positional(dialect: Dialect) -> Dialect:
     """The dialect, with positional parameters: `?` (SQLite's already) or `%s`."""
     if dialect.positional:
         return dialect
-    return _positional(dialect)
-
-
-@functools.cache
-def _positional(dialect: Dialect) -> Dialect:
     twin = copy.copy(dialect)  # the engine's own: its JSON serializer, its server version
     twin.paramstyle = "format"
     twin.positional = True
@@ -134,7 +129,7 @@ class Statement:
         finally:
             cursor.close()
         if not compiled.decoders:
-            return [tuple(row) for row in rows]
+            return list(rows)  # tuples, from either driver
         return decoded(rows, compiled.decoders)
 
     def parameters(self, dialect: Dialect, **params: Any) -> list[Any]:
