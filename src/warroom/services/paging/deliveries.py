@@ -23,6 +23,7 @@ from warroom.config import WarroomConfig
 from warroom.db.models import Job
 from warroom.db.queries.paging import DISABLED
 from warroom.domain.incidents import ref_of
+from warroom.domain.jobs import JobStatus
 from warroom.domain.people import Person
 from warroom.errors import Invalid, NotFound
 from warroom.services import jobs
@@ -157,7 +158,7 @@ def sent_entry(job: jobs.Claimed, *, together: int, now: datetime) -> dict[str, 
     )
 
 
-STATUSES = ("pending", "running", "done", "failed")
+STATUSES = tuple(status.value for status in JobStatus)
 
 
 class DeliveryRead(BaseModel):
