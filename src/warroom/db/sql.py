@@ -49,6 +49,7 @@ class _Compiled:
     values: tuple[_Value, ...]  # in the order of the statement's markers
     decoders: tuple[Processor, ...]
     is_insert: bool
+    reads: bool  # it returns rows (a SELECT, RETURNING, or SQL text)
 
 
 def positional(dialect: Dialect) -> Dialect:
@@ -115,17 +116,23 @@ class Statement:
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in self.result
         )
-        return _Compiled(compiled.string, tuple(values), decoders, bool(compiled.isinsert))
+        writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
+        reads = not writes or bool(compiled.effective_returning)
+        return _Compiled(compiled.string, tuple(values), decoders, bool(compiled.isinsert), reads)
 
     def run(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
         """Run once with these parameters (the others: their values in the statement);
         the rows it returns, if any."""
+        return self.run_with(connection, params)
+
+    def run_with(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """`run`, the parameters given as a mapping."""
         compiled = self.compiled(connection.dialect)
         values = _parameters(compiled, params)
         cursor = connection.connection.cursor()
         try:
             cursor.execute(compiled.sql, values)
-            rows = cursor.fetchall() if cursor.description is not None else []
+            rows = cursor.fetchall() if compiled.reads else []
         finally:
             cursor.close()
         if not compiled.decoders:
@@ -204,10 +211,16 @@ def _fixed(value: _Value) -> Any:
 
 
 def _parameters(compiled: _Compiled, params: Mapping[str, Any]) -> list[Any]:
-    return [
-        _encode(v.encode, params[v.name] if v.name in params else _fixed(v))
-        for v in compiled.values
-    ]
+    """The values in the markers' order, each encoded as SQLAlchemy's execution encodes a
+    parameter: None too (JSON's None becomes 'null')."""
+    out = []
+    for v in compiled.values:
+        try:
+            value = params[v.name]
+        except KeyError:
+            value = _fixed(v)
+        out.append(value if v.encode is None else v.encode(value))
+    return out
 
 
 def _encoded_rows(compiled: _Compiled, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -243,11 +256,6 @@ def decoded(
 ) -> list[tuple[Any, ...]]:
     """Rows from the driver, each value decoded by its column's processor."""
     return [tuple(_apply(d, v) for d, v in zip(decoders, row, strict=True)) for row in rows]
-
-
-def _encode(processor: Processor, value: Any) -> Any:
-    """As SQLAlchemy's execution encodes a parameter: None too (JSON's becomes 'null')."""
-    return processor(value) if processor is not None else value
 
 
 def _apply(processor: Processor, value: Any) -> Any:
@@ -296,7 +304,8 @@ class Keyed:
     def run(
         self, connection: Connection, keys: Sequence[Any], **params: Any
     ) -> list[tuple[Any, ...]]:
-        return self.statement.run(connection, keys=_keys(connection.dialect, keys), **params)
+        params["keys"] = _keys(connection.dialect, keys)
+        return self.statement.run_with(connection, params)
 
     def sql(self, dialect: Dialect) -> str:
         return self.statement.sql(dialect)
@@ -308,7 +317,8 @@ class Keyed:
 
 def _keys(dialect: Dialect, keys: Sequence[Any]) -> Any:
     """Keys as one parameter: a JSON array on SQLite (read by json_each), else a list."""
-    return orjson.dumps(list(keys)).decode() if dialect.name == "sqlite" else list(keys)
+    listed = keys if isinstance(keys, list) else list(keys)
+    return orjson.dumps(listed).decode() if dialect.name == "sqlite" else listed
 
 
 def where_of(index: Index) -> str:
