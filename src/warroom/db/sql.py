@@ -44,7 +44,7 @@ class _Value:
 
 
 @dataclass(frozen=True, slots=True)
-class _Compiled:
+class Compiled:
     sql: str
     values: tuple[_Value, ...]  # in the order of the statement's markers
     decoders: tuple[Processor, ...]
@@ -81,9 +81,9 @@ class Statement:
         self.columns = tuple(columns)
         self.encoded = frozenset(encoded)
         self.result = tuple(result)
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[str, Compiled] = {}
 
-    def compiled(self, dialect: Dialect) -> _Compiled:
+    def compiled(self, dialect: Dialect) -> Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
             found = self._compiled[dialect.name] = self._compile(dialect)
@@ -92,7 +92,7 @@ class Statement:
     def sql(self, dialect: Dialect) -> str:
         return self.compiled(dialect).sql
 
-    def _compile(self, dialect: Dialect) -> _Compiled:
+    def _compile(self, dialect: Dialect) -> Compiled:
         dialect = positional(dialect)
         keys = list(self.columns) if self.columns else None
         compiled = self._make(dialect).compile(dialect=dialect, column_keys=keys)
@@ -118,7 +118,7 @@ class Statement:
         )
         writes = compiled.isinsert or compiled.isupdate or compiled.isdelete
         reads = not writes or bool(compiled.effective_returning)
-        return _Compiled(compiled.string, tuple(values), decoders, bool(compiled.isinsert), reads)
+        return Compiled(compiled.string, tuple(values), decoders, bool(compiled.isinsert), reads)
 
     def run(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
         """Run once with these parameters (the others: their values in the statement);
@@ -210,7 +210,7 @@ def _fixed(value: _Value) -> Any:
     return value.fixed
 
 
-def _parameters(compiled: _Compiled, params: Mapping[str, Any]) -> list[Any]:
+def _parameters(compiled: Compiled, params: Mapping[str, Any]) -> list[Any]:
     """The values in the markers' order, each encoded as SQLAlchemy's execution encodes a
     parameter: None too (JSON's None becomes 'null')."""
     out = []
@@ -223,7 +223,7 @@ def _parameters(compiled: _Compiled, params: Mapping[str, Any]) -> list[Any]:
     return out
 
 
-def _encoded_rows(compiled: _Compiled, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+def _encoded_rows(compiled: Compiled, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
     columns = [
         _encoded(
             [row[v.given] for row in rows] if v.given is not None else [_fixed(v) for _ in rows],
