@@ -8,6 +8,7 @@ written with one INSERT for the whole batch, not one ORM flush per object.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -121,23 +122,18 @@ def _first_events(
     ctx: Context, opening: Opening, incident: Incident, now: datetime
 ) -> list[dict[str, Any]]:
     level = ctx.config.severity(incident.severity)
-    declared = timeline.entry(
-        incident.id,
+    line = functools.partial(
+        timeline.entry, incident.id, actor=opening.actor, at=incident.declared_at, now=now
+    )
+    declared = line(
         kind=Kind.DECLARED,
-        actor=opening.actor,
-        at=incident.declared_at,
-        now=now,
         text=f"Declared {level.id} ({level.name}): {incident.title}",
         data={"severity": level.id, "service": incident.service, "source": incident.source},
     )
     if not incident.commander:
         return [declared]
-    commander = timeline.entry(
-        incident.id,
+    commander = line(
         kind=Kind.ROLE,
-        actor=opening.actor,
-        at=incident.declared_at,
-        now=now,
         text=f"{incident.commander} is commander",
         data={"role": "commander", "person": incident.commander},
     )
