@@ -1,4 +1,4 @@
-"""Rows written through db/bulk read back exactly as if the ORM had written them."""
+"""Rows written in bulk (`db.sql.Statement.write`) read back as the ORM writes them."""
 
 from __future__ import annotations
 

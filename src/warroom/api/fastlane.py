@@ -156,7 +156,6 @@ class IngestLane(Lane):
             return ingest.answer_of(problems.http_error(None, refused))
         signature = header(scope, SIGNATURE)
         body = await self.body(scope, receive)
-        self.intake.writer.wait_for_writer()  # its batch first: see IngestWriter
         if route == ENQUEUE:
             return await ingest.enqueue(self.intake, signature, body)
         key, kind = scope["path"][len(INGEST) :].split("/")

@@ -1,11 +1,11 @@
 """Model objects in no session, for hot paths that only read them.
 
 Loading rows through the ORM (the query's compilation, an identity map entry and change
-tracking for each) cost the worker more than SQLite takes to read them, under the write
+tracking for each) costs the worker more than SQLite takes to read them, under the write
 lock too. Here a model's rows are read straight from the driver and decoded by their
-columns' types, and each object has its columns set as the ORM sets a loaded row's (in its
-`__dict__`, with no change tracking). Read such an object; never add it to a session or
-change it (load it through the session to act on it).
+columns' types (`db.sql`), and each object has its columns set as the ORM sets a loaded
+row's (in its `__dict__`, with no change tracking). Read such an object; never add it to
+a session or change it (load it through the session to act on it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Column, Connection, inspect
 from sqlalchemy.orm import configure_mappers
 
-from warroom.db.keyed import KeyedRead
+from warroom.db.sql import Keyed
 
 T = TypeVar("T")
 
@@ -43,9 +43,7 @@ class ById(Generic[T]):
         self._keys = [column.key for column in columns]
         names = ", ".join(column.name for column in columns)
         table = model.__table__.name  # type: ignore[attr-defined]
-        self._read = KeyedRead(
-            f"SELECT {names} FROM {table} WHERE id {{keys}}", columns=tuple(columns)
-        )
+        self._read = Keyed(f"SELECT {names} FROM {table} WHERE id {{keys}}", result=columns)
         self._make = maker(model)
 
     def read(self, connection: Connection, ids: list[int]) -> dict[int, T]:

@@ -9,6 +9,7 @@ database file by a thread of its own (db/checkpoints.py), never inside a commit.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warroom.db.checkpoints import Checkpointer
 from warroom.db.writelock import LockingConnection, lock_path
 
+log = logging.getLogger("warroom.db")
 WRITE_OPTION = "warroom_write"
 WRITER_CACHE_KIB = 16_384  # a long-lived writer's page cache (SQLite's default: 2 MiB)
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # the WAL file is cut back to this when it starts over
@@ -132,6 +134,33 @@ class Database:
         assert isinstance(driver, LockingConnection)
         driver.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")  # outside any transaction
         return connection
+
+
+class KeptWriter:
+    """The write sessions of one long-lived writer (the ingest writer). On SQLite they
+    are on a connection of its own, kept (`Database.writer_connection`); on PostgreSQL
+    pooled ones, as for any writer: there a connection kept for good is slower (batches
+    of 100 alerts: 13 to 19 requests/s against 28 to 30 pooled)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._connection: Connection | None = None
+
+    def session(self) -> Session:
+        if not self.db.is_sqlite:
+            return self.db.write()
+        if self._connection is None:
+            self._connection = self.db.writer_connection()
+        return self.db.write(bind=self._connection)
+
+    def close(self) -> None:
+        """After a failure the connection may be broken: the next session takes a new one."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                connection.close()
+            except Exception:  # already gone: nothing to give back
+                log.debug("closing the writer's connection failed", exc_info=True)
 
 
 def open_database(url: str, **kwargs: Any) -> Database:

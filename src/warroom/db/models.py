@@ -20,10 +20,37 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from warroom.db.types import UTCDateTime
+from warroom.domain.alerts import AlertStatus
+from warroom.domain.incidents import OPEN_STATUSES
+from warroom.domain.jobs import JobStatus
 
-OPEN_STATUSES_SQL = (
-    "status IN ('triggered','acknowledged','investigating','identified','mitigating','monitoring')"
+# The partial indexes' WHEREs, word for word as the migrations create them: a statement
+# that names such an index (db/queries) repeats its WHERE, which SQLite needs to use it.
+OPEN_STATUSES_SQL = "status IN (" + ",".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")"
+FIRING_SQL = f"status = '{AlertStatus.FIRING.value}'"
+PENDING_SQL = f"status = '{JobStatus.PENDING.value}'"
+RUNNING_SQL = f"status = '{JobStatus.RUNNING.value}'"
+
+
+def _partial(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of only the rows that match `where` (on both databases)."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
+# The indexes the hot statements name (db/queries): there by these objects, not by name.
+INCIDENTS_CHANNEL = Index("ix_incidents_channel", "channel")
+INCIDENTS_OPEN_GROUP = _partial(
+    "ux_incidents_open_group",
+    "group_key",
+    where=f"group_key IS NOT NULL AND {OPEN_STATUSES_SQL}",
+    unique=True,
 )
+ALERTS_FIRING_KEY = _partial(  # the dedup key first: see migration 0008
+    "ux_alerts_firing_key", "dedup_key", "integration_id", where=FIRING_SQL, unique=True
+)
+ALERTS_INCIDENT = Index("ix_alerts_incident", "incident_id", "status")
 
 
 class Base(DeclarativeBase):
@@ -71,14 +98,8 @@ class Incident(Base):
         Index("ix_incidents_status_id", "status", "id"),
         Index("ix_incidents_severity_id", "severity", "id"),
         Index("ix_incidents_service_id", "service", "id"),
-        Index("ix_incidents_channel", "channel"),
-        Index(
-            "ux_incidents_open_group",
-            "group_key",
-            unique=True,
-            sqlite_where=text(f"group_key IS NOT NULL AND {OPEN_STATUSES_SQL}"),
-            postgresql_where=text(f"group_key IS NOT NULL AND {OPEN_STATUSES_SQL}"),
-        ),
+        INCIDENTS_CHANNEL,
+        INCIDENTS_OPEN_GROUP,
         Index(
             "ix_incidents_open_id",
             "id",
@@ -142,18 +163,8 @@ class Job(Base):
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (
-        Index(
-            "ix_jobs_due_pending",
-            "due_at",
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
-        ),
-        Index(
-            "ix_jobs_lease_running",
-            "lease_until",
-            sqlite_where=text("status = 'running'"),
-            postgresql_where=text("status = 'running'"),
-        ),
+        _partial("ix_jobs_due_pending", "due_at", where=PENDING_SQL),
+        _partial("ix_jobs_lease_running", "lease_until", where=RUNNING_SQL),
         Index("ix_jobs_incident_kind", "incident_id", "kind"),
     )
 
@@ -217,15 +228,8 @@ class Alert(Base):
 
     __table_args__ = (
         CheckConstraint("status IN ('firing','resolved')", name="ck_alerts_status"),
-        Index(  # the dedup key first: see migration 0008
-            "ux_alerts_firing_key",
-            "dedup_key",
-            "integration_id",
-            unique=True,
-            sqlite_where=text("status = 'firing'"),
-            postgresql_where=text("status = 'firing'"),
-        ),
-        Index("ix_alerts_incident", "incident_id", "status"),
+        ALERTS_FIRING_KEY,
+        ALERTS_INCIDENT,
         Index("ix_alerts_status_id", "status", "id"),
     )
 

@@ -23,6 +23,13 @@ class AlertAction(StrEnum):
     RESOLVE = "resolve"  # the condition cleared
 
 
+class AlertStatus(StrEnum):
+    """A stored alert's state: firing until its source says it cleared."""
+
+    FIRING = "firing"
+    RESOLVED = "resolved"
+
+
 class Urgency(StrEnum):
     CRITICAL = "critical"
     ERROR = "error"

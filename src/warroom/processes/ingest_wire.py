@@ -2,33 +2,34 @@
 tuples, pickled.
 
 A batch carries only what the writer reads: labels, links, details and the raw payload
-travel already encoded as the database stores them. The writer reads an alert and its
-route through named tuples with the names `ingest.apply` reads (they are made ten times
-faster than the frozen dataclasses). An answer is each submission's outcomes, or what
-refused it.
+travel already encoded as the database stores them. In the writer, an alert and its route
+are named tuples that are what `ingest.apply` reads of them (`prep.AlertFacts`,
+`RouteFacts`, `ReadyFacts`): they are made ten times faster than the frozen dataclasses
+the server uses. An answer is each submission's outcomes, or what refused it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import OperationalError
 
+from warroom.db.queries.alerts import JSON_COLUMNS
 from warroom.domain.alerts import AlertAction
 from warroom.domain.routing import AutoResolve
 from warroom.errors import Unavailable
 from warroom.services.ingest import apply, replays
 from warroom.services.ingest.batches import Result
 from warroom.services.ingest.integrations import Sender
-from warroom.services.ingest.prep import JSON_COLUMNS, Ready, Submission
+from warroom.services.ingest.prep import ReadyFacts, Submission
 
 REPLAYED = "replayed"
 UNAVAILABLE = "unavailable"  # the database refused (OperationalError): 503
 FAILED = "failed"  # anything else: 500
 
 
-class _Alert(NamedTuple):
+class _Alert(NamedTuple):  # prep.AlertFacts
     dedup_key: str
     action: AlertAction
     summary: str
@@ -37,7 +38,7 @@ class _Alert(NamedTuple):
     started_at: datetime | None
 
 
-class _Decision(NamedTuple):
+class _Decision(NamedTuple):  # prep.RouteFacts
     drop: bool
     service: str | None
     level: str | None
@@ -45,7 +46,7 @@ class _Decision(NamedTuple):
     auto_resolve: AutoResolve
 
 
-class _Ready(NamedTuple):
+class _Ready(NamedTuple):  # prep.ReadyFacts
     alert: _Alert
     decision: _Decision
     json: dict[str, str]
@@ -64,7 +65,7 @@ def pack(submissions: list[Submission]) -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
-def _pack_ready(ready: Ready) -> tuple[Any, ...]:
+def _pack_ready(ready: ReadyFacts) -> tuple[Any, ...]:
     a, d = ready.alert, ready.decision
     return (
         (a.dedup_key, a.action.value, a.summary, a.source_severity, a.source, a.started_at),
@@ -84,7 +85,7 @@ def unpack(
             sender_id, name, kind, service = sender
             known = senders[sender] = Sender(sender_id, name, kind, service, None, False)
         ready = [_unpack_ready(*alert) for alert in alerts]
-        submissions.append(Submission(known, cast(list[Ready], ready), signature))
+        submissions.append(Submission(known, ready, signature))
     return submissions
 
 

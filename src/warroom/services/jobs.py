@@ -9,23 +9,19 @@ statements: the worker's hot path builds no ORM objects.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, event, or_, select, union_all, update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from warroom.db import bulk
 from warroom.db.engine import Database
-from warroom.db.keyed import KeyedRead, bound
-from warroom.db.models import Job
-from warroom.db.prepared import Prepared
+from warroom.db.queries import jobs as statements
+from warroom.domain.jobs import JobStatus
 
-JOBS: Table = Job.__table__  # type: ignore[assignment]
-
+JOBS = statements.JOBS
 LEASE = timedelta(minutes=2)
 WAKE_FLAG = "warroom_jobs_scheduled"
 SOON = timedelta(seconds=1)
@@ -54,17 +50,12 @@ def schedule(
     schedule_all(session, [JobSpec(kind, due_at, incident_id, payload or {})], now=now)
 
 
-_INSERT = bulk.insert_rows(
-    JOBS, ("kind", "incident_id", "payload", "due_at", "status", "attempts", "created_at")
-)
-
-
 def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> None:
     """Add jobs in one driver call (no ORM bookkeeping) to the caller's transaction."""
     if not specs:
         return
-    rows = [(s.kind, s.incident_id, s.payload, s.due_at, "pending", 0, now) for s in specs]
-    _INSERT.run(session, rows)
+    rows = [(s.kind, s.incident_id, s.payload, s.due_at, now) for s in specs]
+    statements.SCHEDULE.write(session.connection(), rows)
     if any(spec.due_at <= now + SOON for spec in specs):  # later ones: the regular poll
         session.info[WAKE_FLAG] = True
 
@@ -82,13 +73,6 @@ def on_scheduled(db: Database, call: Callable[[], None]) -> None:
         session.info.pop(WAKE_FLAG, None)
 
 
-def _claimable(now: Any) -> Any:
-    return or_(
-        (JOBS.c.status == "pending") & (JOBS.c.due_at <= now),
-        (JOBS.c.status == "running") & (JOBS.c.lease_until < now),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A job this worker holds: what the claim read back (`attempts` counts this try)."""
@@ -99,41 +83,6 @@ class Claimed:
     payload: dict[str, Any]
     due_at: datetime
     attempts: int
-
-
-CLAIMED_COLUMNS = [JOBS.c[f.name] for f in fields(Claimed)]
-
-
-def _claim_statement(where: tuple[Any, ...] = ()) -> Any:
-    """The claim UPDATE, its values bound at execution (building it costs more than
-    running it, so the plain one is built once)."""
-    now = bindparam("claim_now", type_=JOBS.c.due_at.type)
-    limit = bindparam("claim_limit", type_=Integer())
-    due = select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, *where)
-    stale = select(JOBS.c.id).where(JOBS.c.status == "running", JOBS.c.lease_until < now, *where)
-    picked = [
-        due.order_by(JOBS.c.due_at).limit(limit).with_for_update(skip_locked=True).cte("due"),
-        stale.limit(limit).with_for_update(skip_locked=True).cte("stale"),
-    ]
-    ids = union_all(*(select(cte.c.id) for cte in picked))
-    return (
-        update(JOBS)
-        .where(JOBS.c.id.in_(ids), _claimable(now))
-        .values(
-            status="running",
-            claimed_by=bindparam("claim_worker", type_=JOBS.c.claimed_by.type),
-            lease_until=bindparam("claim_lease", type_=JOBS.c.lease_until.type),
-            attempts=JOBS.c.attempts + 1,
-        )
-        .returning(*CLAIMED_COLUMNS)
-    )
-
-
-CLAIM = Prepared(_claim_statement(), CLAIMED_COLUMNS)  # straight to the driver
-CLAIM_KIND = Prepared(
-    _claim_statement((JOBS.c.kind == bindparam("claim_kind", type_=JOBS.c.kind.type),)),
-    CLAIMED_COLUMNS,
-)
 
 
 def claim(
@@ -155,11 +104,11 @@ def claim(
     if where:  # a claim of its own (bundling): rare, through SQLAlchemy
         if kind is not None:
             where += (JOBS.c.kind == kind,)
-        rows: Any = connection.execute(_claim_statement(where), values)
+        rows: Any = connection.execute(statements.claim_statement(where), values)
     elif kind is not None:
-        rows = CLAIM_KIND.run(connection, **values, claim_kind=kind)
+        rows = statements.CLAIM_KIND.run(connection, **values, claim_kind=kind)
     else:
-        rows = CLAIM.run(connection, **values)
+        rows = statements.CLAIM.run(connection, **values)
     return sorted((Claimed(*row) for row in rows), key=lambda j: (j.due_at, j.id))
 
 
@@ -168,63 +117,26 @@ def peek(session: Session, *, kinds: list[str], now: datetime, limit: int) -> li
     read them back; only read (a worker drafts their work before it claims them)."""
     if not kinds or limit <= 0:
         return []
-    rows = _peek_statement(tuple(sorted(kinds))).run(session.connection(), now=now, limit=limit)
+    peek_kinds = statements.peek(tuple(sorted(kinds)))
+    rows = peek_kinds.run(session.connection(), now=now, limit=limit)
     return [Claimed(*row) for row in rows]
-
-
-@functools.cache
-def _peek_statement(kinds: tuple[str, ...]) -> Prepared:
-    """Straight to the driver, as a claim is (a worker peeks at every pass): one statement
-    for each set of kinds, which are few (the drafters')."""
-    return Prepared(
-        select(*CLAIMED_COLUMNS)
-        .where(
-            JOBS.c.status == "pending",
-            JOBS.c.due_at <= bindparam("now", type_=JOBS.c.due_at.type),
-            or_(*(JOBS.c.kind == kind for kind in kinds)),
-        )
-        .order_by(JOBS.c.due_at)
-        .limit(bindparam("limit", type_=Integer())),
-        CLAIMED_COLUMNS,
-    )
-
-
-_FINISH = KeyedRead(
-    "UPDATE jobs SET status = 'done', finished_at = :now, lease_until = NULL"
-    " WHERE id {keys} AND status = 'running' AND claimed_by = :worker RETURNING id"
-)
 
 
 def finish(session: Session, ids: list[int], *, worker: str, now: datetime) -> set[int]:
     """Mark done, in one statement, those of these jobs this worker still holds (a worker
     whose lease ran out may find another took them over); returns their ids. Straight to
-    the driver: SQLAlchemy's execution cost ten times what SQLite takes for a pass's few."""
+    the driver: SQLAlchemy's execution costs ten times what SQLite takes for a pass's few."""
     if not ids:
         return set()
-    connection = session.connection()
-    at = bound(JOBS.c.finished_at, connection, now)
-    return {row[0] for row in _FINISH.run(connection, ids, now=at, worker=worker)}
-
-
-# What a sent message no longer needs, and must not keep: its text and structured form
-# hold acknowledge links, which would let anyone who reads the database acknowledge.
-_FORGET_MESSAGE = {
-    "sqlite": KeyedRead(
-        "UPDATE jobs SET payload = json_remove(payload, '$.body', '$.data')"
-        " WHERE id {keys} RETURNING id"
-    ),
-    "postgresql": KeyedRead(
-        "UPDATE jobs SET payload = (payload::jsonb - 'body' - 'data')::json"
-        " WHERE id {keys} RETURNING id"
-    ),
-}
+    done = statements.FINISH.run(session.connection(), ids, now=now, worker=worker)
+    return {row[0] for row in done}
 
 
 def forget_messages(session: Session, ids: list[int]) -> None:
-    """Drop the text (`body`) and structured form (`data`) of these finished jobs."""
+    """Drop the text (`body`) and structured form (`data`) of these finished jobs: they
+    hold acknowledge links, which would let anyone who reads the database acknowledge."""
     if ids:
-        connection = session.connection()
-        _FORGET_MESSAGE[connection.dialect.name].run(connection, ids)
+        statements.forget_messages(session.connection(), ids)
 
 
 def fail(
@@ -241,10 +153,10 @@ def fail(
     10 tries). False when this worker no longer holds the job (nothing is written)."""
     values: dict[str, Any] = {"last_error": error[:2000], "lease_until": None}
     if give_up or job.attempts >= 10:
-        values |= {"status": "failed", "finished_at": now}
+        values |= {"status": JobStatus.FAILED.value, "finished_at": now}
     else:
-        values |= {"status": "pending", "due_at": now + retry_in}
-    mine = JOBS.c.id == job.id, JOBS.c.status == "running", JOBS.c.claimed_by == worker
+        values |= {"status": JobStatus.PENDING.value, "due_at": now + retry_in}
+    mine = JOBS.c.id == job.id, JOBS.c.status == statements.RUNNING, JOBS.c.claimed_by == worker
     written = session.execute(update(JOBS).where(*mine).values(values).returning(JOBS.c.id))
     return written.first() is not None
 
@@ -255,7 +167,7 @@ def give_back(session: Session, job: Claimed, *, due_at: datetime) -> None:
         update(JOBS)
         .where(JOBS.c.id == job.id)
         .values(
-            status="pending",
+            status=statements.PENDING,
             due_at=due_at,
             attempts=max(0, job.attempts - 1),
             claimed_by=None,
@@ -267,11 +179,8 @@ def give_back(session: Session, job: Claimed, *, due_at: datetime) -> None:
 def next_due_at(session: Session) -> datetime | None:
     """When the next pending job is due (ORDER BY … LIMIT 1 reads one index entry; MIN
     with a WHERE scans the partial index on SQLite)."""
-    result: datetime | None = session.connection().scalar(_NEXT_DUE)
+    result: datetime | None = session.connection().scalar(statements.NEXT_DUE)
     return result
-
-
-_NEXT_DUE = select(JOBS.c.due_at).where(JOBS.c.status == "pending").order_by(JOBS.c.due_at).limit(1)
 
 
 def lag_seconds(session: Session, *, now: datetime) -> float:

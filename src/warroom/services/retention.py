@@ -26,6 +26,7 @@ from sqlalchemy import Column, Table, delete, exists, select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import AckToken, AckTokenLegacy
+from warroom.domain.jobs import JobStatus
 from warroom.services import jobs
 from warroom.services.context import Context
 
@@ -50,7 +51,8 @@ class _Walk:
 
 def _job_gone(row: Mapping[Any, Any], cutoff: datetime) -> bool:
     finished = row["finished_at"]
-    return row["status"] in ("done", "failed") and finished is not None and finished < cutoff
+    finished_for_good = row["status"] in (JobStatus.DONE, JobStatus.FAILED)
+    return finished_for_good and finished is not None and finished < cutoff
 
 
 def _link_gone(row: Mapping[Any, Any], cutoff: datetime) -> bool:
@@ -79,7 +81,9 @@ def _start() -> dict[str, Any]:
 
 def _waiting(session: Session, *, besides: tuple[int, ...]) -> bool:
     query = select(JOBS.c.id).where(
-        JOBS.c.kind == PURGE, JOBS.c.status.in_(("pending", "running")), JOBS.c.id.not_in(besides)
+        JOBS.c.kind == PURGE,
+        JOBS.c.status.in_((JobStatus.PENDING.value, JobStatus.RUNNING.value)),
+        JOBS.c.id.not_in(besides),
     )
     return bool(session.execute(select(exists(query))).scalar())
 

@@ -15,9 +15,9 @@ from tests.conftest import PG_BASE
 from tests.support import run
 
 from warroom.db.engine import Database
+from warroom.db.queries.alerts import FIRING_BY_KEY
 from warroom.services.context import Context
 from warroom.services.ingest import integrations
-from warroom.services.ingest.apply import FIRING_BY_KEY
 
 SEARCH_BY_KEY = re.compile(
     r"SEARCH alerts USING INDEX ux_alerts_firing_key \((\w+)=\? AND (?!\1)(\w+)=\?\)"
@@ -88,8 +88,8 @@ def rows_read(conn: Any, keys: list[str], integration_id: int) -> int:
     try:
         if PG_BASE is not None:
             cursor.execute(
-                f"EXPLAIN (ANALYZE, FORMAT JSON) {FIRING_BY_KEY._other}",
-                {"integration_id": integration_id, "keys": keys},
+                f"EXPLAIN (ANALYZE, FORMAT JSON) {FIRING_BY_KEY.sql(conn.dialect)}",
+                FIRING_BY_KEY.parameters(conn.dialect, keys, integration_id=integration_id),
             )
             plan = cursor.fetchone()[0]
             plan = plan if isinstance(plan, list) else json.loads(plan)
@@ -99,8 +99,8 @@ def rows_read(conn: Any, keys: list[str], integration_id: int) -> int:
                 if node.get("Relation Name") == "alerts"
             )
         cursor.execute(
-            f"EXPLAIN QUERY PLAN {FIRING_BY_KEY._sqlite}",
-            {"integration_id": integration_id, "keys": json.dumps(keys)},
+            f"EXPLAIN QUERY PLAN {FIRING_BY_KEY.sql(conn.dialect)}",
+            FIRING_BY_KEY.parameters(conn.dialect, keys, integration_id=integration_id),
         )
         details = [row[-1] for row in cursor.fetchall() if "alerts" in row[-1]]
         by_both = [d for d in details if SEARCH_BY_KEY.fullmatch(d)]

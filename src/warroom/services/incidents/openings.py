@@ -8,17 +8,17 @@ written with one INSERT for the whole batch, not one ORM flush per object.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnClause, Table, insert, literal_column
 from sqlalchemy.orm import Session
 
-from warroom.db import bulk
 from warroom.db.detached import maker
-from warroom.db.keyed import KeyedRead
 from warroom.db.models import Incident
+from warroom.db.queries import incidents as statements
+from warroom.db.sql import with_defaults
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Invalid
@@ -30,25 +30,7 @@ from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
 from warroom.services.status import stakeholders
 
-INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
-COLUMNS = [c.key for c in INCIDENTS.columns if c.key != "id"]
-_RENAME = bulk.update_by_id(INCIDENTS, ["channel"])
-# Read back with the new id on PostgreSQL, so a clash costs no round trip of its own: does
-# an earlier incident have this channel name? (In RETURNING, `incidents` is the row just
-# written.) SQLite cannot look that up through the channel index from RETURNING (it scans
-# every incident), and asks in a SELECT of its own, which costs it no round trip.
-CHANNEL_TAKEN: ColumnClause[bool] = literal_column(
-    "EXISTS (SELECT 1 FROM incidents AS earlier"
-    " WHERE earlier.channel = incidents.channel AND earlier.id < incidents.id)"
-)
-_ROWS = bulk.insert_rows(INCIDENTS, COLUMNS)  # SQLite: straight to the driver
-_INSERT_CHECKED = insert(INCIDENTS).returning(
-    INCIDENTS.c.id, CHANNEL_TAKEN, sort_by_parameter_order=True
-)
-_FIRST_BY_CHANNEL = KeyedRead(
-    "SELECT channel, min(id) FROM incidents{hint} WHERE channel {keys} GROUP BY channel",
-    index="ix_incidents_channel",
-)
+COLUMNS = statements.INCIDENT_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +57,11 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
         return []
     now = ctx.clock.now()
     made = [_incident(ctx, opening, now) for opening in openings]
-    if session.get_bind().dialect.name == "sqlite":
-        rows = [tuple(getattr(incident, key) for key in COLUMNS) for incident in made]
-        for incident, new_id in zip(made, _ROWS.insert_returning_ids(session, rows), strict=True):
-            incident.id = new_id
-        taken = _taken(session, made)
-    else:
-        values = [{key: getattr(incident, key) for key in COLUMNS} for incident in made]
-        written = session.execute(_INSERT_CHECKED, values).all()
-        for incident, row in zip(made, written, strict=True):
-            incident.id = row[0]
-        taken = [bool(row[1]) for row in written]
+    rows = [tuple(getattr(incident, key) for key in COLUMNS) for incident in made]
+    written = statements.insert_incidents(session.connection(), rows)
+    for incident, (new_id, _) in zip(made, written, strict=True):
+        incident.id = new_id
+    taken = [channel_taken for _, channel_taken in written]
     _unique_channels(session, made, taken=taken)
     events = [e for o, i in zip(openings, made, strict=True) for e in _first_events(ctx, o, i, now)]
     timeline.append_all(session, events)
@@ -105,31 +81,21 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
         raise Invalid("title must not be empty.", field="title")
     level = ctx.config.severity(opening.severity)
     when = happened_at(now, opening.at)
-    incident = _unsaved(
-        title=title,
-        summary=clean(opening.summary, "summary", 10_000),
-        impact=clean(opening.impact, "impact", 10_000),
-        severity=level.id,
-        status=Status.TRIGGERED.value,
-        source=opening.source.value,
-        service=ctx.config.check_service(clean(opening.service, "service", 80) or None),
-        channel=rules.channel_name(when, title),
-        commander=clean(opening.commander, "commander", 120) or None,
-        comms=None,
-        scribe=None,
-        responders="",
-        declared_at=when,
-        acknowledged_at=None,
-        mitigated_at=None,
-        resolved_at=None,
-        closed_at=None,
-        postmortem_due_at=None,
-        escalation_level=0,
-        version=1,
-        updated_at=now,
-        group_key=opening.group_key,
-        drill=False,
-    )
+    values = {
+        "title": title,
+        "summary": clean(opening.summary, "summary", 10_000),
+        "impact": clean(opening.impact, "impact", 10_000),
+        "severity": level.id,
+        "status": Status.TRIGGERED.value,
+        "source": opening.source.value,
+        "service": ctx.config.check_service(clean(opening.service, "service", 80) or None),
+        "channel": rules.channel_name(when, title),
+        "commander": clean(opening.commander, "commander", 120) or None,
+        "declared_at": when,
+        "updated_at": now,
+        "group_key": opening.group_key,
+    }
+    incident = _unsaved(**with_defaults(statements.INCIDENTS, values))
     deadlines.set_clocks(ctx, incident, since=when)
     incident.policy = escalation.policy_to_freeze(ctx, incident)
     return incident
@@ -138,13 +104,6 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
 # An Incident in no session (db/detached.py): it costs a sixth of `Incident(**values)`,
 # which counts when a storm opens hundreds. It is written by the INSERT, never flushed.
 _unsaved = maker(Incident)
-
-
-def _taken(session: Session, made: list[Incident]) -> list[bool]:
-    """For each new incident: does an earlier one have its channel name?"""
-    names = sorted({incident.channel for incident in made})
-    first = dict(_FIRST_BY_CHANNEL.run(session.connection(), names))
-    return [first[incident.channel] < incident.id for incident in made]
 
 
 def _unique_channels(session: Session, made: list[Incident], *, taken: list[bool]) -> None:
@@ -158,32 +117,26 @@ def _unique_channels(session: Session, made: list[Incident], *, taken: list[bool
             incident.channel = f"{name}-{incident.id}"
             renamed.append((incident.channel, incident.id))
         seen.add(name)
-    _RENAME.run(session, renamed)
+    statements.RENAME_CHANNELS.write(session.connection(), renamed)
 
 
 def _first_events(
     ctx: Context, opening: Opening, incident: Incident, now: datetime
 ) -> list[dict[str, Any]]:
     level = ctx.config.severity(incident.severity)
-    base = {
-        "incident_id": incident.id,
-        "at": incident.declared_at,
-        "recorded_at": now,
-        "actor": opening.actor,
-        "visibility": "internal",
-    }
-    declared = {
-        **base,
-        "kind": Kind.DECLARED.value,
-        "text": f"Declared {level.id} ({level.name}): {incident.title}",
-        "data": {"severity": level.id, "service": incident.service, "source": incident.source},
-    }
+    line = functools.partial(
+        timeline.entry, incident.id, actor=opening.actor, at=incident.declared_at, now=now
+    )
+    declared = line(
+        kind=Kind.DECLARED,
+        text=f"Declared {level.id} ({level.name}): {incident.title}",
+        data={"severity": level.id, "service": incident.service, "source": incident.source},
+    )
     if not incident.commander:
         return [declared]
-    commander = {
-        **base,
-        "kind": Kind.ROLE.value,
-        "text": f"{incident.commander} is commander",
-        "data": {"role": "commander", "person": incident.commander},
-    }
+    commander = line(
+        kind=Kind.ROLE,
+        text=f"{incident.commander} is commander",
+        data={"role": "commander", "person": incident.commander},
+    )
     return [declared, commander]

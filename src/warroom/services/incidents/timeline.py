@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from warroom.db import bulk
 from warroom.db.models import Event, Incident
+from warroom.db.queries import incidents as statements
 
-EVENTS: Table = Event.__table__  # type: ignore[assignment]
+EVENTS = statements.EVENTS
+EVENT_COLUMNS = statements.EVENT_COLUMNS
 
 LATE_AFTER = timedelta(seconds=1)
 
@@ -50,9 +51,10 @@ def entry(
     now: datetime,
     text: str = "",
     public: bool = False,
-    data: dict[str, Any] | None = None,
+    data: dict[str, Any] | str | None = None,
 ) -> dict[str, Any]:
-    """One event's row: `at` is when it happened, `now` when it was written down."""
+    """One event's row, every key of EVENT_COLUMNS: `at` is when it happened, `now` when
+    it was written down; `data` as text is JSON already (`append_all(data_encoded=True)`)."""
     return {
         "incident_id": incident_id,
         "at": at,
@@ -86,17 +88,14 @@ def record(
     return event_id
 
 
-EVENT_COLUMNS = ("incident_id", "at", "recorded_at", "actor", "kind", "text", "visibility", "data")
-_APPEND = bulk.insert_rows(EVENTS, EVENT_COLUMNS)
-_APPEND_ENCODED = bulk.insert_rows(EVENTS, EVENT_COLUMNS, encoded=("data",))
 _EVENT_VALUES = operator.itemgetter(*EVENT_COLUMNS)  # an event dict as the insert's tuple
 
 
 def append_all(session: Session, rows: list[dict[str, Any]], *, data_encoded: bool = False) -> None:
-    """Append many events (dicts with every key of EVENT_COLUMNS) in one driver call;
-    `data_encoded`: each row's data is JSON text already (`engine.json_text`)."""
-    statement = _APPEND_ENCODED if data_encoded else _APPEND
-    statement.run(session, [_EVENT_VALUES(row) for row in rows])
+    """Append many events (rows made by `entry`) in one driver call; `data_encoded`: each
+    row's data is JSON text already (`engine.json_text`)."""
+    statement = statements.APPEND_ENCODED if data_encoded else statements.APPEND
+    statement.write(session.connection(), [_EVENT_VALUES(row) for row in rows])
 
 
 def events_of(session: Session, incident_id: int) -> list[Event]:

@@ -5,16 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.db.keyed import KeyedRead
 from warroom.db.models import Alert
+from warroom.db.queries.alerts import FIRING_COUNTS
+from warroom.domain.alerts import AlertStatus
 from warroom.errors import Invalid
 
-STATUSES = ("firing", "resolved")
-FIRING_COUNTS = KeyedRead(
-    "SELECT incident_id, count(*) FROM alerts{hint}"
-    " WHERE incident_id {keys} AND status = 'firing' GROUP BY incident_id",
-    index="ix_alerts_incident",
-)
+STATUSES = tuple(status.value for status in AlertStatus)
 
 
 def firing_count(session: Session, incident_ids: list[int]) -> dict[int, int]:

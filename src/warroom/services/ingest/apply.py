@@ -15,47 +15,30 @@ them. A single alert keeps a line of its own ("Alert firing: …").
 
 from __future__ import annotations
 
-import functools
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from warroom.db import bulk
-from warroom.db.keyed import KeyedRead
-from warroom.db.models import OPEN_STATUSES_SQL, Alert
-from warroom.domain.alerts import AlertAction, AlertIn, clip
+from warroom.db.queries import alerts as statements
+from warroom.db.queries import incidents as incident_statements
+from warroom.domain.alerts import AlertAction, AlertStatus, clip
 from warroom.domain.incidents import Source
-from warroom.domain.routing import AutoResolve, Decision
+from warroom.domain.routing import AutoResolve
 from warroom.errors import Invalid
 from warroom.services.context import Context
 from warroom.services.incidents import openings, timeline
 from warroom.services.incidents.timeline import Kind
 from warroom.services.ingest import effects as alert_effects
 from warroom.services.ingest.integrations import Sender
-from warroom.services.ingest.prep import JSON_COLUMNS, Ready, Submission
+from warroom.services.ingest.prep import AlertFacts, ReadyFacts, RouteFacts, Submission
 
-ALERTS: Table = Alert.__table__  # type: ignore[assignment]  # Core inserts: no ORM cost
-ALERT_COLUMNS = tuple(c.key for c in ALERTS.columns if c.key != "id")
 SUMMARIES_SHOWN = 5  # in the text of a line for several alerts
 ALERTS_LISTED = 50  # in its data (with the count of them all)
-_INSERT_ALERTS = bulk.insert_rows(ALERTS, ALERT_COLUMNS, encoded=JSON_COLUMNS)
-_ALERT_VALUES = operator.itemgetter(*ALERT_COLUMNS)  # a row dict as the insert's tuple
-
-
-FIRING_BY_KEY = KeyedRead(  # the firing alerts among some dedup keys of one integration
-    "SELECT id, dedup_key, incident_id, count, summary, auto_resolve FROM alerts{hint}"
-    " WHERE integration_id = :integration_id AND status = 'firing' AND dedup_key {keys}",
-    index="ux_alerts_firing_key",
-)
-OPEN_GROUPS = KeyedRead(  # the open incidents of some alert groups
-    "SELECT group_key, id FROM incidents{hint}"
-    f" WHERE group_key {{keys}} AND group_key IS NOT NULL AND {OPEN_STATUSES_SQL}",
-    index="ux_incidents_open_group",
-)
+_ALERT_VALUES = operator.itemgetter(*statements.ALERT_COLUMNS)  # a row dict as the insert's tuple
+FIRING, RESOLVED = AlertStatus.FIRING.value, AlertStatus.RESOLVED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +101,7 @@ def _load_firing(session: Session, submissions: list[Submission]) -> dict[tuple[
     found: dict[tuple[int, str], _Firing] = {}
     connection = session.connection()  # Core: these reads need nothing of the ORM
     for sender_id, keys in wanted.items():
-        rows = FIRING_BY_KEY.run(connection, sorted(keys), integration_id=sender_id)
+        rows = statements.FIRING_BY_KEY.run(connection, sorted(keys), integration_id=sender_id)
         for alert_id, key, incident_id, count, summary, mode in rows:
             if incident_id is not None:  # every stored alert belongs to an incident
                 found[(sender_id, key)] = _Firing(alert_id, incident_id, count, summary, mode)
@@ -134,11 +117,11 @@ def _load_open_groups(session: Session, submissions: list[Submission]) -> dict[s
     }
     if not keys:
         return {}
-    rows = OPEN_GROUPS.run(session.connection(), sorted(keys))
+    rows = incident_statements.OPEN_GROUPS.run(session.connection(), sorted(keys))
     return {str(key): incident_id for key, incident_id in rows}
 
 
-def _apply_one(batch: _Batch, sender: Sender, ready: Ready) -> Outcome:
+def _apply_one(batch: _Batch, sender: Sender, ready: ReadyFacts) -> Outcome:
     alert, decision = ready.alert, ready.decision
 
     def outcome(result: str, incident_id: int | None) -> Outcome:
@@ -209,7 +192,7 @@ def _open_new_groups(session: Session, batch: _Batch, submissions: list[Submissi
 
 
 def _opening(
-    ctx: Context, sender: Sender, alert: AlertIn, decision: Decision, now: Any
+    ctx: Context, sender: Sender, alert: AlertFacts, decision: RouteFacts, now: Any
 ) -> openings.Opening:
     try:
         service = ctx.config.check_service(decision.service)
@@ -227,7 +210,7 @@ def _opening(
     )
 
 
-def _incident_for(batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision) -> int:
+def _incident_for(batch: _Batch, sender: Sender, alert: AlertFacts, decision: RouteFacts) -> int:
     """The open incident of the alert's group (`_open_new_groups` opened any missing)."""
     existing = batch.open_groups[decision.group_key]
     batch.effects.firing.setdefault(existing, []).append(
@@ -236,8 +219,8 @@ def _incident_for(batch: _Batch, sender: Sender, alert: AlertIn, decision: Decis
     return existing
 
 
-def _resolve(batch: _Batch, sender: Sender, ready: Ready, current: _Firing, now: Any) -> None:
-    changes = {"status": "resolved", "resolved_at": now, "last_seen_at": now}
+def _resolve(batch: _Batch, sender: Sender, ready: ReadyFacts, current: _Firing, now: Any) -> None:
+    changes = {"status": RESOLVED, "resolved_at": now, "last_seen_at": now}
     if current.row is not None:
         current.row.update(changes)  # fired and cleared within this batch
     else:
@@ -252,13 +235,13 @@ def _resolve(batch: _Batch, sender: Sender, ready: Ready, current: _Firing, now:
     batch.effects.cleared.setdefault(current.incident_id, (mode, sender.name))
 
 
-def _alert_row(sender: Sender, ready: Ready, incident_id: int, now: Any) -> dict[str, Any]:
+def _alert_row(sender: Sender, ready: ReadyFacts, incident_id: int, now: Any) -> dict[str, Any]:
     alert, decision = ready.alert, ready.decision
     return {
         "integration_id": sender.id,
         "incident_id": incident_id,
         "dedup_key": alert.dedup_key,
-        "status": "firing",
+        "status": FIRING,
         "summary": clip(alert.summary, 1024),
         "severity": decision.level,
         "source_severity": (alert.source_severity or "")[:40] or None,
@@ -275,7 +258,7 @@ def _alert_row(sender: Sender, ready: Ready, incident_id: int, now: Any) -> dict
 
 
 def _line(
-    batch: _Batch, incident_id: int, kind: Kind, sender: Sender, summary: str, ready: Ready
+    batch: _Batch, incident_id: int, kind: Kind, sender: Sender, summary: str, ready: ReadyFacts
 ) -> None:
     """Put the alert on its incident's line of this kind from this integration."""
     batch.lines.setdefault((incident_id, kind, sender.name), []).append((summary, ready.event_data))
@@ -284,16 +267,15 @@ def _line(
 def _events(batch: _Batch) -> list[dict[str, Any]]:
     """One timeline line for each incident, kind and integration of the batch's alerts."""
     return [
-        {
-            "incident_id": incident_id,
-            "at": batch.now,
-            "recorded_at": batch.now,
-            "actor": actor,
-            "kind": kind.value,
-            "text": _line_text(kind, [summary for summary, _ in alerts]),
-            "visibility": "internal",
-            "data": _line_data([data for _, data in alerts]),  # encoded JSON
-        }
+        timeline.entry(
+            incident_id,
+            kind=kind,
+            actor=actor,
+            at=batch.now,
+            now=batch.now,
+            text=_line_text(kind, [summary for summary, _ in alerts]),
+            data=_line_data([data for _, data in alerts]),  # encoded JSON
+        )
         for (incident_id, kind, actor), alerts in batch.lines.items()
     ]
 
@@ -317,7 +299,8 @@ def _line_data(encoded: list[str]) -> str:
 
 
 def _write(session: Session, batch: _Batch) -> None:
-    _INSERT_ALERTS.run(session, [_ALERT_VALUES(row) for row in batch.new_rows])
+    connection = session.connection()
+    statements.INSERT.write(connection, [_ALERT_VALUES(row) for row in batch.new_rows])
     changed = [
         {**f.changes, "id": f.id} for f in batch.firing.values() if f.id is not None and f.changes
     ] + batch.resolved_rows
@@ -326,10 +309,5 @@ def _write(session: Session, batch: _Batch) -> None:
         columns = tuple(sorted(k for k in change if k != "id"))
         by_columns.setdefault(columns, []).append((*(change[c] for c in columns), change["id"]))
     for columns, rows in by_columns.items():
-        _update_alerts(columns).run(session, rows)
+        statements.update_alerts(columns).write(connection, rows)
     timeline.append_all(session, _events(batch), data_encoded=True)
-
-
-@functools.cache
-def _update_alerts(columns: tuple[str, ...]) -> bulk.Statement:
-    return bulk.update_by_id(ALERTS, columns)

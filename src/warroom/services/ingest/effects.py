@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from warroom.db.keyed import KeyedRead
 from warroom.db.models import Incident
+from warroom.db.queries.incidents import STATES
 from warroom.domain.alerts import clip
 from warroom.domain.incidents import ORDER, Status, is_open
 from warroom.domain.routing import AutoResolve
@@ -18,8 +18,6 @@ from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, timeline
 from warroom.services.incidents.timeline import Kind
 from warroom.services.ingest import alerts
-
-STATES = KeyedRead("SELECT id, status, severity FROM incidents WHERE id {keys}")
 
 
 @dataclass(slots=True)

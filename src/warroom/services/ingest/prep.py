@@ -11,18 +11,64 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from warroom.db.engine import json_text
-from warroom.domain.alerts import AlertIn
-from warroom.domain.routing import Decision, decide
+from warroom.domain.alerts import AlertAction, AlertIn
+from warroom.domain.routing import AutoResolve, Decision, decide
 from warroom.services.context import Context
 from warroom.services.ingest.integrations import Sender
 
 NUL, REPLACEMENT = "\x00", "\ufffd"
 TEXT_FIELDS = ("dedup_key", "summary", "severity", "source_severity", "service", "source")
-JSON_COLUMNS = ("labels", "links", "details", "raw")  # of an alert row, encoded here
+
+
+class AlertFacts(Protocol):
+    """What the writer reads of an alert (an `AlertIn`, or the writer process's copy)."""
+
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def action(self) -> AlertAction: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def source_severity(self) -> str | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+
+
+class RouteFacts(Protocol):
+    """What the writer reads of an alert's route (a `Decision`, or the process's copy)."""
+
+    @property
+    def drop(self) -> bool: ...
+    @property
+    def service(self) -> str | None: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def group_key(self) -> str: ...
+    @property
+    def auto_resolve(self) -> AutoResolve: ...
+
+
+class ReadyFacts(Protocol):
+    """What the writer reads of an alert ready for it (a `Ready`, or the process's copy)."""
+
+    @property
+    def alert(self) -> AlertFacts: ...
+    @property
+    def decision(self) -> RouteFacts: ...
+    @property
+    def json(self) -> dict[str, str]: ...
+    @property
+    def event_data(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +86,7 @@ class Submission:
     """The alerts of one request, in the order sent."""
 
     sender: Sender
-    alerts: list[Ready]
+    alerts: Sequence[ReadyFacts]
     signature: str | None = None  # of a signed request: taken once (`replays`)
 
 

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from warroom.db.keyed import KeyedRead
-from warroom.db.models import SeenSignature
+from warroom.db.queries.alerts import SEEN, SEEN_KEYS
 from warroom.domain.signatures import TOLERANCE_SECONDS
 from warroom.services.ingest.prep import Submission
 
-SEEN: Table = SeenSignature.__table__  # type: ignore[assignment]
 KEEP = timedelta(seconds=2 * TOLERANCE_SECONDS)
-TAKEN = KeyedRead("SELECT key FROM seen_signatures WHERE key {keys}")
 
 
 class Replayed(Exception):
@@ -40,7 +37,7 @@ def take(session: Session, submissions: list[Submission], *, now: datetime) -> s
     }
     if not keys:
         return set()
-    taken = {row[0] for row in TAKEN.run(session.connection(), sorted(set(keys.values())))}
+    taken = {row[0] for row in SEEN_KEYS.run(session.connection(), sorted(set(keys.values())))}
     replays = set()
     fresh = []
     for index, key in keys.items():

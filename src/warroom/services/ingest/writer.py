@@ -22,7 +22,6 @@ from warroom.services.ingest import prep
 from warroom.services.ingest.batches import MAX_ALERTS_PER_BATCH, BatchWriter, Outcomes, Result
 
 log = logging.getLogger("warroom.ingest")
-MAX_YIELD_S = 0.05  # the longest the event loop waits for a batch (`wait_for_writer`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,19 +74,6 @@ class IngestWriter:
     def ready(self) -> bool:
         """False while the writer process starts (or restarts)."""
         return self._process is None or self._process.pid is not None
-
-    def wait_for_writer(self, timeout: float = MAX_YIELD_S) -> None:
-        """On SQLite, while this process's writer thread applies a batch, block the
-        calling thread (the event loop, before it takes up a request) until it is done.
-
-        The batch holds SQLite's write lock, and its Python work needs the interpreter
-        lock the event loop would otherwise take turns on; handing it over lets the
-        batch finish (and the lock go) sooner. The commit's write-out and fsync release
-        the interpreter, so the loop runs then. Measured: about +10 % single-alert
-        webhooks a second with one process (BENCHMARKS.md, eighth session). A writer
-        process has its own interpreter: nothing to wait for.
-        """
-        self._here.idle.wait(timeout)
 
     async def commit(self, submission: prep.Submission) -> Outcomes:
         """Queue a submission and wait until its alerts are committed (on an event loop:

@@ -15,16 +15,14 @@ import hashlib
 import re
 import secrets
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.db import bulk
 from warroom.db.models import AckToken, AckTokenLegacy, Incident
+from warroom.db.queries.paging import INSERT_ACK_LINKS
 from warroom.domain.incidents import Status
 from warroom.errors import Conflict, NotFound
 from warroom.services.context import Context
-
-ACK_TOKENS: Table = AckToken.__table__  # type: ignore[assignment]
 
 
 def _hash(token: str) -> str:
@@ -59,13 +57,8 @@ def issue_all(
         (_hash(token), incident_id, person, now, expires)
         for token, (incident_id, person) in zip(tokens, wanted, strict=True)
     ]
-    _INSERT.run(session, rows)
+    INSERT_ACK_LINKS.write(session.connection(), rows)
     return tokens
-
-
-_INSERT = bulk.insert_rows(
-    ACK_TOKENS, ("token_hash", "incident_id", "person", "created_at", "expires_at")
-)
 
 
 def find(session: Session, *, ctx: Context, token: str) -> tuple[AckToken, Incident]:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Job
+from warroom.domain.jobs import JobStatus
 from warroom.services import jobs
 
 THROTTLE = "throttle"
@@ -140,7 +141,7 @@ def start_window(
             kind=THROTTLE,
             incident_id=None,
             payload={"person": payload["person"], "contact": payload["contact"]},
-            status="done",
+            status=JobStatus.DONE.value,
             attempts=0,
             created_at=now,
             due_at=now,

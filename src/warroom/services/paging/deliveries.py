@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from warroom.clock import SystemClock
 from warroom.config import WarroomConfig
-from warroom.db.keyed import KeyedRead
 from warroom.db.models import Job, ServerSecret
+from warroom.db.queries.paging import DISABLED
 from warroom.domain.incidents import ref_of
+from warroom.domain.jobs import JobStatus
 from warroom.domain.people import Person
 from warroom.domain.redaction import channel_of, scrub
 from warroom.errors import Invalid, NotFound
@@ -110,12 +111,9 @@ def disabled_by_person(session: Session, people: list[str]) -> dict[str, set[str
     found: dict[str, set[str]] = {}
     if not people:
         return found
-    for person, url in _DISABLED.run(session.connection(), sorted(set(people))):
+    for person, url in DISABLED.run(session.connection(), sorted(set(people))):
         found.setdefault(person, set()).add(url)
     return found
-
-
-_DISABLED = KeyedRead("SELECT person, url FROM disabled_contacts WHERE person {keys}")
 
 
 def messages_to(
@@ -200,7 +198,7 @@ def sent_entry(job: jobs.Claimed, *, together: int, now: datetime) -> dict[str, 
     )
 
 
-STATUSES = ("pending", "running", "done", "failed")
+STATUSES = tuple(status.value for status in JobStatus)
 
 
 class DeliveryRead(BaseModel):

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.detached import ById
-from warroom.db.keyed import KeyedRead
 from warroom.db.models import Event, Incident
+from warroom.db.queries.incidents import TRIGGERED_VERSIONS
 from warroom.domain.incidents import Status, is_open
 from warroom.domain.people import Policy
 from warroom.services import jobs
@@ -33,12 +33,6 @@ from warroom.services.paging.notices import Notice
 
 PAGE = "page"
 SYSTEM = "warroom"
-# The version of each triggered incident among some, read under the write lock; on
-# PostgreSQL its row is locked too, as an acknowledgement locks it. Straight to the driver:
-# SQLAlchemy's execution took a quarter of a page pass's time under the lock.
-_VERSIONS = KeyedRead(
-    "SELECT id, version FROM incidents WHERE status = 'triggered' AND id {keys}", lock=True
-)
 # Drafting reads its incidents straight from the driver: through the ORM, loading them
 # took half of a draft's time, which is spent under the write lock for most pages (those
 # that come due while the worker waits for it).
@@ -142,7 +136,7 @@ def page(
     its draft, the others are drafted here. Their messages, timeline lines and next steps
     are each written with one INSERT."""
     now = ctx.clock.now()
-    versions = dict(_VERSIONS.run(session.connection(), _incident_ids(batch)))
+    versions = dict(TRIGGERED_VERSIONS.run(session.connection(), _incident_ids(batch)))
     ready = {
         job.id: made
         for job in batch

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident, Job
 from warroom.domain.incidents import OPEN_STATUSES, ref_of
+from warroom.domain.jobs import JobStatus
 from warroom.domain.schedules import Schedule, next_handoff
 from warroom.services import jobs
 from warroom.services.context import Context
@@ -74,7 +75,7 @@ def _first_for_its_handoff(session: Session, job: jobs.Claimed) -> bool:
     twins = [
         j
         for j in _planned(session, job.due_at)
-        if j.id < job.id and j.payload == job.payload and j.status != "failed"
+        if j.id < job.id and j.payload == job.payload and j.status != JobStatus.FAILED
     ]
     return not twins
 
