@@ -13,6 +13,7 @@ from warroom.services import jobs, retention
 from warroom.services.context import Context
 from warroom.services.incidents import deadlines, reminders
 from warroom.services.paging import escalation, handoffs
+from warroom.services.postmortems import actions, documents
 
 Handler = Callable[[Session, Context, jobs.Claimed], None]
 Drafts = Mapping[int, object]  # by job id: work a handler's jobs did before the transaction
@@ -39,6 +40,8 @@ HANDLERS: dict[str, BatchHandler] = {
     escalation.PAGE: escalation.page,
     handoffs.HANDOFF: each(handoffs.remind),
     retention.PURGE: retention.purge,
+    deadlines.POSTMORTEM_DRAFT: each(documents.draft_job),
+    actions.ACTION_DUE: each(actions.remind),
 }
 
 # Kinds whose jobs the worker drafts before its transaction, from a read (they only read):

@@ -34,6 +34,7 @@ KINDS = (
     "test",
     "handoff",
     "contact_failed",
+    "action_due",
 )
 
 
