@@ -41,8 +41,13 @@ def build(database: Database, ctx: Context) -> dict[str, int]:
     def declare(letter: str, severity: str, start: datetime, **extra: str) -> None:
         def run(s: Session) -> None:
             incident = lifecycle.declare(
-                s, ctx=ctx, actor="dana", title=f"Incident {letter}", severity=severity,
-                at=start, **extra,  # type: ignore[arg-type]
+                s,
+                ctx=ctx,
+                actor="dana",
+                title=f"Incident {letter}",
+                severity=severity,
+                at=start,
+                **extra,  # type: ignore[arg-type]
             )
             ids[letter] = incident.id
 

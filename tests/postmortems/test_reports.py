@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from tests.postmortems import scenario
+
 from warroom.db.engine import Database
 from warroom.errors import Invalid
 from warroom.scheduler.worker import Worker
@@ -19,9 +19,7 @@ from warroom.services.reports.figures import By
 def _report(database: Database, ctx: Context, by: By, days: int = 30) -> figures.Report:
     now = ctx.clock.now()
     with database.read() as session:
-        return figures.report(
-            session, ctx=ctx, since=now - timedelta(days=days), until=now, by=by
-        )
+        return figures.report(session, ctx=ctx, since=now - timedelta(days=days), until=now, by=by)
 
 
 def test_the_totals_are_exactly_the_hand_worked_figures(
@@ -48,9 +46,7 @@ def test_by_severity_comes_in_rank_order_with_each_levels_figures(
     assert rows["P0"].mtta_seconds is None and (rows["P0"].ack_met, rows["P0"].ack_due) == (0, 1)
 
 
-def test_by_service_and_commander_name_the_missing_ones(
-    database: Database, ctx: Context
-) -> None:
+def test_by_service_and_commander_name_the_missing_ones(database: Database, ctx: Context) -> None:
     scenario.build(database, ctx)
     services = {row.key: row.incidents for row in _report(database, ctx, By.SERVICE).rows}
     assert services == {"(none)": 1, "checkout": 2, "search": 1}
@@ -61,7 +57,7 @@ def test_by_service_and_commander_name_the_missing_ones(
 def test_by_month_groups_by_the_true_declaration_time(database: Database, ctx: Context) -> None:
     scenario.build(database, ctx)
     months = {row.key: row.incidents for row in _report(database, ctx, By.MONTH).rows}
-    assert months == {"2026-10": 3, "2026-11": 1}  # ten, nine and eight days before 2 Nov; two hours
+    assert months == {"2026-10": 3, "2026-11": 1}  # 10, 9, 8 days before 2 Nov; 2 hours
 
 
 def test_a_range_picks_incidents_by_when_they_were_declared(

@@ -27,9 +27,7 @@ class Postmortem(Base):
     published_at: Mapped[datetime | None]
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('draft','in_review','published')", name="ck_postmortems_state"
-        ),
+        CheckConstraint("state IN ('draft','in_review','published')", name="ck_postmortems_state"),
     )
 
 

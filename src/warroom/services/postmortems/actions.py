@@ -4,9 +4,9 @@ falls due still open; an item can be copied out as a GitHub-style issue body."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,8 +27,7 @@ ACTION_DUE = "action_due"
 MAX_LISTED = 500
 
 
-@dataclass(frozen=True)
-class ActionRead:
+class ActionRead(BaseModel):
     id: int
     incident: str
     incident_title: str

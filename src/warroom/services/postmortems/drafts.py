@@ -82,9 +82,7 @@ def facts(session: Session, incident: Incident) -> dict[str, Any]:
     actions = session.scalars(
         select(ActionItem).where(ActionItem.incident_id == incident.id).order_by(ActionItem.id)
     ).all()
-    resolution = next(
-        (e.text for e in reversed(events) if e.kind == "status" and e.text), ""
-    )
+    resolution = next((e.text for e in reversed(events) if e.kind == "status" and e.text), "")
     end = incident.resolved_at
     return {
         "ref": ref_of(incident.id),

@@ -175,9 +175,7 @@ def report(
             func.avg(seconds_between(c.declared, c.resolved)),
             func.avg(seconds_between(c.started, c.declared)),
             _count_when(c.acked <= c.ack_due),
-            _count_when(
-                and_(c.ack_due.is_not(None), c.acked.is_not(None) | (c.ack_due <= until))
-            ),
+            _count_when(and_(c.ack_due.is_not(None), c.acked.is_not(None) | (c.ack_due <= until))),
             _count_when(and_(c.cadenced, ~c.late)),
             _count_when(c.cadenced),
         )
