@@ -7,7 +7,7 @@ from warroom import startup
 with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
-    from warroom.cli import admin, alerts, incidents, paging, people, users
+    from warroom.cli import admin, alerts, incidents, paging, people, postmortems, reports, users
 
 app = typer.Typer(
     name="warroom",
@@ -22,6 +22,8 @@ alerts.register(app)
 paging.register(app)
 people.register(app)
 users.register(app)
+postmortems.register(app)
+reports.register(app)
 
 
 def main() -> None:
