@@ -43,7 +43,7 @@ def find(session: Session, incident_id: int) -> Postmortem | None:
 def get(session: Session, incident_id: int) -> Postmortem:
     found = find(session, incident_id)
     if found is None:
-        ref = ref_of(incident_id)
+        ref = ref_of(lifecycle.get(session, incident_id).id)  # a missing incident first
         raise NotFound(
             f"{ref} has no post-mortem yet: draft one with `warroom postmortem {ref} draft`.",
             field="ref",
