@@ -17,6 +17,8 @@ from warroom.web import (
     live,
     login,
     people,
+    postmortems,
+    reports,
     rooms,
 )
 from warroom.web.state import WebState
@@ -38,6 +40,8 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         declare,
         lists,
         people,
+        reports,
+        postmortems,
         integrations,
         live,
         actions,

@@ -8,9 +8,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom.db.learning import Postmortem, PostmortemVersion
+from warroom.db.learning import ActionItem, Postmortem, PostmortemVersion
 from warroom.domain.incidents import ref_of
 from warroom.domain.postmortems import export_path
 from warroom.services.incidents import lifecycle
@@ -80,3 +81,25 @@ def as_html(markdown: str) -> str:
     """The Markdown as an HTML fragment; any HTML written into it is escaped."""
     html: str = _markdown().render(markdown)
     return html
+
+
+class RoomPanel(BaseModel):
+    """What the incident room shows of the post-mortem and the action items."""
+
+    state: str | None  # None: no post-mortem yet
+    version: int | None
+    open_actions: int
+
+
+def room_panel(session: Session, incident_id: int) -> RoomPanel:
+    found = session.scalar(select(Postmortem).where(Postmortem.incident_id == incident_id))
+    open_actions = session.scalar(
+        select(func.count())
+        .select_from(ActionItem)
+        .where(ActionItem.incident_id == incident_id, ActionItem.status == "open")
+    )
+    return RoomPanel(
+        state=found.state if found else None,
+        version=found.version if found else None,
+        open_actions=open_actions or 0,
+    )
