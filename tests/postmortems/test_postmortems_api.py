@@ -295,3 +295,11 @@ def test_the_report_answers_json_and_csv_and_an_empty_range_is_empty(
     assert empty.status_code == 200 and empty.json()["total"]["incidents"] == 0
     bad = client.get("/api/v1/reports", params={"since": "last tuesday"}, headers=as_("charlie"))
     assert bad.status_code == 422 and bad.json()["field"] == "since"
+
+
+def test_similar_past_incidents_through_the_api(client: Any, as_: Any, clock: Any) -> None:
+    past = resolved_incident(client, as_, clock)
+    fresh = declare(client, as_("bob"), title="Checkout returns 502")
+    items = client.get(f"{BASE}/{fresh}/similar", headers=as_("charlie")).json()["items"]
+    assert [item["ref"] for item in items] == [past]
+    assert items[0]["how"] == "resolved in 1h30m: Error rate back to baseline"

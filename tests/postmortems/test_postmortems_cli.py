@@ -141,3 +141,11 @@ def test_report_as_json_csv_and_table(wr: Any, wj: Any) -> None:
     empty = wr("report", "--since", "2025-01-01", "--until", "2025-01-02", "--json")
     assert empty.exit_code == 0 and json.loads(empty.stdout)["rows"] == []
     refused(wr("report", "--by", "weather"), "by 'weather'")
+
+
+def test_similar_lists_past_incidents_with_how_they_ended(wr: Any, wj: Any) -> None:
+    past = resolved(wr, wj)
+    fresh = wj("declare", "Disk full on db-2", "-s", "P1")["ref"]
+    [found] = wj("similar", fresh)
+    assert found["ref"] == past and found["how"] == "resolved in 1h: Space freed"
+    assert "Space freed" in wr("similar", fresh).stdout

@@ -173,3 +173,10 @@ def test_the_reports_page_draws_charts_with_their_numbers_beside_them(
     assert "No incidents in this range." in empty
     bad = browse("charlie").get("/reports?since=yesterday-ish")
     assert bad.status_code == 422 and "since" in bad.text
+
+
+def test_the_room_lists_similar_past_incidents(app, browse: Browse, clock: FrozenClock) -> None:  # type: ignore[no-untyped-def]
+    past = resolved_p1(app, clock, ago=timedelta(days=2))
+    fresh = resolved_p1(app, clock)
+    room = browse("charlie").get(f"/incidents/{fresh}").text
+    assert "Similar past incidents" in room and f'<a href="/incidents/{past}">' in room

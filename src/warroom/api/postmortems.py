@@ -3,7 +3,7 @@ review and publish, versions and their diff), overdue post-mortems, and action i
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from warroom.api.deps import Responder, StateDep, Viewer
 from warroom.domain.incidents import parse_ref
 from warroom.domain.postmortems import diff, parse_action_status, parse_kind, parse_state
-from warroom.services.postmortems import actions, documents
+from warroom.services.postmortems import actions, documents, similar
 from warroom.services.postmortems.actions import ActionRead
 from warroom.services.postmortems.views import (
     PostmortemRead,
@@ -230,3 +230,11 @@ def action_issue(item_id: int, state: StateDep, _: Viewer) -> Response:
     with state.db.read() as session:
         item = actions.get(session, ctx=state.ctx, item_id=item_id)
     return Response(actions.issue_body(item, state.ctx.public_url), media_type=MARKDOWN)
+
+
+@router.get("/incidents/{ref}/similar")
+def similar_incidents(ref: str, state: StateDep, _: Viewer) -> dict[str, list[dict[str, Any]]]:
+    """The most similar past incidents, best first, with how each was resolved."""
+    with state.db.read() as session:
+        found = similar.similar(session, parse_ref(ref))
+    return {"items": [similar.as_dict(item) for item in found]}

@@ -9,11 +9,14 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.domain.durations import format_duration
+from warroom.domain.incidents import parse_ref
+from warroom.services.postmortems import similar
 from warroom.services.reports import figures, ranges, tables
 
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+    app.command("similar")(similar_incidents)
 
 
 def _time(seconds: float | None) -> str | None:
@@ -67,4 +70,23 @@ def report(
         ),
         empty="No incidents in this range.",
         title=f"{output.when(start)} to {output.when(end)}",
+    )
+
+
+def similar_incidents(
+    ref: str, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
+    """The past incidents most like this one, with how each was resolved."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        found = similar.similar(session, parse_ref(ref))
+    if json:
+        output.emit_json([similar.as_dict(item) for item in found])
+        return
+    output.table(
+        ("incident", "severity", "service", "title", "how it ended", "post-mortem"),
+        (
+            (i.ref, i.severity, i.service, i.title, i.how, "yes" if i.has_postmortem else "no")
+            for i in found
+        ),
+        empty="No similar past incident.",
     )

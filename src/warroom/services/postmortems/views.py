@@ -15,6 +15,7 @@ from warroom.db.learning import ActionItem, Postmortem, PostmortemVersion
 from warroom.domain.incidents import ref_of
 from warroom.domain.postmortems import export_path
 from warroom.services.incidents import lifecycle
+from warroom.services.postmortems import similar
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -89,6 +90,7 @@ class RoomPanel(BaseModel):
     state: str | None  # None: no post-mortem yet
     version: int | None
     open_actions: int
+    similar: list[similar.Similar]
 
 
 def room_panel(session: Session, incident_id: int) -> RoomPanel:
@@ -102,4 +104,5 @@ def room_panel(session: Session, incident_id: int) -> RoomPanel:
         state=found.state if found else None,
         version=found.version if found else None,
         open_actions=open_actions or 0,
+        similar=similar.similar(session, incident_id),
     )
