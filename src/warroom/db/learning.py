@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warroom.db.models import Base
+from warroom.db.models import Base, Event
+
+# The incidents whose updates fell behind their cadence, for the reports' SLA figure: a
+# partial index, so only those few reminder events pay for it, never the alert storms.
+OVERDUE_UPDATES = Index(
+    "ix_events_update_overdue",
+    Event.incident_id,
+    sqlite_where=text("kind = 'update_overdue'"),
+    postgresql_where=text("kind = 'update_overdue'"),
+)
 
 
 class Postmortem(Base):

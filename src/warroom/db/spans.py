@@ -46,8 +46,10 @@ def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> s
 
 @compiles(month_of, "sqlite")
 def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    # Stored as `YYYY-MM-DD HH:MM:SS[.ffffff]` text: the first seven characters, a good
+    # deal cheaper than strftime over a hundred thousand rows.
     (moment,) = list(element.clauses)
-    return f"strftime('%Y-%m', {compiler.process(moment, **kw)})"
+    return f"substr({compiler.process(moment, **kw)}, 1, 7)"
 
 
 @compiles(month_of, "postgresql")

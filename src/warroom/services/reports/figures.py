@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Alert, Event, Incident
@@ -138,8 +138,8 @@ def report(
         .where(Alert.incident_id == Incident.id)
         .scalar_subquery()
     )
-    overdue_update = exists().where(
-        Event.incident_id == Incident.id, Event.kind == "update_overdue"
+    overdue_update = Incident.id.in_(  # read from the partial index ix_events_update_overdue
+        select(Event.incident_id).where(Event.kind == "update_overdue")
     )
     cadence = Incident.severity.in_(cadenced) if cadenced else literal(False)
     each = (

@@ -1,4 +1,5 @@
-"""Post-mortems with their versions, and action items.
+"""Post-mortems with their versions, action items, and a partial index of the
+incidents whose updates fell behind (for the reports).
 
 Revision ID: 0014
 Revises: 0009
@@ -74,9 +75,17 @@ def upgrade() -> None:
     op.create_index("ix_action_items_incident", "action_items", ["incident_id"])
     op.create_index("ix_action_items_status_due", "action_items", ["status", "due_at"])
     op.create_index("ix_action_items_owner_status", "action_items", ["owner", "status"])
+    op.create_index(
+        "ix_events_update_overdue",
+        "events",
+        ["incident_id"],
+        sqlite_where=sa.text("kind = 'update_overdue'"),
+        postgresql_where=sa.text("kind = 'update_overdue'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_update_overdue", "events")
     op.drop_table("action_items")
     op.drop_index("ux_postmortem_versions_number", "postmortem_versions")
     op.drop_table("postmortem_versions")
