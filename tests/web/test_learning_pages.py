@@ -179,4 +179,7 @@ def test_the_room_lists_similar_past_incidents(app, browse: Browse, clock: Froze
     past = resolved_p1(app, clock, ago=timedelta(days=2))
     fresh = resolved_p1(app, clock)
     room = browse("charlie").get(f"/incidents/{fresh}").text
-    assert "Similar past incidents" in room and f'<a href="/incidents/{past}">{past} Checkout returns 500</a>' in room
+    assert (
+        "Similar past incidents" in room
+        and f'<a href="/incidents/{past}">{past} Checkout returns 500</a>' in room
+    )
