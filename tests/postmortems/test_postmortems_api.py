@@ -303,3 +303,20 @@ def test_similar_past_incidents_through_the_api(client: Any, as_: Any, clock: An
     items = client.get(f"{BASE}/{fresh}/similar", headers=as_("charlie")).json()["items"]
     assert [item["ref"] for item in items] == [past]
     assert items[0]["how"] == "resolved in 1h30m: Error rate back to baseline"
+
+
+def test_the_commander_is_reminded_of_a_late_post_mortem_unless_it_is_published(
+    client: Any, as_: Any, clock: Any, worker: Worker
+) -> None:
+    late, done = resolved_incident(client, as_, clock), resolved_incident(client, as_, clock)
+    worker.run_due()  # both drafted
+    act(client, as_("bob"), done, "postmortem/state", state="published")
+    clock.advance(timedelta(days=2))
+    worker.run_due()
+
+    def kinds(ref: str) -> list[str]:
+        events = client.get(f"{BASE}/{ref}/timeline", headers=as_("bob")).json()["items"]
+        return [e["kind"] for e in events]
+
+    assert "postmortem_due" in kinds(late)
+    assert "postmortem_due" not in kinds(done)
