@@ -95,7 +95,8 @@ def create(
     session.add(postmortem)
     session.flush()
     _add_version(session, postmortem, author=actor, now=now, note="drafted")
-    _note(session, incident, actor, now, "Post-mortem drafted")
+    if actor != SYSTEM:  # the worker's draft after every resolve is no news on the timeline
+        _note(session, incident, actor, now, "Post-mortem drafted")
     return postmortem
 
 
