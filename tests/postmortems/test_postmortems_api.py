@@ -320,3 +320,32 @@ def test_the_commander_is_reminded_of_a_late_post_mortem_unless_it_is_published(
 
     assert "postmortem_due" in kinds(late)
     assert "postmortem_due" not in kinds(done)
+
+
+def test_time_to_detect_counts_from_the_alerts_start_and_the_draft_lists_the_alert(
+    client: Any, as_: Any, clock: Any
+) -> None:
+    import json
+
+    created = client.post(
+        "/api/v1/integrations", headers=as_("alice"), json={"name": "mon", "kind": "generic"}
+    ).json()
+    started = clock.now() - timedelta(minutes=10)
+    alert = {
+        "summary": "Checkout error rate 9%",
+        "dedup_key": "co-err",
+        "severity": "P1",
+        "service": "checkout",
+        "labels": {"alertname": "HighErrors"},
+        "started_at": started.isoformat(),
+    }
+    sent = client.post(f"/api/v1/ingest/{created['key']}/generic", content=json.dumps(alert))
+    assert sent.status_code == 202, sent.text
+    [incident] = client.get(BASE, headers=as_("charlie")).json()["items"]
+    clock.advance(timedelta(seconds=1))  # a range ends before its `until`: ask a moment later
+    report = client.get("/api/v1/reports", params={"since": "1d"}, headers=as_("charlie")).json()
+    assert report["total"]["mttd_seconds"] == 600.0, report
+    assert report["total"]["detected"] == 1
+    draft = act(client, as_("bob"), incident["ref"], "postmortem", unresolved=True).json()
+    assert f"| Impact started | {started:%Y-%m-%d %H:%M:%S} UTC |" in draft["body"]
+    assert "- Checkout error rate 9% (1\N{MULTIPLICATION SIGN}, first " in draft["body"]
