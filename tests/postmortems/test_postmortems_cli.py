@@ -149,3 +149,32 @@ def test_similar_lists_past_incidents_with_how_they_ended(wr: Any, wj: Any) -> N
     [found] = wj("similar", fresh)
     assert found["ref"] == past and found["how"] == "resolved in 1h: Space freed"
     assert "Space freed" in wr("similar", fresh).stdout
+
+
+def test_an_admins_post_mortem_template_is_checked_and_drafts_from_it(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    template = templates / "postmortem.md.j2"
+    template.write_text("# {{ ref }} review\n{% for line in timeline %}\n")  # not closed
+    config = tmp_path / "warroom.toml"
+    config.write_text(f'templates_dir = "{templates}"\n')
+    checked = runner.invoke(cli_app, ["config", "check", "--config", str(config)])
+    assert checked.exit_code == 1 and "postmortem.md.j2, line 2:" in checked.stderr
+    template.write_text(
+        "# {{ ref }} review\n\n{% for line in timeline %}- {{ line.text }}\n{% endfor %}"
+    )
+    assert runner.invoke(cli_app, ["config", "check", "--config", str(config)]).exit_code == 0
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(cli_app, [*args, "--db", db_url, "--config", str(config), "--json"])
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    ref = run("declare", "Queue stuck", "-s", "P2")["ref"]
+    run("resolve", ref, "--message", "Restarted the consumer")
+    drafted = run("postmortem", ref, "draft")
+    assert drafted["body"] == (
+        f"# {ref} review\n\n- Declared P2 (Medium): Queue stuck\n- Restarted the consumer\n"
+    )

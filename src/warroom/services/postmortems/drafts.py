@@ -55,6 +55,23 @@ def render(values: dict[str, Any], templates_dir: Path | None = None) -> str:
     return env.get_template(TEMPLATE).render(**values).strip() + "\n"
 
 
+def override_problems(templates_dir: Path) -> list[str]:
+    """The admin's post-mortem template, if there is one, as `warroom config check` sees
+    it: one line if it does not parse."""
+    from jinja2 import TemplateSyntaxError
+
+    path = templates_dir / TEMPLATE
+    if not path.is_file():
+        return []
+    try:
+        _environment(str(templates_dir)).parse(path.read_text("utf-8"), name=TEMPLATE)
+    except TemplateSyntaxError as exc:
+        return [f"templates_dir: {TEMPLATE}, line {exc.lineno}: {exc.message}"]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"templates_dir: {TEMPLATE} cannot be read ({exc})"]
+    return []
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
