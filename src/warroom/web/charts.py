@@ -4,6 +4,7 @@ also a table beside it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -74,17 +75,16 @@ class Chart:
 Format = Callable[[float], str]
 
 
-def _scale_top(largest: float) -> float:
-    """A round number at or above `largest`, so the ticks read well."""
-    if largest <= 0:
-        return 1.0
-    step = 1.0
-    while step * 10 <= largest:
-        step *= 10
-    for factor in (1, 2, 2.5, 5, 10):
-        if step * factor >= largest:
-            return step * factor
-    return step * 10
+def _scale_top(largest: float, *, whole: bool = False) -> float:
+    """The top of the axis: TICKS equal steps of 1, 2, 2.5 or 5 times a power of ten, at or
+    above `largest` (steps of at least 1 for `whole` numbers, such as counts)."""
+    raw = max(largest, 0.0) / TICKS
+    if raw <= 0:
+        return float(TICKS) if whole else 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    factors = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)  # whole: no step of 2.5
+    step = next(f * power for f in factors if f * power >= raw)
+    return max(step, 1.0) * TICKS if whole else step * TICKS
 
 
 def _ticks(top: float, fmt: Format) -> tuple[Tick, ...]:
@@ -101,7 +101,7 @@ def _y(value: float, top: float) -> float:
 
 
 def bars(chart_id: str, title: str, items: Sequence[tuple[str, float]], fmt: Format) -> Chart:
-    top = _scale_top(max((value for _, value in items), default=0))
+    top = _scale_top(max((value for _, value in items), default=0), whole=True)
     slot = (WIDTH - LEFT - RIGHT) / max(len(items), 1)
     width = min(slot * 0.7, 60)
     drawn = []
@@ -151,9 +151,13 @@ def lines(
     )
 
 
-def minutes(seconds: float) -> str:
-    value = seconds / 60
+def minutes(value: float) -> str:
+    """Minutes as people read them: 7 min, 2.5 min, 90 min."""
     return f"{value:.0f} min" if value >= 10 or value == int(value) else f"{value:.1f} min"
+
+
+def in_minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 60
 
 
 def count(value: float) -> str:

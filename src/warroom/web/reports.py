@@ -28,8 +28,8 @@ def _charts(monthly: Report, severities: Report, services: Report) -> list[chart
             "Mean time to acknowledge and to resolve, by month",
             months,
             [
-                ("MTTA", [row.mtta_seconds for row in monthly.rows]),
-                ("MTTR", [row.mttr_seconds for row in monthly.rows]),
+                ("MTTA", [charts.in_minutes(row.mtta_seconds) for row in monthly.rows]),
+                ("MTTR", [charts.in_minutes(row.mttr_seconds) for row in monthly.rows]),
             ],
             charts.minutes,
         ),
@@ -88,6 +88,6 @@ def reports_page(
         total=monthly.total,
         charts=_charts(monthly, severities, services),
         tables=_tables(monthly, severities, services),
-        minutes=charts.minutes,
+        minutes=lambda seconds: charts.minutes(seconds / 60),
         percent=charts.percent,
     )
