@@ -47,9 +47,9 @@ def _page_context(
     view = postmortem_view(session, found) if found else None
     versions = [version_view(v) for v in documents.versions(session, incident_id)] if found else []
     shown_diff: list[str] = []
-    if found and len(versions) > 1:
+    if found and len(versions) > 1:  # by default: everything since the first draft
         new = end or versions[0].number
-        old = start or versions[1].number
+        old = start or versions[-1].number
         shown_diff = diff(
             documents.version(session, incident_id, old).body,
             documents.version(session, incident_id, new).body,
@@ -62,7 +62,7 @@ def _page_context(
         "postmortem": view,
         "versions": versions,
         "diff": shown_diff,
-        "diff_from": start or (versions[1].number if len(versions) > 1 else None),
+        "diff_from": start or (versions[-1].number if len(versions) > 1 else None),
         "diff_to": end or (versions[0].number if versions else None),
         "required": level.postmortem_required,
         "published": closing.published(session, incident_id),

@@ -99,7 +99,8 @@ def facts(session: Session, incident: Incident) -> dict[str, Any]:
     actions = session.scalars(
         select(ActionItem).where(ActionItem.incident_id == incident.id).order_by(ActionItem.id)
     ).all()
-    resolution = next((e.text for e in reversed(events) if e.kind == "status" and e.text), "")
+    written = [e.text for e in events if e.kind == "status" and not e.text.startswith("Status ")]
+    resolution = written[-1] if written else ""  # the last status message someone wrote
     end = incident.resolved_at
     return {
         "ref": ref_of(incident.id),
