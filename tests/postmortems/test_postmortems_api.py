@@ -349,3 +349,40 @@ def test_time_to_detect_counts_from_the_alerts_start_and_the_draft_lists_the_ale
     draft = act(client, as_("bob"), incident["ref"], "postmortem", unresolved=True).json()
     assert f"| Impact started | {started:%Y-%m-%d %H:%M:%S} UTC |" in draft["body"]
     assert "- Checkout error rate 9% (1\N{MULTIPLICATION SIGN}, first " in draft["body"]
+
+
+def test_action_items_listed_in_the_post_mortem_are_made_once(
+    client: Any, as_: Any, clock: Any, erin: str
+) -> None:
+    ref = resolved_incident(client, as_, clock)
+    body = act(client, as_("bob"), ref, "postmortem").json()["body"]
+    listed = (
+        "## Action items\n\n"
+        f"- [ ] Alert on error budget burn (detect, owner {erin}, due 2026-11-20)\n"
+        f"- [ ] Runbook for rollbacks (process, owner {erin}, due 2026-11-27)\n"
+    )
+    start = body.index("## Action items")
+    end = body.index("## Lessons learned")
+    edited = body[:start] + listed + "\n" + body[end:]
+    assert (
+        client.put(
+            f"{BASE}/{ref}/postmortem", json={"body": edited}, headers=as_("bob")
+        ).status_code
+        == 200
+    )
+    made = act(client, as_("bob"), ref, "postmortem/actions")
+    assert made.status_code == 201, made.text
+    assert [(i["title"], i["owner"], i["kind"]) for i in made.json()["items"]] == [
+        ("Alert on error budget burn", erin, "detect"),
+        ("Runbook for rollbacks", erin, "process"),
+    ]
+    assert act(client, as_("bob"), ref, "postmortem/actions").json()["items"] == []  # once
+    ghost = edited.replace(f"(process, owner {erin},", "(process, owner ghost,").replace(
+        "Runbook for rollbacks", "Runbook for restores"
+    )
+    client.put(f"{BASE}/{ref}/postmortem", json={"body": ghost}, headers=as_("bob"))
+    refused = act(client, as_("bob"), ref, "postmortem/actions")
+    assert refused.status_code == 422 and refused.json()["field"] == "owner"
+    assert refused.json()["detail"].startswith("line ")
+    items = client.get("/api/v1/actions", params={"incident": ref}, headers=as_("bob")).json()
+    assert len(items["items"]) == 2  # all or none

@@ -178,3 +178,20 @@ def test_an_admins_post_mortem_template_is_checked_and_drafts_from_it(
     assert drafted["body"] == (
         f"# {ref} review\n\n- Declared P2 (Medium): Queue stuck\n- Restarted the consumer\n"
     )
+
+
+def test_action_items_come_from_the_post_mortem_text(wr: Any, wj: Any, tmp_path: Path) -> None:
+    ref = resolved(wr, wj)
+    wj("person", "add", "erin", "--contact", "json://127.0.0.1:9/erin")
+    body = wj("postmortem", ref, "draft")["body"]
+    due = f"{datetime.now(UTC) + timedelta(days=7):%Y-%m-%d}"
+    text = body.replace(
+        "## Lessons learned",
+        f"- [ ] Alert at 80% disk (detect, owner erin, due {due})\n\n## Lessons learned",
+    )
+    edited = tmp_path / "pm.md"
+    edited.write_text(text)
+    assert wj("postmortem", ref, "edit", "--file", str(edited))["version"] == 2
+    [made] = wj("postmortem", ref, "actions")
+    assert (made["title"], made["owner"], made["kind"]) == ("Alert at 80% disk", "erin", "detect")
+    assert wj("postmortem", ref, "actions") == []

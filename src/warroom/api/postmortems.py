@@ -190,6 +190,18 @@ def add_action(ref: str, body: ActionIn, state: StateDep, token: Responder) -> A
         )
 
 
+@router.post(_path("{ref}") + "/actions", status_code=201)
+def actions_from_postmortem(
+    ref: str, state: StateDep, token: Responder
+) -> dict[str, list[ActionRead]]:
+    """Make the action items the post-mortem's text lists and the incident lacks."""
+    with state.db.write.begin() as session:
+        made = actions.from_postmortem(
+            session, ctx=state.ctx, actor=token.name, incident_id=parse_ref(ref)
+        )
+    return {"items": made}
+
+
 @router.get("/actions")
 def list_actions(
     state: StateDep,

@@ -1,5 +1,5 @@
 """`warroom postmortem REF [ACTION]` (show, draft, edit, review, publish, reopen, versions,
-diff; `--out DIR` exports), `warroom postmortem overdue`, and action items:
+diff, actions; `--out DIR` exports), `warroom postmortem overdue`, and action items:
 `warroom actions`, `warroom action add|done|drop|issue`."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from warroom.domain.postmortems import (
 from warroom.services.postmortems import actions, documents
 from warroom.services.postmortems.views import postmortem_view, version_view
 
-ACTIONS = ("show", "draft", "edit", "review", "publish", "reopen", "versions", "diff")
+ACTIONS = ("show", "draft", "edit", "review", "publish", "reopen", "versions", "diff", "actions")
 MOVES = {"review": State.IN_REVIEW, "publish": State.PUBLISHED, "reopen": State.DRAFT}
 action_app = typer.Typer(help="Action items: add, mark done or dropped, export.")
 
@@ -87,6 +87,16 @@ def postmortem(
                     ),
                     empty="No versions.",
                 )
+            return
+        if action == "actions":
+            with rt.db.write.begin() as session:
+                items = actions.from_postmortem(
+                    session, ctx=rt.ctx, actor=actor(by), incident_id=incident_id
+                )
+            if json:
+                output.emit_json([item.model_dump(mode="json") for item in items])
+            else:
+                typer.echo(f"{len(items)} action item(s) made from the post-mortem")
             return
         if action == "diff":
             with rt.db.read() as session:

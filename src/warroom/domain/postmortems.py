@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from warroom.errors import Invalid, InvalidTransition
@@ -89,3 +90,42 @@ def diff(old: str, new: str, *, old_name: str, new_name: str) -> list[str]:
         old.splitlines(), new.splitlines(), fromfile=old_name, tofile=new_name, lineterm=""
     )
     return list(lines)
+
+
+# An action item as a post-mortem lists it (and as the draft writes the ones it has):
+# `- [ ] Title (kind, owner NAME, due YYYY-MM-DD)`
+_ACTION_LINE = re.compile(
+    r"^\s*[-*] \[[ xX]\] (?P<title>.+?) \((?P<kind>\w+), owner (?P<owner>[^,()]+), "
+    r"due (?P<due>\d{4}-\d{2}-\d{2})\)\s*$"
+)
+_SECTION = re.compile(r"^##\s+Action items\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ListedAction:
+    line: int  # 1-based, in the whole text
+    title: str
+    kind: str
+    owner: str
+    due: date
+
+
+def listed_actions(markdown: str) -> list[ListedAction]:
+    """The action items written in the post-mortem's "Action items" section."""
+    found: list[ListedAction] = []
+    inside = False
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        if line.startswith("#"):
+            inside = bool(_SECTION.match(line))
+            continue
+        match = _ACTION_LINE.match(line) if inside else None
+        if match is None:
+            continue
+        try:
+            due = date.fromisoformat(match["due"])
+        except ValueError:
+            raise Invalid(f"line {number}: {match['due']} is not a date.", field="due_at") from None
+        found.append(
+            ListedAction(number, match["title"].strip(), match["kind"], match["owner"].strip(), due)
+        )
+    return found

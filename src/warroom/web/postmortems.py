@@ -229,6 +229,17 @@ def add_action(
     )
 
 
+@router.post("/incidents/{ref}/postmortem/actions")
+def actions_from_text(ref: str, request: Request, who: Acting) -> Response:
+    """Make the action items the post-mortem's text lists and the incident lacks."""
+    ctx = web_state(request).ctx
+    return _change(
+        request,
+        ref,
+        lambda s, i: actions.from_postmortem(s, ctx=ctx, actor=who.name, incident_id=i),
+    )
+
+
 @router.post("/incidents/{ref}/close-anyway")
 def close_anyway(ref: str, request: Request, who: Administering, reason: Field = "") -> Response:
     """An admin closes the incident without its published post-mortem, with a reason."""

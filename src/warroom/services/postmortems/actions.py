@@ -4,7 +4,7 @@ falls due still open; an item can be copied out as a GitHub-style issue body."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from warroom.db.learning import ActionItem
 from warroom.db.models import Incident
 from warroom.domain.incidents import ref_of
-from warroom.domain.postmortems import ActionKind, ActionStatus
+from warroom.domain.postmortems import ActionKind, ActionStatus, listed_actions, parse_kind
 from warroom.errors import Invalid, NotFound
 from warroom.services import jobs
 from warroom.services.context import Context
@@ -22,6 +22,7 @@ from warroom.services.incidents import lifecycle, timeline
 from warroom.services.incidents.inputs import clean
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
+from warroom.services.postmortems import documents
 
 ACTION_DUE = "action_due"
 MAX_LISTED = 500
@@ -219,3 +220,36 @@ def issue_body(item: ActionRead, public_url: str) -> str:
         f"({public_url}/incidents/{item.incident})\n\n"
         f"Action item #{item.id}, from the post-mortem of {item.incident}.\n"
     )
+
+
+def from_postmortem(
+    session: Session, *, ctx: Context, actor: str, incident_id: int
+) -> list[ActionRead]:
+    """Make the action items the post-mortem's "Action items" section lists
+    (`- [ ] Title (kind, owner NAME, due YYYY-MM-DD)`) that the incident does not have yet
+    (by title); all or none: a bad line is refused naming its line and field."""
+    body = documents.get(session, incident_id).body
+    have = set(
+        session.scalars(select(ActionItem.title).where(ActionItem.incident_id == incident_id))
+    )
+    made = []
+    for listed in listed_actions(body):
+        if listed.title in have:
+            continue
+        try:
+            made.append(
+                create(
+                    session,
+                    ctx=ctx,
+                    actor=actor,
+                    incident_id=incident_id,
+                    title=listed.title,
+                    owner=listed.owner,
+                    due_at=datetime.combine(listed.due, time(23, 59), UTC),
+                    kind=parse_kind(listed.kind),
+                )
+            )
+        except Invalid as exc:
+            raise Invalid(f"line {listed.line}: {exc.message}", field=exc.field) from None
+        have.add(listed.title)
+    return made
