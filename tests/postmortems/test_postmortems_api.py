@@ -386,3 +386,20 @@ def test_action_items_listed_in_the_post_mortem_are_made_once(
     assert refused.json()["detail"].startswith("line ")
     items = client.get("/api/v1/actions", params={"incident": ref}, headers=as_("bob")).json()
     assert len(items["items"]) == 2  # all or none
+
+
+def test_out_of_range_numbers_are_refused_not_failed(client: Any, as_: Any, clock: Any) -> None:
+    ref = resolved_incident(client, as_, clock)
+    act(client, as_("bob"), ref, "postmortem")
+    huge = 10**12
+    for path in (
+        f"{BASE}/{ref}/postmortem/versions/{huge}",
+        f"{BASE}/{ref}/postmortem/diff?from=1&to={huge}",
+    ):
+        assert client.get(path, headers=as_("charlie")).status_code == 404, path
+    gone = client.post(
+        f"/api/v1/actions/{huge}/status", json={"status": "done"}, headers=as_("bob")
+    )
+    assert gone.status_code == 404
+    far = client.get("/api/v1/reports", params={"since": "99999999999d"}, headers=as_("charlie"))
+    assert far.status_code == 422 and far.json()["field"] == "since"

@@ -122,6 +122,8 @@ def create(
 
 
 def _item(session: Session, item_id: int, *, for_update: bool = False) -> ActionItem:
+    if not 0 < item_id <= lifecycle.MAX_ID:  # ids are 32-bit: nothing lies beyond
+        raise NotFound(f"There is no action item #{item_id}.", field="id")
     item = session.get(ActionItem, item_id, with_for_update=for_update)
     if item is None:
         raise NotFound(f"There is no action item #{item_id}.", field="id")

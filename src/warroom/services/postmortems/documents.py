@@ -179,11 +179,12 @@ def versions(session: Session, incident_id: int) -> list[PostmortemVersion]:
 
 def version(session: Session, incident_id: int, number: int) -> PostmortemVersion:
     postmortem = get(session, incident_id)
-    found = session.scalar(
-        select(PostmortemVersion).where(
+    found = None
+    if 0 < number <= postmortem.version:  # the numbers there are
+        query = select(PostmortemVersion).where(
             PostmortemVersion.postmortem_id == postmortem.id, PostmortemVersion.number == number
         )
-    )
+        found = session.scalar(query)
     if found is None:
         raise NotFound(
             f"The post-mortem of {ref_of(incident_id)} has no version {number}.", field="version"

@@ -18,6 +18,8 @@ def moment(text: str, field: str, now: datetime) -> datetime:
         return now - parse_duration(value)
     except ValueError:
         pass
+    except OverflowError:
+        raise Invalid(f"{field} {text!r} reaches too far back.", field=field) from None
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
