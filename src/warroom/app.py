@@ -16,7 +16,9 @@ from warroom.api import (
     incidents,
     integrations,
     people,
+    postmortems,
     problems,
+    reports,
     schedules,
     status,
     teams,
@@ -122,6 +124,7 @@ def create_app(
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
     routers += [status.router]
+    routers += [postmortems.router, reports.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

@@ -126,7 +126,9 @@ def test_list_filters_by_open_all_and_exact_status(client, as_):
     closed = post_incident(client, h, title="Closed one")["id"]
     assert act(client, h, resolved, "resolve").status_code == 200
     assert act(client, h, closed, "resolve").status_code == 200
-    assert act(client, h, closed, "close").status_code == 200
+    assert act(client, h, closed, "close").status_code == 409  # its post-mortem: not yet
+    overridden = act(client, as_("alice"), closed, "close", override_reason="Written elsewhere")
+    assert overridden.status_code == 200
 
     assert _ids(client.get(BASE, params={"status": "open"}, headers=h)) == [triggered]
     assert set(_ids(client.get(BASE, params={"status": "all"}, headers=h))) == {
@@ -453,7 +455,7 @@ def test_reopen_from_any_other_status_is_409(client, as_, reached):
     incident = post_incident(client, as_("bob"))
     if reached == "closed":
         act(client, as_("bob"), incident["id"], "resolve")
-        act(client, as_("bob"), incident["id"], "close")
+        act(client, as_("alice"), incident["id"], "close", override_reason="A test")
     elif reached != "triggered":
         act(client, as_("bob"), incident["id"], "status", status=reached)
     body = assert_problem(act(client, as_("bob"), incident["id"], "reopen"), 409)
@@ -465,7 +467,7 @@ def test_a_closed_incident_refuses_every_further_change(client, as_, clock):
     incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "resolve")
     clock.advance(timedelta(days=1))
-    closed = act(client, as_("bob"), incident["id"], "close")
+    closed = act(client, as_("alice"), incident["id"], "close", override_reason="Known cause")
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"
     assert ts(closed.json()["closed_at"]) == clock.now()
@@ -622,7 +624,9 @@ def test_full_lifecycle_through_the_api_leaves_a_complete_timeline(client, as_, 
     step(10, "status", status="monitoring")
     step(1, "updates", message="Internal: provider confirmed fix")
     resolved = step(30, "resolve", message="Provider fixed it")
-    closed = step(60, "close")
+    step(10, "postmortem")  # a P0 closes once its post-mortem is published
+    step(10, "postmortem/state", state="published")
+    closed = step(40, "close")
 
     assert closed["status"] == "closed"
     assert closed["severity"] == "P0"
@@ -649,6 +653,8 @@ def test_full_lifecycle_through_the_api_leaves_a_complete_timeline(client, as_, 
         "status",
         "update",
         "status",
+        "note",
+        "note",
         "status",
     ]
     assert [e["data"].get("to") for e in events if e["kind"] == "status"] == [

@@ -10,6 +10,7 @@ from warroom.api.answers import JSON, answer, json_of
 from warroom.api.deps import Responder, StateDep, Viewer
 from warroom.api.schemas import (
     AtIn,
+    CloseIn,
     EventPage,
     IncidentCreate,
     IncidentPage,
@@ -22,7 +23,9 @@ from warroom.api.schemas import (
     UpdateIn,
 )
 from warroom.api.state import ApiState
+from warroom.domain.access import AccessRole
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
+from warroom.errors import Forbidden
 from warroom.services.incidents import lifecycle, queries, roles, timeline
 from warroom.services.incidents.views import IncidentRead, event_view, incident_view
 
@@ -205,10 +208,17 @@ def reopen(ref: str, state: StateDep, token: Responder, body: ReopenIn | None = 
 
 
 @router.post("/{ref}/close", response_model=IncidentRead)
-def close(ref: str, state: StateDep, token: Responder) -> Response:
+def close(ref: str, state: StateDep, token: Responder, body: CloseIn | None = None) -> Response:
+    """Close; a required post-mortem must be published, unless an admin gives
+    `override_reason`."""
     incident_id = parse_ref(ref)
+    override = body.override_reason if body else None
+    if override is not None and token.role != AccessRole.ADMIN:
+        raise Forbidden(
+            "Only an admin may close without a published post-mortem.", field="override_reason"
+        )
     with state.db.write.begin() as session:
         incident = lifecycle.close(
-            session, ctx=state.ctx, actor=token.name, incident_id=incident_id
+            session, ctx=state.ctx, actor=token.name, incident_id=incident_id, override=override
         )
         return answer(incident_view(incident))

@@ -58,6 +58,10 @@ class ReopenIn(_In):
     message: str | None = None
 
 
+class CloseIn(_In):
+    override_reason: str | None = Field(default=None, max_length=2000)  # admins only
+
+
 class IncidentPage(BaseModel):
     items: list[IncidentRead]
     next_cursor: str | None

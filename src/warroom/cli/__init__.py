@@ -10,7 +10,18 @@ with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
     from warroom import __version__
-    from warroom.cli import admin, alerts, incidents, paging, people, statuspage, usage, users
+    from warroom.cli import (
+        admin,
+        alerts,
+        incidents,
+        paging,
+        people,
+        postmortems,
+        reports,
+        statuspage,
+        usage,
+        users,
+    )
 
 usage.install()
 
@@ -48,6 +59,8 @@ paging.register(app)
 people.register(app)
 users.register(app)
 statuspage.register(app)
+postmortems.register(app)
+reports.register(app)
 
 
 def main() -> None:

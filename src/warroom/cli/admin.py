@@ -21,6 +21,7 @@ from warroom.scheduler.worker import Worker, install_wakeup
 from warroom.services import demo
 from warroom.services.access import tokens, users
 from warroom.services.paging import messages
+from warroom.services.postmortems import drafts
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -211,6 +212,7 @@ def _check_templates(loaded: WarroomConfig, path: Path | None) -> None:
     if loaded.templates_dir is None:
         return
     problems = messages.override_problems(loaded.templates_dir)
+    problems += drafts.override_problems(loaded.templates_dir)
     if problems:
         raise ConfigError(str(path), problems)
 

@@ -244,16 +244,24 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def close(
-        ref: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+        ref: str,
+        override: Annotated[
+            str | None,
+            typer.Option(help="Why it closes without its required post-mortem published."),
+        ] = None,
+        by: By = None,
+        json: Json = False,
+        db: Db = None,
+        config: ConfigPath = None,
     ) -> None:
-        """Close an incident for good."""
+        """Close an incident for good (a required post-mortem must be published first)."""
         _act(
             db,
             config,
             json,
             "closed",
             lambda s, rt: lifecycle.close(
-                s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref)
+                s, ctx=rt.ctx, actor=actor(by), incident_id=parse_ref(ref), override=override
             ),
         )
 

@@ -13,6 +13,7 @@ from warroom.services import jobs, retention
 from warroom.services.context import Context
 from warroom.services.incidents import deadlines, reminders
 from warroom.services.paging import escalation, handoffs
+from warroom.services.postmortems import actions, documents
 from warroom.services.status import maintenance, publishing, stakeholders
 
 Handler = Callable[[Session, Context, jobs.Claimed], None]
@@ -44,6 +45,8 @@ HANDLERS: dict[str, BatchHandler] = {
     maintenance.START: each(maintenance.start),
     maintenance.END: each(maintenance.end),
     stakeholders.STAKEHOLDER_UPDATE: each(stakeholders.send_update),
+    deadlines.POSTMORTEM_DRAFT: each(documents.draft_job),
+    actions.ACTION_DUE: each(actions.remind),
 }
 
 # Kinds whose jobs the worker drafts before its transaction, from a read (they only read):

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from warroom.db.models import ApiToken, Incident, PersonRow
 from warroom.domain.access import AccessRole
 from warroom.domain.incidents import Role, Status
+from warroom.domain.postmortems import State
 from warroom.notifiers import demo as demo_notifier
 from warroom.services.access import tokens
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, roles
+from warroom.services.postmortems import documents
 
 DEMO_TOKEN_NAME = "demo-admin"  # noqa: S105 - a name, not a secret
 
@@ -118,7 +120,11 @@ def _advance(
                 public=True,
                 at=when,
             )
-        if status == Status.CLOSED:
+        if status == Status.CLOSED:  # a closed incident's post-mortem is written and out
+            documents.create(session, ctx=ctx, actor=person, incident_id=incident_id)
+            documents.move(
+                session, ctx=ctx, actor=person, incident_id=incident_id, state=State.PUBLISHED
+            )
             lifecycle.close(session, ctx=ctx, actor=person, incident_id=incident_id)
             continue
         lifecycle.change_status(

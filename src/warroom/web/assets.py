@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from warroom.errors import NotFound
 
 TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
-FILES = ("app.css", "app.js", "status.css")
+FILES = ("app.css", "app.js", "status.css", "learning.css", "learning.js")
 router = APIRouter(include_in_schema=False)
 
 

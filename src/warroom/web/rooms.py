@@ -15,6 +15,7 @@ from warroom.services.access import users
 from warroom.services.incidents import lifecycle, timeline
 from warroom.services.incidents.views import EventRead, IncidentRead, event_view, incident_view
 from warroom.services.ingest import alerts
+from warroom.services.postmortems import views as postmortem_views
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.errors import PageRefused
@@ -74,6 +75,7 @@ def room_context(request: Request, incident_id: int) -> dict[str, Any]:
         events = [event_view(e) for e in timeline.events_of(session, incident_id)]
         attached = alerts.list_alerts(session, incident_id=incident_id, limit=ALERT_LIMIT)
         people = users.names(session, ctx=state.ctx)
+        learning = postmortem_views.room_panel(session, incident_id)
     events.reverse()
     return {
         "incident": incident,
@@ -83,6 +85,7 @@ def room_context(request: Request, incident_id: int) -> dict[str, Any]:
         "alerts": attached,
         "people": people,
         "kind_labels": KIND_LABELS,
+        "learning": learning,
         **action_context(request, incident),
     }
 

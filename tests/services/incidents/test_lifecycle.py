@@ -133,7 +133,12 @@ def test_reopening_a_resolved_incident_returns_it_to_investigating(
 
 def test_a_closed_incident_cannot_be_reopened_or_updated(database: Database, ctx: Context) -> None:
     incident = declared(database, ctx)
-    run(database, lambda s: lifecycle.close(s, ctx=ctx, actor="bob", incident_id=incident.id))
+    run(
+        database,
+        lambda s: lifecycle.close(
+            s, ctx=ctx, actor="bob", incident_id=incident.id, override="No post-mortem needed"
+        ),
+    )
     with pytest.raises(InvalidTransition):
         run(database, lambda s: lifecycle.reopen(s, ctx=ctx, actor="bob", incident_id=incident.id))
     with pytest.raises(Conflict, match="closed"):

@@ -275,7 +275,10 @@ def test_the_commander_is_reminded_of_a_postmortem_not_done_by_its_deadline(
         return incident.id
 
     reminded, closed, reopened = resolved_incident(), resolved_incident(), resolved_incident()
-    run(database, lambda s: lifecycle.close(s, ctx=ctx, actor="dave", incident_id=closed))
+    run(
+        database,
+        lambda s: lifecycle.close(s, ctx=ctx, actor="dave", incident_id=closed, override="Done"),
+    )
     run(database, lambda s: lifecycle.reopen(s, ctx=ctx, actor="dave", incident_id=reopened))
     clock.advance(timedelta(days=2) - timedelta(seconds=1))  # P1: post-mortem within 2 days
     worker.run_due()

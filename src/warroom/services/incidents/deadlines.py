@@ -16,6 +16,7 @@ UPDATE_OVERDUE = "update_overdue"
 ESCALATE = "escalate"
 MONITORING_OVER = "monitoring_over"
 POSTMORTEM_DUE = "postmortem_due"
+POSTMORTEM_DRAFT = "postmortem_draft"  # drafted by the worker, after the resolve commits
 
 
 def severity_of(ctx: Context, incident: Incident) -> Severity:
@@ -134,18 +135,19 @@ def arm_monitoring(
 def arm_postmortem(
     session: Session, ctx: Context, incident: Incident, *, resolved_at: datetime, now: datetime
 ) -> None:
-    """When the severity asks for a post-mortem: its deadline, and the job that reminds
-    people of it then if the incident is not closed by that time."""
+    """When the severity asks for a post-mortem: its deadline, the job that reminds
+    people of it then if the incident is not closed by that time, and the job that
+    drafts it."""
     level = severity_of(ctx, incident)
     if not level.postmortem_required or level.postmortem_within is None:
         return
     due = deadline(level, resolved_at, level.postmortem_within, ctx.config.business_hours)
     incident.postmortem_due_at = due
-    jobs.schedule(
+    jobs.schedule_all(
         session,
-        kind=POSTMORTEM_DUE,
-        due_at=due,
+        [
+            jobs.JobSpec(POSTMORTEM_DUE, due, incident.id, {"due_at": due.isoformat()}),
+            jobs.JobSpec(POSTMORTEM_DRAFT, now, incident.id, {}),
+        ],
         now=now,
-        incident_id=incident.id,
-        payload={"due_at": due.isoformat()},
     )

@@ -20,6 +20,7 @@ from warroom.services.incidents import deadlines, openings, timeline
 from warroom.services.incidents.inputs import clean, happened_at
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
+from warroom.services.postmortems import closing
 from warroom.services.status import publishing
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: no incident lies beyond
@@ -87,9 +88,11 @@ def change_status(
     at: datetime | None = None,
     auto_resolve: bool = False,
     by_system: bool = False,
+    override: str | None = None,
 ) -> Incident:
     """Move forward; `auto_resolve` (alerts all clear) resolves it after the monitoring
-    window unless something changes."""
+    window unless something changes; closing waits for a required post-mortem unless
+    `override` gives an admin's reason."""
     incident = get(session, incident_id, for_update=True)
     current = Status(incident.status)
     ref = rules.ref_of(incident.id)
@@ -97,6 +100,9 @@ def change_status(
         raise InvalidTransition(f"{ref} is already acknowledged (it is {current}).", field="status")
     rules.check_transition(ref, current, status)
     message = clean(message, "message", 10_000)
+    if status == Status.CLOSED:
+        overridden = closing.refuse_unless_done(session, ctx, incident, override=override)
+        message = " · ".join(part for part in (message, overridden) if part)
     now = ctx.clock.now()
     when = happened_at(now, at, incident)
     resolved_now = _apply_milestones(incident, status, when, acknowledging=not by_system)
@@ -191,9 +197,18 @@ def resolve(
     )
 
 
-def close(session: Session, *, ctx: Context, actor: str, incident_id: int) -> Incident:
+def close(
+    session: Session, *, ctx: Context, actor: str, incident_id: int, override: str | None = None
+) -> Incident:
+    """Close for good; a required post-mortem must be published first, unless `override`
+    (an admin's reason, which the timeline keeps) says otherwise."""
     return change_status(
-        session, ctx=ctx, actor=actor, incident_id=incident_id, status=Status.CLOSED
+        session,
+        ctx=ctx,
+        actor=actor,
+        incident_id=incident_id,
+        status=Status.CLOSED,
+        override=override,
     )
 
 

@@ -20,6 +20,7 @@ from warroom.services.incidents import deadlines, lifecycle, timeline
 from warroom.services.incidents.timeline import Kind
 from warroom.services.ingest import alerts
 from warroom.services.paging import escalation
+from warroom.services.postmortems import closing
 
 SYSTEM = "warroom"
 
@@ -191,7 +192,7 @@ def postmortem_due(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     it is how a team says the post-mortem is done): its commander is reminded, or, with
     none, everyone who was paged."""
     incident = _still_due(session, job, Status.RESOLVED, "postmortem_due_at")
-    if incident is None:
+    if incident is None or closing.published(session, incident.id):
         return
     now = ctx.clock.now()
     commander = [incident.commander] if incident.commander else None
