@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.services.helpers import run
+from tests.support import run
 
 from warroom.db.engine import Database
 from warroom.db.models import Incident
