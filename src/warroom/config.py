@@ -16,7 +16,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warroom.domain.actions import Actions
 from warroom.domain.business_hours import BusinessHours
+from warroom.domain.checklists import Checklist
+from warroom.domain.checks import Checks
 from warroom.domain.durations import Duration
 from warroom.domain.people import Person, Policy, Team, parse_target
 from warroom.domain.routing import DefaultRoute, Route
@@ -81,6 +84,10 @@ class WarroomConfig(BaseModel):
     # Finished jobs (deliveries too) and acknowledge links are deleted this long after they
     # finished or expired (services/retention.py); incidents, timelines, alerts never are.
     purge_after: Duration = timedelta(days=90)
+    runbooks_dir: Path | None = None  # Markdown runbooks beside the built-in library
+    checks: Checks = ()  # health checks the worker runs (domain/checks.py)
+    actions: Actions = ()  # diagnostic and mitigation actions (domain/actions.py)
+    checklists: tuple[Checklist, ...] = ()  # none: the defaults (domain/checklists.py)
 
     @field_validator("purge_after")
     @classmethod

@@ -327,3 +327,6 @@ class ServerSecret(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+from warroom.db import operations as _operations  # noqa: E402, F401  (its tables join Base)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.orm import Session
 
 from warroom.services import jobs, retention
+from warroom.services.checks import runs as check_runs
 from warroom.services.context import Context
 from warroom.services.incidents import deadlines, reminders
 from warroom.services.paging import escalation, handoffs
@@ -39,6 +40,7 @@ HANDLERS: dict[str, BatchHandler] = {
     escalation.PAGE: escalation.page,
     handoffs.HANDOFF: each(handoffs.remind),
     retention.PURGE: retention.purge,
+    check_runs.RUN: check_runs.start,
 }
 
 # Kinds whose jobs the worker drafts before its transaction, from a read (they only read):

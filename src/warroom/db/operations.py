@@ -1,0 +1,56 @@
+"""Tables of health checks and checklists (imported by models.py, so one metadata)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warroom.db.models import Base
+
+
+class CheckState(Base):
+    """Where each health check stands: its state and its current runs of results."""
+
+    __tablename__ = "check_states"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    state: Mapped[str] = mapped_column(String(12), default="unknown")
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row
+    successes: Mapped[int] = mapped_column(Integer, default=0)  # in a row
+    changed_at: Mapped[datetime | None]
+    last_at: Mapped[datetime | None]
+
+
+class CheckResult(Base):
+    """One run of a health check: kept for uptime and the status page bars."""
+
+    __tablename__ = "check_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_name: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]  # when it started
+    due_at: Mapped[datetime]  # when it was due to start
+    ok: Mapped[bool] = mapped_column(Boolean)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_check_results_name_at", "check_name", "at"),)
+
+
+class ChecklistTick(Base):
+    """An item of an incident's checklist that a person ticked."""
+
+    __tablename__ = "checklist_ticks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    phase: Mapped[str] = mapped_column(String(12))
+    item_key: Mapped[str] = mapped_column(String(60))
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "phase", "item_key", name="ux_checklist_ticks_item"),
+    )
