@@ -10,13 +10,17 @@ from contextlib import asynccontextmanager
 from warroom import __version__, web
 from warroom.api import (
     ack,
+    actions,
     admin,
+    checklists,
+    checks,
     deliveries,
     health,
     incidents,
     integrations,
     people,
     problems,
+    runbooks,
     schedules,
     teams,
 )
@@ -107,6 +111,7 @@ def create_app(
     problems.install(app)
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
+    routers += [runbooks.router, checklists.router, actions.router, checks.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

@@ -111,9 +111,7 @@ def test_chain_keeps_one_job_per_check(database: Database, clock: FrozenClock) -
     for _ in range(3):
         _tick(worker, clock)
     with database.read() as session:
-        pending = session.execute(
-            select(Incident.id).where(Incident.status == "triggered")
-        ).all()
+        pending = session.execute(select(Incident.id).where(Incident.status == "triggered")).all()
         results = session.scalars(select(CheckResult)).all()
     assert len(results) == 3  # one run per interval, no duplicates
     assert len(pending) == 1

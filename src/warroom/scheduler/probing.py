@@ -25,6 +25,7 @@ log = logging.getLogger("warroom.checks")
 THREADS = 64  # checks in flight at once
 RECORD_EVERY = 0.2  # seconds between writes of results
 RECORD_BATCH = 500
+PRUNE_EVERY = 600.0  # seconds between deletions of results past keeping
 
 
 class ProbePool:
@@ -83,10 +84,24 @@ class ProbePool:
         self.finished.put(runs.Finished(probe, started, result))
 
     def _record_loop(self) -> None:
+        pruned = 0.0
         while not self.stopping.is_set():
             self.stopping.wait(RECORD_EVERY)
             self.record_waiting()
+            pruned += RECORD_EVERY
+            if pruned >= PRUNE_EVERY:
+                pruned = 0.0
+                self.prune()
         self.record_waiting()
+
+    def prune(self) -> None:
+        """Delete a step of results older than runs.RESULTS_KEPT."""
+        try:
+            with self.db.write.begin() as session:
+                before = self.ctx.clock.now() - runs.RESULTS_KEPT
+                runs.prune(session, before=before)
+        except Exception:
+            log.exception("deleting old check results failed")
 
     def record_waiting(self) -> int:
         """Write down the results waiting (a batch at a time); how many were written."""

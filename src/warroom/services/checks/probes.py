@@ -65,9 +65,7 @@ def _http(check: Check, now: datetime) -> str:
     assert check.url is not None
     seconds = check.timeout.total_seconds()
     started = time.perf_counter()
-    response = _client().request(
-        check.method, check.url, headers=check.headers, timeout=seconds
-    )
+    response = _client().request(check.method, check.url, headers=check.headers, timeout=seconds)
     elapsed = time.perf_counter() - started
     if response.status_code != check.expect_status:
         raise _Failed(f"status {response.status_code}, expected {check.expect_status}")

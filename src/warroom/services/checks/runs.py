@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from warroom.services.ingest.integrations import Sender
 RUN = "check.run"
 PROBES = "warroom_check_probes"  # session.info key: probes to start after the commit
 INTEGRATION = "health-checks"  # the integration a check's alerts come from
+RESULTS_KEPT = timedelta(days=30)  # results older than this are deleted, a step at a time
 RESULTS: Table = CheckResult.__table__  # type: ignore[assignment]
 JOBS: Table = Job.__table__  # type: ignore[assignment]
 _INSERT_RESULTS = bulk.insert_rows(
@@ -106,8 +107,14 @@ def record(session: Session, *, ctx: Context, finished: list[Finished]) -> list[
     _INSERT_RESULTS.run(
         session,
         [
-            (f.probe.check.name, f.started_at, f.probe.due_at, f.result.ok, f.result.latency_ms,
-             f.result.message)
+            (
+                f.probe.check.name,
+                f.started_at,
+                f.probe.due_at,
+                f.result.ok,
+                f.result.latency_ms,
+                f.result.message,
+            )
             for f in finished
         ],
     )
@@ -172,3 +179,10 @@ def sender(session: Session, ctx: Context) -> Sender:
     if found is None:
         found, _ = integrations.create(session, ctx=ctx, name=INTEGRATION, kind="generic")
     return Sender(found.id, found.name, found.kind, None, None, found.disabled_at is not None)
+
+
+def prune(session: Session, *, before: datetime, limit: int = 5000) -> int:
+    """Delete up to `limit` results older than `before`; how many went."""
+    oldest = select(RESULTS.c.id).where(RESULTS.c.at < before).order_by(RESULTS.c.id).limit(limit)
+    gone = session.execute(RESULTS.delete().where(RESULTS.c.id.in_(oldest)))
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
