@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from tests.checks.servers import Service, http_service
 
 from warroom.clock import FrozenClock
 from warroom.config import parse_config
@@ -14,8 +15,6 @@ from warroom.db.models import Alert, Incident
 from warroom.db.operations import CheckResult, CheckState
 from warroom.scheduler.worker import Worker
 from warroom.services.context import Context
-
-from .servers import Service, http_service
 
 
 def _worker(database: Database, clock: FrozenClock, url: str) -> Worker:

@@ -21,6 +21,7 @@ from warroom.scheduler.worker import Worker, install_wakeup
 from warroom.services import demo
 from warroom.services.access import tokens, users
 from warroom.services.paging import messages
+from warroom.services.runbooks import library
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -162,6 +163,7 @@ def config_check(json: Json = False, config: ConfigPath = None) -> None:
     with refusals():
         loaded = load_config(config)
         _check_templates(loaded, config)
+        _check_runbooks(loaded, config)
     if json:
         output.emit_json(
             {
@@ -181,6 +183,12 @@ def _check_templates(loaded: WarroomConfig, path: Path | None) -> None:
     problems = messages.override_problems(loaded.templates_dir)
     if problems:
         raise ConfigError(str(path), problems)
+
+
+def _check_runbooks(loaded: WarroomConfig, path: Path | None) -> None:
+    problems = library.load(loaded.runbooks_dir).problems
+    if problems:
+        raise ConfigError(str(path), [f"runbook {p}" for p in problems])
 
 
 @config_app.command("show")
