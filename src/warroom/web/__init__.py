@@ -9,6 +9,7 @@ from warroom.services.context import Context
 from warroom.web import (
     actions,
     assets,
+    checks,
     dashboard,
     declare,
     errors,
@@ -17,6 +18,7 @@ from warroom.web import (
     live,
     login,
     people,
+    response_forms,
     rooms,
 )
 from warroom.web.state import WebState
@@ -39,8 +41,10 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         lists,
         people,
         integrations,
+        checks,
         live,
         actions,
+        response_forms,
         rooms,
     ):
         app.include_router(module.router)

@@ -18,6 +18,7 @@ from warroom.services.ingest import alerts
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.errors import PageRefused
+from warroom.web.response_panel import response_context
 from warroom.web.state import web_state
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +45,8 @@ KIND_LABELS = {
     "notified": "Notified",
     "delivery_failed": "Delivery failed",
     "contact_disabled": "Contact disabled",
+    "checklist": "Checklist",
+    "action": "Action",
 }
 
 
@@ -84,6 +87,7 @@ def room_context(request: Request, incident_id: int) -> dict[str, Any]:
         "people": people,
         "kind_labels": KIND_LABELS,
         **action_context(request, incident),
+        **response_context(request, incident_id),
     }
 
 
