@@ -7,7 +7,17 @@ from warroom import startup
 with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
-    from warroom.cli import admin, alerts, checks, incidents, paging, people, runbooks, users
+    from warroom.cli import (
+        admin,
+        alerts,
+        checks,
+        drills,
+        incidents,
+        paging,
+        people,
+        runbooks,
+        users,
+    )
 
 app = typer.Typer(
     name="warroom",
@@ -24,6 +34,7 @@ people.register(app)
 users.register(app)
 runbooks.register(app)
 checks.register(app)
+drills.register(app)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
-from warroom.db.models import Integration, Job
+from warroom.db.models import Job
 from warroom.db.operations import CheckResult, CheckState
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.checks import Check, State, next_state
@@ -27,7 +27,6 @@ from warroom.services import jobs
 from warroom.services.checks.probes import Result
 from warroom.services.context import Context
 from warroom.services.ingest import apply, integrations, prep
-from warroom.services.ingest.integrations import Sender
 
 RUN = "check.run"
 PROBES = "warroom_check_probes"  # session.info key: probes to start after the commit
@@ -149,7 +148,9 @@ def record(session: Session, *, ctx: Context, finished: list[Finished]) -> list[
                 alerts.append(alert_for(ctx, check, item.result, firing=False))
     session.flush()
     if alerts:
-        submission = prep.prepare(ctx, sender(session, ctx), alerts)
+        submission = prep.prepare(
+            ctx, integrations.builtin_sender(session, ctx=ctx, name=INTEGRATION), alerts
+        )
         apply.apply(session, ctx=ctx, submissions=[submission])
     return changed
 
@@ -171,14 +172,6 @@ def alert_for(ctx: Context, check: Check, result: Result, *, firing: bool) -> Al
         labels={"alertname": f"check {check.name}", "check": check.name, "kind": check.kind},
         details={"latency_ms": result.latency_ms, "message": result.message},
     )
-
-
-def sender(session: Session, ctx: Context) -> Sender:
-    """The integration health checks send as (made the first time it is needed)."""
-    found = session.scalar(select(Integration).where(Integration.name == INTEGRATION))
-    if found is None:
-        found, _ = integrations.create(session, ctx=ctx, name=INTEGRATION, kind="generic")
-    return Sender(found.id, found.name, found.kind, None, None, found.disabled_at is not None)
 
 
 def prune(session: Session, *, before: datetime, limit: int = 5000) -> int:
