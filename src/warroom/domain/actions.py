@@ -2,7 +2,8 @@
 parameters, run with no shell.
 
 Each argv element is one argument; a `{name}` in it is replaced by that parameter's
-value, checked against its declared type, and stays inside that one argument whatever
+value (`{{` and `}}` stand for literal braces, as curl's `%{{http_code}}` needs),
+checked against its declared type, and stays inside that one argument whatever
 characters it holds (so `; rm -rf /` is a literal string, never a second command).
 Only the person running the action supplies values: nothing of the incident's fields
 ever reaches a command line."""
@@ -22,7 +23,7 @@ from warroom.domain.access import AccessRole
 from warroom.domain.checks import FineDuration
 from warroom.errors import Invalid
 
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")  # {{ and }}: literal braces
 MAX_VALUE = 500
 
 
@@ -66,7 +67,7 @@ class Action(BaseModel):
     def _placeholders_declared(self) -> Action:
         for part in self.argv:
             for name in PLACEHOLDER.findall(part):
-                if name not in self.params:
+                if name and name not in self.params:
                     raise ValueError(f"action {self.name}: argv names {{{name}}}, not in params")
         for name, param in self.params.items():
             if param.type is ParamType.CHOICE and not param.choices:
@@ -126,7 +127,12 @@ def values_for(action: Action, given: Mapping[str, object]) -> dict[str, str]:
 def command_line(action: Action, values: Mapping[str, str]) -> list[str]:
     """The argv to run: each template element with its placeholders filled, still one
     argument each."""
-    return [PLACEHOLDER.sub(lambda m: values[m.group(1)], part) for part in action.argv]
+    return [PLACEHOLDER.sub(lambda m: _fill(m, values), part) for part in action.argv]
+
+
+def _fill(match: re.Match[str], values: Mapping[str, str]) -> str:
+    name = match.group(1)
+    return values[name] if name else match.group(0)[0]
 
 
 def _unique_names(actions: tuple[Action, ...]) -> tuple[Action, ...]:

@@ -12,7 +12,15 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from warroom.domain.durations import format_duration, parse_duration
 
@@ -31,12 +39,16 @@ def _fine(value: object) -> object:
     return value
 
 
-FineDuration = Annotated[timedelta, BeforeValidator(_fine)]
-
-
 def show_duration(delta: timedelta) -> str:
     millis = round(delta.total_seconds() * 1000)
     return f"{millis}ms" if millis % 1000 else format_duration(delta)
+
+
+FineDuration = Annotated[
+    timedelta,
+    BeforeValidator(_fine),
+    PlainSerializer(show_duration, return_type=str, when_used="json"),
+]
 
 
 class CheckKind(StrEnum):
