@@ -59,7 +59,8 @@ def by_name(ctx: Context) -> dict[str, Check]:
 
 
 def plan(session: Session, *, ctx: Context, now: datetime) -> int:
-    """Start a chain for each configured check that has none; how many were started."""
+    """Start a chain for each configured check that has none, their first runs spread
+    over the interval; how many were started."""
     chained = {
         payload.get("check")
         for payload in session.scalars(
@@ -68,9 +69,10 @@ def plan(session: Session, *, ctx: Context, now: datetime) -> int:
             )
         )
     }
-    specs = [
-        jobs.JobSpec(RUN, now, payload={"check": check.name})
-        for check in ctx.config.checks
+    checks = ctx.config.checks
+    specs = [  # spread over their interval, so checks do not all start in one instant
+        jobs.JobSpec(RUN, now + check.interval * n / len(checks), payload={"check": check.name})
+        for n, check in enumerate(checks)
         if check.name not in chained
     ]
     jobs.schedule_all(session, specs, now=now)
