@@ -15,6 +15,7 @@ from warroom.api import (
     checklists,
     checks,
     deliveries,
+    duties,
     health,
     incidents,
     integrations,
@@ -112,6 +113,7 @@ def create_app(
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
     routers += [runbooks.router, checklists.router, actions.router, checks.router]
+    routers += [duties.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

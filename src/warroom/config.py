@@ -21,6 +21,8 @@ from warroom.domain.business_hours import BusinessHours
 from warroom.domain.checklists import Checklist
 from warroom.domain.checks import Checks
 from warroom.domain.durations import Duration
+from warroom.domain.duties import DEFAULTS as DEFAULT_DUTIES
+from warroom.domain.duties import Duties
 from warroom.domain.people import Person, Policy, Team, parse_target
 from warroom.domain.routing import DefaultRoute, Route
 from warroom.domain.schedules import Schedule
@@ -88,6 +90,7 @@ class WarroomConfig(BaseModel):
     checks: Checks = ()  # health checks the worker runs (domain/checks.py)
     actions: Actions = ()  # diagnostic and mitigation actions (domain/actions.py)
     checklists: tuple[Checklist, ...] = ()  # none: the defaults (domain/checklists.py)
+    duties: Duties = DEFAULT_DUTIES  # recurring preventive checks (domain/duties.py)
 
     @field_validator("purge_after")
     @classmethod

@@ -162,3 +162,19 @@ def test_checks_page_shows_state_sparkline_and_uptime(
     assert "<polyline" in page
     api = app.state.warroom
     assert api.ctx.config.checks[0].name == "api-health"
+
+
+def test_duties_page_marks_a_duty_done_and_keeps_the_record(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
+    bob = browse("bob")
+    page = bob.get("/duties").text
+    assert "Verify backups" in page and "Disaster-recovery drill" in page
+    assert "Mark “Verify backups” done" in page
+    answer = post(bob, "/duties/backups/done", {"note": "restored one table"})
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    page = bob.get("/duties").text
+    assert "Done</strong> by bob" in page and "restored one table" in page
+    again = post(bob, "/duties/backups/done", {})
+    assert again.status_code == 409  # type: ignore[attr-defined]
+    assert "already done" in again.text  # type: ignore[attr-defined]
+    viewer = browse("charlie").get("/duties").text
+    assert "Mark “" not in viewer

@@ -12,6 +12,7 @@ with startup.collector_paused():  # while the commands load: see warroom.startup
         alerts,
         checks,
         drills,
+        duties,
         incidents,
         paging,
         people,
@@ -35,6 +36,7 @@ users.register(app)
 runbooks.register(app)
 checks.register(app)
 drills.register(app)
+duties.register(app)
 
 
 def main() -> None:

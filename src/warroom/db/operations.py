@@ -1,4 +1,4 @@
-"""Tables of health checks and checklists (imported by models.py, so one metadata)."""
+"""Tables of health checks, checklists and duties (imported by models.py, so one metadata)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,18 @@ class ChecklistTick(Base):
     __table_args__ = (
         UniqueConstraint("incident_id", "phase", "item_key", name="ux_checklist_ticks_item"),
     )
+
+
+class DutyRecord(Base):
+    """A recurring duty done for one period, and by whom."""
+
+    __tablename__ = "duty_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    duty: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("duty", "period", name="ux_duty_records_period"),)

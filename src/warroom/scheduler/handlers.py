@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from warroom.services import jobs, retention
 from warroom.services.checks import runs as check_runs
 from warroom.services.context import Context
+from warroom.services.duties import board as duty_board
 from warroom.services.incidents import deadlines, reminders
 from warroom.services.paging import escalation, handoffs
 
@@ -41,6 +42,7 @@ HANDLERS: dict[str, BatchHandler] = {
     handoffs.HANDOFF: each(handoffs.remind),
     retention.PURGE: retention.purge,
     check_runs.RUN: check_runs.start,
+    duty_board.REMIND: each(duty_board.remind),
 }
 
 # Kinds whose jobs the worker drafts before its transaction, from a read (they only read):

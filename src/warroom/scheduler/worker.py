@@ -35,6 +35,7 @@ from warroom.scheduler.wakeups import CHANNEL, watch_others
 from warroom.services import jobs, retention
 from warroom.services.checks import runs as check_runs
 from warroom.services.context import Context
+from warroom.services.duties import board as duty_board
 from warroom.services.paging import deliveries, handoffs
 
 log = logging.getLogger("warroom.worker")
@@ -150,6 +151,7 @@ class Worker:
             handoffs.plan(session, ctx=self.ctx, now=now)
             retention.plan(session, ctx=self.ctx, now=now)
             check_runs.plan(session, ctx=self.ctx, now=now)
+            duty_board.plan(session, ctx=self.ctx, now=now)
 
     def loop(self) -> None:
         others = watch_others(

@@ -34,6 +34,7 @@ KINDS = (
     "test",
     "handoff",
     "contact_failed",
+    "duty_due",
 )
 
 

@@ -1,4 +1,4 @@
-"""Health check states and results, and checklist ticks.
+"""Health check states and results, checklist ticks and duty records.
 
 Revision ID: 0013
 Revises: 0009
@@ -46,9 +46,20 @@ def upgrade() -> None:
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("incident_id", "phase", "item_key", name="ux_checklist_ticks_item"),
     )
+    op.create_table(
+        "duty_records",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("duty", sa.String(60), nullable=False),
+        sa.Column("period", sa.String(16), nullable=False),
+        sa.Column("by", sa.String(120), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.UniqueConstraint("duty", "period", name="ux_duty_records_period"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("duty_records")
     op.drop_table("checklist_ticks")
     op.drop_index("ix_check_results_name_at", table_name="check_results")
     op.drop_table("check_results")
