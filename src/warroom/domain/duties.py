@@ -32,6 +32,7 @@ class Duty(BaseModel):
     schedule: str | None = None  # its on-call does it; default: the first schedule
     items: tuple[str, ...] = ()  # what doing it means, shown with it
     remind_at: time = time(10, 0)  # UTC
+    remind: bool = True  # the built-in defaults do not: they are listed until configured
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def _unique(duties: tuple[Duty, ...]) -> tuple[Duty, ...]:
 
 
 def _duty(name: str, title: str, every: Cadence, *items: str) -> Duty:
-    return Duty(name=name, title=title, every=every, items=items)
+    return Duty(name=name, title=title, every=every, items=items, remind=False)
 
 
 DEFAULTS = (

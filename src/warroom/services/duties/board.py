@@ -128,7 +128,7 @@ def plan(session: Session, *, ctx: Context, now: datetime) -> int:
     specs = [
         jobs.JobSpec(REMIND, next_reminder(d, now), payload={"duty": d.name})
         for d in ctx.config.duties
-        if d.name not in chained
+        if d.remind and d.name not in chained
     ]
     jobs.schedule_all(session, specs, now=now)
     return len(specs)
@@ -138,7 +138,7 @@ def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     """Job handler: tell the assignee of a duty not yet done this period, then plan the
     next reminder. A duty no longer in the config ends its chain."""
     duty = next((d for d in ctx.config.duties if d.name == job.payload.get("duty")), None)
-    if duty is None:
+    if duty is None or not duty.remind:
         return
     now = ctx.clock.now()
     current = _read(ctx, duty, [], now)
