@@ -13,7 +13,8 @@ path), then the real `warroom serve` twice on a fresh SQLite database:
 Goal: p99 start lateness under 1 s, and the API's p99 with checks running under twice
 its p99 without them (or under 50 ms).
 
-Run: .venv/bin/python bench/checks.py [--checks 500] [--interval 10s] [--seconds 60] [--json]
+Run: .venv/bin/python bench/checks.py [--checks 500] [--interval 10s] [--seconds 60]
+         [--split] [--json]
 """
 
 from __future__ import annotations
@@ -150,12 +151,16 @@ def fresh_database() -> str:
     return url
 
 
-def serve(url: str, config: Path | None, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(
+    url: str, config: Path | None, workdir: Path, *, split: bool
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     argv = [str(BIN / "warroom"), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", url]
     if config is not None:
         argv += ["--config", str(config)]
+    if split:
+        argv.append("--split")
     log = workdir / f"serve-{port}.log"
     process = subprocess.Popen(argv, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -192,6 +197,7 @@ def quantile(values: list[float], q: float) -> float:
 @dataclass
 class Figures:
     checks: int
+    split: bool
     interval_s: float
     seconds: float
     runs: int
@@ -239,14 +245,14 @@ def bench(args: argparse.Namespace, workdir: Path) -> Figures:
     target, target_port = start_target(workdir)
     try:
         url = fresh_database()
-        alone_server, base = serve(url, None, workdir)
+        alone_server, base = serve(url, None, workdir, split=args.split)
         try:
             alone = api_latencies(base, args.seconds)
         finally:
             stop(alone_server)
         config = workdir / "checks.toml"
         write_config(config, checks=args.checks, interval=args.interval, target_port=target_port)
-        checked_server, base = serve(url, config, workdir)
+        checked_server, base = serve(url, config, workdir, split=args.split)
         try:
             time.sleep(interval.total_seconds())  # the chains start and spread out
             with_checks = api_latencies(base, args.seconds)
@@ -259,6 +265,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> Figures:
     measured = args.seconds + interval.total_seconds()
     return Figures(
         checks=args.checks,
+        split=args.split,
         interval_s=interval.total_seconds(),
         seconds=args.seconds,
         runs=len(runs),
@@ -293,6 +300,7 @@ def main() -> int:
     parser.add_argument("--checks", type=int, default=500)
     parser.add_argument("--interval", default="10s")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--split", action="store_true", help="serve --split (worker apart)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     workdir = Path("/tmp/wr-bench-checks")
