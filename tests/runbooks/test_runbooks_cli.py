@@ -179,3 +179,16 @@ def test_postgres_check_against_a_real_server(runner: CliRunner, tmp_path: Path)
     result = invoke(runner, "check", "--json", "--config", str(config))
     found = {r["name"]: r for r in json.loads(result.stdout)}
     assert found["pg"]["ok"] and not found["pg-wrong"]["ok"]
+
+
+def test_config_check_names_unknown_levels_and_schedules(runner: CliRunner, tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        '[[checks]]\nname = "db"\nkind = "tcp"\nhost = "127.0.0.1"\nport = 5432\n'
+        'severity = "P9"\n\n[[duties]]\nname = "backups"\ntitle = "Backups"\n'
+        'every = "daily"\nschedule = "nope"\n',
+    )
+    checked = invoke(runner, "config", "check", "--config", str(config))
+    assert checked.exit_code == 1
+    assert "checks[0].severity: 'P9' is not one of" in checked.stderr
+    assert "duties[0].schedule: 'nope' is not defined" in checked.stderr

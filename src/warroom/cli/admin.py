@@ -18,10 +18,9 @@ from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.services import demo
+from warroom.services import demo, operations_config
 from warroom.services.access import tokens, users
 from warroom.services.paging import messages
-from warroom.services.runbooks import library
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -186,9 +185,9 @@ def _check_templates(loaded: WarroomConfig, path: Path | None) -> None:
 
 
 def _check_runbooks(loaded: WarroomConfig, path: Path | None) -> None:
-    problems = library.load(loaded.runbooks_dir).problems
+    problems = operations_config.problems(loaded)
     if problems:
-        raise ConfigError(str(path), [f"runbook {p}" for p in problems])
+        raise ConfigError(str(path), problems)
 
 
 @config_app.command("show")

@@ -18,6 +18,10 @@ from warroom.domain.incidents import ORDER, Status
 class Phase(StrEnum):
     DURING = "during"  # while the incident is open
     POST = "post"  # after it is resolved
+    HANDOFF = "handoff"  # not an incident's: what the handoff notice asks the incoming to do
+
+
+INCIDENT_PHASES = (Phase.DURING, Phase.POST)
 
 
 class Item(BaseModel):
@@ -127,7 +131,27 @@ DEFAULTS = (
             ]
         ),
     ),
+    Checklist(
+        phase=Phase.HANDOFF,
+        items=_items(
+            [
+                ("open_incidents", "Read the open incidents and know who leads each one", None),
+                ("dashboards", "Look at the dashboards for anything heading the wrong way", None),
+                ("deploys", "Find out what was deployed during the last shift", None),
+                ("contacts", "Make sure your contact details in warroom are up to date", None),
+                ("test_page", "Send yourself a test page", None),
+            ]
+        ),
+    ),
 )
+
+
+def handoff_items(checklists: tuple[Checklist, ...]) -> list[str]:
+    """What the handoff notice asks of the incoming on-call person: the configured
+    `handoff` checklist, else the default one."""
+    configured = [c for c in checklists if c.phase is Phase.HANDOFF]
+    chosen = configured or [c for c in DEFAULTS if c.phase is Phase.HANDOFF]
+    return [item.label for c in chosen for item in c.items]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +174,10 @@ class Line:
 def for_level(checklists: tuple[Checklist, ...], level: str) -> list[tuple[Phase, Item]]:
     """The items an incident of this level has, in phase order (the defaults when none
     are configured)."""
-    chosen = checklists or DEFAULTS
+    chosen = [c for c in checklists if c.phase in INCIDENT_PHASES] or DEFAULTS
     items: list[tuple[Phase, Item]] = []
     seen: set[tuple[Phase, str]] = set()
-    for phase in Phase:
+    for phase in INCIDENT_PHASES:
         for checklist in chosen:
             if checklist.phase is not phase:
                 continue

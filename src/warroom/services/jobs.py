@@ -10,12 +10,13 @@ statements: the worker's hot path builds no ORM objects.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Table, bindparam, event, or_, select, union_all, update
+from sqlalchemy import Integer, Table, bindparam, event, or_, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
@@ -257,3 +258,12 @@ def lag_seconds(session: Session, *, now: datetime) -> float:
     """How late the oldest due job is; 0 when nothing is waiting."""
     oldest = next_due_at(session)
     return max(0.0, (now - oldest).total_seconds()) if oldest and oldest <= now else 0.0
+
+
+def take_turns(session: Session, name: str) -> None:
+    """Hold, until the transaction ends, a lock of this name: planners that must not run
+    side by side (two workers starting at once) wait for each other. PostgreSQL: an
+    advisory lock; SQLite: nothing to do, as its writers already run one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -60,7 +60,10 @@ def by_name(ctx: Context) -> dict[str, Check]:
 
 def plan(session: Session, *, ctx: Context, now: datetime) -> int:
     """Start a chain for each configured check that has none, their first runs spread
-    over the interval; how many were started."""
+    over the interval; how many were started. Workers starting together take turns (on
+    PostgreSQL by an advisory lock; SQLite writes one at a time), so none starts a
+    second chain."""
+    jobs.take_turns(session, RUN)
     chained = {
         payload.get("check")
         for payload in session.scalars(

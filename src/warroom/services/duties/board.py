@@ -117,6 +117,7 @@ def mark_done(session: Session, *, ctx: Context, name: str, actor: str, note: st
 
 def plan(session: Session, *, ctx: Context, now: datetime) -> int:
     """Start a reminder chain for each duty that has none; how many were started."""
+    jobs.take_turns(session, REMIND)
     chained = {
         payload.get("duty")
         for payload in session.scalars(
