@@ -155,6 +155,8 @@ def test_bad_runs_are_clear_errors_never_hangs(client: Any, as_: Any) -> None:
     missing = run(client, as_("bob"), ref, "missing").json()
     assert "no such program" in missing["error"]
     texts = [e["text"] for e in timeline(client, as_("bob"), ref) if e["kind"] == "action"]
+    assert any("Did not run echo: echo has no parameter 'extra'" in t for t in texts)
+    assert any("count must be a whole number" in t for t in texts)
     assert any("timed out" in t for t in texts)
     assert any("no such program" in t for t in texts)
     assert any("output cut at 100" in t for t in texts)

@@ -85,9 +85,22 @@ def run(
 ) -> ActionRun:
     """Check, run (bounded by the action's timeout and output cap), record; three steps,
     no transaction held while the program runs."""
-    planned = plan(ctx, name=name, params=params, role=role, confirmed=confirmed)
     with db.read() as session:
-        get(session, incident_id)  # refuse an unknown incident before running anything
+        get(session, incident_id)  # refuse an unknown incident before anything else
+    try:
+        planned = plan(ctx, name=name, params=params, role=role, confirmed=confirmed)
+    except (Invalid, NotFound) as exc:  # a run refused is on the timeline too
+        if exc.field != "confirm":  # not asking to confirm: that is no mistake
+            with db.write.begin() as session:
+                refused(
+                    session,
+                    ctx=ctx,
+                    incident_id=incident_id,
+                    name=name,
+                    actor=actor,
+                    reason=exc.message,
+                )
+        raise
     action = planned.action
     outcome = commands.run(
         planned.argv,
@@ -111,6 +124,23 @@ def run(
         seconds=round(outcome.seconds, 3),
         error=outcome.error,
         event_id=event_id,
+    )
+
+
+def refused(
+    session: Session, *, ctx: Context, incident_id: int, name: str, actor: str, reason: str
+) -> int:
+    incident = get(session, incident_id)
+    now = ctx.clock.now()
+    return timeline.record(
+        session,
+        incident,
+        kind=Kind.ACTION,
+        actor=actor,
+        at=now,
+        now=now,
+        text=f"Did not run {name[:80]}: {reason}",
+        data={"action": name[:80], "refused": reason},
     )
 
 
