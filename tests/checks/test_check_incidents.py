@@ -12,8 +12,9 @@ from warroom.clock import FrozenClock
 from warroom.config import parse_config
 from warroom.db.engine import Database
 from warroom.db.models import Alert, Incident
-from warroom.db.operations import CheckResult, CheckState
+from warroom.db.operations import CheckDay, CheckResult, CheckState
 from warroom.scheduler.worker import Worker
+from warroom.services.checks import runs, views
 from warroom.services.context import Context
 
 
@@ -115,3 +116,26 @@ def test_chain_keeps_one_job_per_check(database: Database, clock: FrozenClock) -
     assert len(results) == 3  # one run per interval, no duplicates
     assert len(pending) == 1
     assert "ConnectError" in results[0].message or "refused" in results[0].message.lower()
+
+
+def test_results_are_tallied_by_day_and_old_ones_pruned(
+    database: Database, clock: FrozenClock
+) -> None:
+    with http_service() as service:
+        worker = _worker(database, clock, service.url)
+        worker.plan()
+        for healthy in (True, False, True):
+            service.healthy = healthy
+            _tick(worker, clock)
+    with database.read() as session:
+        [day] = session.scalars(select(CheckDay)).all()
+    assert (day.day, day.runs, day.passed) == ("2026-11-02", 3, 2)
+    with database.read() as session:
+        [check] = views.list_checks(session, ctx=worker.ctx)
+    assert check.uptime == 66.67 and [r.ok for r in check.recent] == [True, False, True]
+    clock.advance(runs.RESULTS_KEPT + timedelta(minutes=1))
+    with database.write.begin() as session:
+        assert runs.prune(session, before=clock.now() - runs.RESULTS_KEPT) == 3
+    with database.read() as session:
+        assert session.scalars(select(CheckResult)).all() == []
+        assert len(session.scalars(select(CheckDay)).all()) == 1  # tallies stay

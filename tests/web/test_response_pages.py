@@ -14,7 +14,7 @@ from tests.web.conftest import csrf_of
 from warroom.clock import FrozenClock
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
-from warroom.db.operations import CheckResult, CheckState
+from warroom.db.operations import CheckDay, CheckResult, CheckState
 from warroom.services.incidents import lifecycle, timeline
 
 Browse = Callable[[str | None], TestClient]
@@ -144,6 +144,7 @@ def test_checks_page_shows_state_sparkline_and_uptime(
                     message="status 200" if n != 7 else "down",
                 )
             )
+        session.add(CheckDay(check_name="api-health", day="2026-11-02", runs=10, passed=9))
         session.add(
             CheckState(
                 name="api-health",

@@ -39,6 +39,17 @@ class CheckResult(Base):
     __table_args__ = (Index("ix_check_results_name_at", "check_name", "at"),)
 
 
+class CheckDay(Base):
+    """A check's runs and passes on one UTC day: uptime without reading every result."""
+
+    __tablename__ = "check_days"
+
+    check_name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-11-02
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ChecklistTick(Base):
     """An item of an incident's checklist that a person ticked."""
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from warroom.db import bulk
 from warroom.db.models import Job
-from warroom.db.operations import CheckResult, CheckState
+from warroom.db.operations import CheckDay, CheckResult, CheckState
 from warroom.domain.alerts import AlertAction, AlertIn
 from warroom.domain.checks import Check, State, next_state
 from warroom.services import jobs
@@ -33,6 +35,7 @@ PROBES = "warroom_check_probes"  # session.info key: probes to start after the c
 INTEGRATION = "health-checks"  # the integration a check's alerts come from
 RESULTS_KEPT = timedelta(days=30)  # results older than this are deleted, a step at a time
 RESULTS: Table = CheckResult.__table__  # type: ignore[assignment]
+DAYS: Table = CheckDay.__table__  # type: ignore[assignment]
 JOBS: Table = Job.__table__  # type: ignore[assignment]
 _INSERT_RESULTS = bulk.insert_rows(
     RESULTS, ("check_name", "at", "due_at", "ok", "latency_ms", "message")
@@ -122,6 +125,7 @@ def record(session: Session, *, ctx: Context, finished: list[Finished]) -> list[
             for f in finished
         ],
     )
+    _count_days(session, finished)
     names = sorted({f.probe.check.name for f in finished})
     states = {
         s.name: s
@@ -158,6 +162,26 @@ def record(session: Session, *, ctx: Context, finished: list[Finished]) -> list[
         )
         apply.apply(session, ctx=ctx, submissions=[submission])
     return changed
+
+
+def _count_days(session: Session, finished: list[Finished]) -> None:
+    """Add these results to their checks' daily tallies (one upsert per check and day)."""
+    tally: dict[tuple[str, str], list[int]] = {}
+    for item in finished:
+        counts = tally.setdefault(
+            (item.probe.check.name, item.started_at.date().isoformat()), [0, 0]
+        )
+        counts[0] += 1
+        counts[1] += int(item.result.ok)
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for (name, day), (runs, passed) in sorted(tally.items()):
+        statement = insert(DAYS).values(check_name=name, day=day, runs=runs, passed=passed)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[DAYS.c.check_name, DAYS.c.day],
+                set_={"runs": DAYS.c.runs + runs, "passed": DAYS.c.passed + passed},
+            )
+        )
 
 
 def alert_for(ctx: Context, check: Check, result: Result, *, firing: bool) -> AlertIn:

@@ -4,17 +4,17 @@ sparkline) and uptime over the last day."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom.db.operations import CheckResult, CheckState
+from warroom.db.operations import CheckDay, CheckResult, CheckState
 from warroom.domain.checks import show_duration
 from warroom.services.context import Context
 
 RECENT = 30  # results in a sparkline
-UPTIME_OVER = timedelta(days=1)
+UPTIME_DAYS = 7  # today and the six days before
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class CheckRead:
     changed_at: datetime | None
     last: ResultRead | None
     recent: list[ResultRead]  # oldest first
-    uptime: float | None  # percent of the last day's results that passed
+    uptime: float | None  # percent of the results of the last UPTIME_DAYS days that passed
 
 
 def list_checks(session: Session, *, ctx: Context) -> list[CheckRead]:
@@ -46,8 +46,10 @@ def list_checks(session: Session, *, ctx: Context) -> list[CheckRead]:
     states = {
         s.name: s for s in session.scalars(select(CheckState).where(CheckState.name.in_(names)))
     }
-    recent = _recent(session, names)
-    uptime = _uptime(session, names, since=ctx.clock.now() - UPTIME_OVER)
+    now = ctx.clock.now()
+    longest = max((c.interval for c in ctx.config.checks), default=timedelta(0))
+    recent = _recent(session, names, since=now - longest * (RECENT + 2))
+    uptime = _uptime(session, names, since=(now - timedelta(days=UPTIME_DAYS - 1)).date())
     found = []
     for check in ctx.config.checks:
         state = states.get(check.name)
@@ -71,7 +73,7 @@ def list_checks(session: Session, *, ctx: Context) -> list[CheckRead]:
     return found
 
 
-def _recent(session: Session, names: list[str]) -> dict[str, list[ResultRead]]:
+def _recent(session: Session, names: list[str], *, since: datetime) -> dict[str, list[ResultRead]]:
     if not names:
         return {}
     number = (
@@ -88,7 +90,7 @@ def _recent(session: Session, names: list[str]) -> dict[str, list[ResultRead]]:
             CheckResult.message,
             number,
         )
-        .where(CheckResult.check_name.in_(names))
+        .where(CheckResult.check_name.in_(names), CheckResult.at >= since)
         .subquery()
     )
     rows = session.execute(select(ranked).where(ranked.c.n <= RECENT).order_by(ranked.c.n.desc()))
@@ -98,13 +100,12 @@ def _recent(session: Session, names: list[str]) -> dict[str, list[ResultRead]]:
     return found
 
 
-def _uptime(session: Session, names: list[str], *, since: datetime) -> dict[str, float]:
+def _uptime(session: Session, names: list[str], *, since: date) -> dict[str, float]:
     if not names:
         return {}
-    passed = func.sum(case((CheckResult.ok, 1), else_=0).cast(Integer))
     rows = session.execute(
-        select(CheckResult.check_name, passed, func.count())
-        .where(CheckResult.check_name.in_(names), CheckResult.at >= since)
-        .group_by(CheckResult.check_name)
+        select(CheckDay.check_name, func.sum(CheckDay.passed), func.sum(CheckDay.runs))
+        .where(CheckDay.check_name.in_(names), CheckDay.day >= since.isoformat())
+        .group_by(CheckDay.check_name)
     )
-    return {name: round(100.0 * int(ok or 0) / total, 2) for name, ok, total in rows if total}
+    return {name: round(100.0 * int(ok or 0) / int(total), 2) for name, ok, total in rows if total}

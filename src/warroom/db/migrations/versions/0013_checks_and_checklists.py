@@ -1,4 +1,4 @@
-"""Health check states and results, checklist ticks and duty records.
+"""Health check states, results and daily tallies, checklist ticks and duty records.
 
 Revision ID: 0013
 Revises: 0009
@@ -37,6 +37,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_check_results_name_at", "check_results", ["check_name", "at"])
     op.create_table(
+        "check_days",
+        sa.Column("check_name", sa.String(80), primary_key=True),
+        sa.Column("day", sa.String(10), primary_key=True),
+        sa.Column("runs", sa.Integer(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+    )
+    op.create_table(
         "checklist_ticks",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("incident_id", sa.Integer(), sa.ForeignKey("incidents.id"), nullable=False),
@@ -61,6 +68,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("duty_records")
     op.drop_table("checklist_ticks")
+    op.drop_table("check_days")
     op.drop_index("ix_check_results_name_at", table_name="check_results")
     op.drop_table("check_results")
     op.drop_table("check_states")
