@@ -162,7 +162,7 @@ def config_check(json: Json = False, config: ConfigPath = None) -> None:
     with refusals():
         loaded = load_config(config)
         _check_templates(loaded, config)
-        _check_runbooks(loaded, config)
+        _check_operations(loaded, config)
     if json:
         output.emit_json(
             {
@@ -184,7 +184,7 @@ def _check_templates(loaded: WarroomConfig, path: Path | None) -> None:
         raise ConfigError(str(path), problems)
 
 
-def _check_runbooks(loaded: WarroomConfig, path: Path | None) -> None:
+def _check_operations(loaded: WarroomConfig, path: Path | None) -> None:
     problems = operations_config.problems(loaded)
     if problems:
         raise ConfigError(str(path), problems)

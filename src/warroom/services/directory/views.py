@@ -37,7 +37,9 @@ class TeamRead(BaseModel):
     members: list[str]
 
 
-def person_view(session: Session, listed: lookup.Listed, off: set[str] | None = None) -> PersonRead:
+def person_view(
+    session: Session, listed: lookup.Listed, off: set[str] | None = None
+) -> PersonRead:
     """A person as readers see them; `off`: their disabled contact URLs, if already read."""
     assert listed.person is not None
     person = listed.person
@@ -80,7 +82,9 @@ def team_view(listed: lookup.Listed) -> TeamRead:
 
 
 def stored_person(session: Session, row: PersonRow) -> PersonRead:
-    return person_view(session, lookup.Listed(source="api", person=lookup.as_person(row), row=row))
+    return person_view(
+        session, lookup.Listed(source="api", person=lookup.as_person(row), row=row)
+    )
 
 
 def find_person(session: Session, config: WarroomConfig, name: str) -> PersonRead | None:

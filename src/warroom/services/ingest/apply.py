@@ -278,7 +278,9 @@ def _line(
     batch: _Batch, incident_id: int, kind: Kind, sender: Sender, summary: str, ready: Ready
 ) -> None:
     """Put the alert on its incident's line of this kind from this integration."""
-    batch.lines.setdefault((incident_id, kind, sender.name), []).append((summary, ready.event_data))
+    batch.lines.setdefault((incident_id, kind, sender.name), []).append(
+        (summary, ready.event_data)
+    )
 
 
 def _events(batch: _Batch) -> list[dict[str, Any]]:
