@@ -115,6 +115,10 @@ def test_failing_check_to_diagnosis_to_recovery_in_the_browser(
     bob.goto("/checks")
     found["/checks"] = axe_violations(bob)
     bob.screenshot(path=str(artifacts / "checks.png"), full_page=True)
+    bob.goto("/duties")
+    expect(bob.get_by_role("heading", name="Verify backups")).to_be_visible()
+    found["/duties"] = axe_violations(bob)
+    bob.screenshot(path=str(artifacts / "duties.png"), full_page=True)
     problems = {path: [(v["id"], v["help"]) for v in vs] for path, vs in found.items() if vs}
     assert not problems, problems
 

@@ -91,7 +91,7 @@ DEFAULTS = (
           "Go through dependency and scanner alerts", "Rotate any secret that leaked"),
     _duty("dr-drill", "Disaster-recovery drill", Cadence.MONTHLY,
           "Restore a backup into a scratch environment",
-          "Run `warroom drill` and time the response"),
+          "Run a warroom drill and time the response"),
     _duty("runbooks", "Review runbooks", Cadence.MONTHLY,
           "Update the runbooks used in this month's incidents",
           "Remove steps that no longer apply"),
