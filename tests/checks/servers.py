@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -21,14 +22,17 @@ class Service:
     healthy: bool = True
     hits: int = 0
 
+    scheme: str = "http"
+
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/health"
+        return f"{self.scheme}://127.0.0.1:{self.port}/health"
 
 
 @contextmanager
-def http_service() -> Iterator[Service]:
-    """Answers GET /health with 200 "ok" while healthy, 503 "down" when told to fail."""
+def http_service(tls: ssl.SSLContext | None = None) -> Iterator[Service]:
+    """Answers GET /health with 200 "ok" while healthy, 503 "down" when told to fail
+    (over TLS with `tls`)."""
     state = Service(port=0)
 
     class Handler(BaseHTTPRequestHandler):
@@ -47,6 +51,8 @@ def http_service() -> Iterator[Service]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -99,3 +105,21 @@ def redis_server(directory: Path) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def https_service(directory: Path, *, days: int) -> Iterator[tuple[Service, Path]]:
+    """The service over TLS, with a self-signed certificate for 127.0.0.1 valid for
+    `days` days; the service (url: https) and the certificate, the CA to trust."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", str(days), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with http_service(context) as service:
+        service.scheme = "https"
+        yield service, cert

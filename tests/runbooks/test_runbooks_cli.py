@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.checks.servers import free_port, http_service, redis_server
+from tests.checks.servers import free_port, http_service, https_service, redis_server
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
@@ -192,3 +192,26 @@ def test_config_check_names_unknown_levels_and_schedules(runner: CliRunner, tmp_
     assert checked.exit_code == 1
     assert "checks[0].severity: 'P9' is not one of" in checked.stderr
     assert "duties[0].schedule: 'nope' is not defined" in checked.stderr
+
+
+def test_tls_expiry_is_checked_against_a_real_certificate(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    with https_service(tmp_path, days=5) as (service, cert):
+        config = write_config(
+            tmp_path,
+            f'[[checks]]\nname = "soon"\nkind = "http"\nurl = "{service.url}"\n'
+            f'ca_file = "{cert}"\ntls_expiry_days = 14\n\n'
+            f'[[checks]]\nname = "fine"\nkind = "http"\nurl = "{service.url}"\n'
+            f'ca_file = "{cert}"\ntls_expiry_days = 3\n\n'
+            f'[[checks]]\nname = "untrusted"\nkind = "http"\nurl = "{service.url}"\n',
+        )
+        result = invoke(runner, "check", "--json", "--config", str(config))
+    found = {r["name"]: r for r in json.loads(result.stdout)}
+    assert result.exit_code == 1
+    assert not found["soon"]["ok"] and "expires in 4 days" in found["soon"]["message"]
+    assert found["fine"]["ok"], found["fine"]
+    assert (
+        not found["untrusted"]["ok"]
+        and "CERTIFICATE_VERIFY_FAILED" in found["untrusted"]["message"]
+    )

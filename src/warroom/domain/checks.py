@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
@@ -84,6 +85,7 @@ class Check(BaseModel):
     body_regex: str | None = None
     max_response_time: FineDuration | None = None
     tls_expiry_days: int | None = Field(default=None, ge=1)
+    ca_file: Path | None = None  # trust this CA (PEM) as well, e.g. a private one
     # tcp, redis
     host: str | None = None
     port: int | None = Field(default=None, ge=1, le=65535)

@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,7 +21,7 @@ from warroom.services import commands
 
 OUTPUT_CAP = 500  # characters of a command check's output kept in its message
 _client_lock = threading.Lock()
-_clients: list[httpx.Client] = []
+_clients: dict[Path | None, httpx.Client] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +54,39 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
 
 
-def _client() -> httpx.Client:
-    """One client for every probing thread (it is thread-safe): its TLS setup, which
-    costs milliseconds of CPU, is made once, and connections are kept alive."""
-    if not _clients:
+def _client(ca_file: Path | None) -> httpx.Client:
+    """One client for every probing thread (it is thread-safe), per CA file: its TLS
+    setup, which costs milliseconds of CPU, is made once, and connections are kept alive."""
+    client = _clients.get(ca_file)
+    if client is None:
         with _client_lock:
-            if not _clients:
+            client = _clients.get(ca_file)
+            if client is None:
                 limits = httpx.Limits(max_connections=256, max_keepalive_connections=128)
-                _clients.append(
-                    httpx.Client(follow_redirects=False, trust_env=False, limits=limits)
+                client = httpx.Client(
+                    follow_redirects=False,
+                    trust_env=False,
+                    limits=limits,
+                    verify=_tls_context(ca_file),
                 )
-    return _clients[0]
+                _clients[ca_file] = client
+    return client
+
+
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        context.load_verify_locations(cafile=str(ca_file))
+    return context
 
 
 def _http(check: Check, now: datetime) -> str:
     assert check.url is not None
     seconds = check.timeout.total_seconds()
     started = time.perf_counter()
-    response = _client().request(check.method, check.url, headers=check.headers, timeout=seconds)
+    response = _client(check.ca_file).request(
+        check.method, check.url, headers=check.headers, timeout=seconds
+    )
     elapsed = time.perf_counter() - started
     if response.status_code != check.expect_status:
         raise _Failed(f"status {response.status_code}, expected {check.expect_status}")
@@ -83,16 +99,16 @@ def _http(check: Check, now: datetime) -> str:
         limit = show_duration(check.max_response_time)
         raise _Failed(f"answered in {elapsed * 1000:.0f}ms, over {limit}")
     if check.tls_expiry_days is not None and check.url.startswith("https://"):
-        days = _days_left(check.url, seconds, now)
+        days = _days_left(check.url, seconds, now, check.ca_file)
         if days < check.tls_expiry_days:
             raise _Failed(f"the TLS certificate expires in {days} days")
     return f"status {response.status_code}"
 
 
-def _days_left(url: str, timeout: float, now: datetime) -> int:
+def _days_left(url: str, timeout: float, now: datetime, ca_file: Path | None) -> int:
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or 443
-    context = ssl.create_default_context()
+    context = _tls_context(ca_file)
     with (
         socket.create_connection((host, port), timeout=timeout) as raw,
         context.wrap_socket(raw, server_hostname=host) as tls,
