@@ -15,6 +15,7 @@ from warroom.api import (
     checklists,
     checks,
     deliveries,
+    drills,
     duties,
     health,
     incidents,
@@ -113,7 +114,7 @@ def create_app(
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
     routers += [runbooks.router, checklists.router, actions.router, checks.router]
-    routers += [duties.router]
+    routers += [duties.router, drills.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from tests.paging.receivers import receiver
@@ -75,3 +76,15 @@ def test_drill_command_opens_a_drill_and_reports_its_times(db_url: str, tmp_path
     assert "INC-1 drill" in report.stdout and "(by erin)" in report.stdout
     bad = runner.invoke(cli_app, ["drill", "--severity", "P9", "--wait", "0s", "--db", db_url])
     assert bad.exit_code == 1 and "severity 'P9'" in bad.stderr
+
+
+def test_drill_api(client: Any, as_: Any) -> None:
+    started = client.post("/api/v1/drills", json={"severity": "P2"}, headers=as_("bob"))
+    assert started.status_code == 201, started.text
+    assert started.json()["drill"] and started.json()["ref"] == "INC-1"
+    client.post("/api/v1/incidents/INC-1/acknowledge", json={}, headers=as_("bob"))
+    times = client.get("/api/v1/incidents/INC-1/drill", headers=as_("charlie")).json()
+    assert times["acknowledged_by"] == "bob" and times["seconds_to_acknowledge"] == 0.0
+    refused = client.post("/api/v1/drills", json={"severity": "P9"}, headers=as_("bob"))
+    assert refused.status_code == 422 and refused.json()["field"] == "severity"
+    assert client.post("/api/v1/drills", json={}, headers=as_("charlie")).status_code == 403
