@@ -10,8 +10,13 @@ from contextlib import asynccontextmanager
 from warroom import __version__, web
 from warroom.api import (
     ack,
+    actions,
     admin,
+    checklists,
+    checks,
     deliveries,
+    drills,
+    duties,
     health,
     incidents,
     integrations,
@@ -19,6 +24,7 @@ from warroom.api import (
     postmortems,
     problems,
     reports,
+    runbooks,
     schedules,
     status,
     teams,
@@ -125,6 +131,8 @@ def create_app(
     routers += [people.router, teams.router, schedules.router, deliveries.router]
     routers += [status.router]
     routers += [postmortems.router, reports.router]
+    routers += [runbooks.router, checklists.router, actions.router, checks.router]
+    routers += [duties.router, drills.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

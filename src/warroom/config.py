@@ -17,8 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warroom.config_security import SecurityConfig
+from warroom.domain.actions import Actions
 from warroom.domain.business_hours import BusinessHours
+from warroom.domain.checklists import Checklist
+from warroom.domain.checks import Checks
 from warroom.domain.durations import Duration
+from warroom.domain.duties import DEFAULTS as DEFAULT_DUTIES
+from warroom.domain.duties import Duties
 from warroom.domain.people import Person, Policy, Team, parse_target
 from warroom.domain.routing import DefaultRoute, Route
 from warroom.domain.schedules import Schedule
@@ -106,6 +111,11 @@ class WarroomConfig(BaseModel):
     status_page: StatusPageConfig = StatusPageConfig()  # the public page (domain/status_page)
     upstreams: tuple[Upstream, ...] = ()  # vendors' status pages polled (domain/upstreams)
     security: SecurityConfig = SecurityConfig()  # throttles, rate limits (config_security.py)
+    runbooks_dir: Path | None = None  # Markdown runbooks beside the built-in library
+    checks: Checks = ()  # health checks the worker runs (domain/checks.py)
+    actions: Actions = ()  # diagnostic and mitigation actions (domain/actions.py)
+    checklists: tuple[Checklist, ...] = ()  # none: the defaults (domain/checklists.py)
+    duties: Duties = DEFAULT_DUTIES  # recurring preventive checks (domain/duties.py)
 
     @field_validator("purge_after")
     @classmethod

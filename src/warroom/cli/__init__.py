@@ -13,11 +13,15 @@ with startup.collector_paused():  # while the commands load: see warroom.startup
     from warroom.cli import (
         admin,
         alerts,
+        checks,
+        drills,
+        duties,
         incidents,
         paging,
         people,
         postmortems,
         reports,
+        runbooks,
         statuspage,
         usage,
         users,
@@ -61,6 +65,10 @@ users.register(app)
 statuspage.register(app)
 postmortems.register(app)
 reports.register(app)
+runbooks.register(app)
+checks.register(app)
+drills.register(app)
+duties.register(app)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from warroom.db.migrate import upgrade
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
-from warroom.services import demo
+from warroom.services import demo, operations_config
 from warroom.services.access import tokens, users
 from warroom.services.paging import messages
 from warroom.services.postmortems import drafts
@@ -195,6 +195,7 @@ def config_check(json: Json = False, config: ConfigPath = None) -> None:
     with refusals():
         loaded = load_config(config)
         _check_templates(loaded, config)
+        _check_operations(loaded, config)
     if json:
         output.emit_json(
             {
@@ -213,6 +214,12 @@ def _check_templates(loaded: WarroomConfig, path: Path | None) -> None:
         return
     problems = messages.override_problems(loaded.templates_dir)
     problems += drafts.override_problems(loaded.templates_dir)
+    if problems:
+        raise ConfigError(str(path), problems)
+
+
+def _check_operations(loaded: WarroomConfig, path: Path | None) -> None:
+    problems = operations_config.problems(loaded)
     if problems:
         raise ConfigError(str(path), problems)
 

@@ -349,4 +349,5 @@ class DemoMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime]
 from warroom.db import learning  # noqa: E402, F401  (post-mortems and action items)
+from warroom.db import operations as _operations  # noqa: E402, F401  (its tables join Base)
 from warroom.db import status_models as status_models  # noqa: E402  (registers its tables)

@@ -10,7 +10,9 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.orm import Session
 
 from warroom.services import jobs, retention
+from warroom.services.checks import runs as check_runs
 from warroom.services.context import Context
+from warroom.services.duties import board as duty_board
 from warroom.services.incidents import deadlines, reminders
 from warroom.services.paging import escalation, handoffs
 from warroom.services.postmortems import actions, documents
@@ -47,6 +49,8 @@ HANDLERS: dict[str, BatchHandler] = {
     stakeholders.STAKEHOLDER_UPDATE: each(stakeholders.send_update),
     deadlines.POSTMORTEM_DRAFT: each(documents.draft_job),
     actions.ACTION_DUE: each(actions.remind),
+    check_runs.RUN: check_runs.start,
+    duty_board.REMIND: each(duty_board.remind),
 }
 
 # Kinds whose jobs the worker drafts before its transaction, from a read (they only read):

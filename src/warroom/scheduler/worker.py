@@ -29,10 +29,13 @@ from sqlalchemy.orm import Session
 from warroom.db.engine import Database
 from warroom.scheduler import local, outbound, upstreams
 from warroom.scheduler.handlers import Drafts
+from warroom.scheduler.probing import ProbePool
 from warroom.scheduler.sending import SendPool
 from warroom.scheduler.wakeups import CHANNEL, watch_others
 from warroom.services import jobs, retention
+from warroom.services.checks import runs as check_runs
 from warroom.services.context import Context
+from warroom.services.duties import board as duty_board
 from warroom.services.paging import deliveries, handoffs
 
 log = logging.getLogger("warroom.worker")
@@ -72,6 +75,8 @@ class Worker:
         self.stopping = threading.Event()
         self.sender = SendPool(ctx.clock)
         self.unrecorded: list[outbound.Outcome] = []  # sent; written down by the next pass
+        self.probes = ProbePool(db, ctx)  # health checks, run after the commit that starts them
+        self.probes.install()
 
     def run_due(self, limit: int = 2000) -> int:
         """Run every job due now (up to about `limit`) and record every message sent;
@@ -145,11 +150,14 @@ class Worker:
             now = self.ctx.clock.now()
             handoffs.plan(session, ctx=self.ctx, now=now)
             retention.plan(session, ctx=self.ctx, now=now)
+            check_runs.plan(session, ctx=self.ctx, now=now)
+            duty_board.plan(session, ctx=self.ctx, now=now)
 
     def loop(self) -> None:
         others = watch_others(
             self.db, self.wake, self.ctx.clock, poll_seconds=POLL_SECONDS, alone=self.alone
         )
+        self.probes.start()
         try:
             try:
                 self.plan()
@@ -167,6 +175,7 @@ class Worker:
                     timeout = POLL_SECONDS
                 self.wake.wait(timeout)
         finally:
+            self.probes.stop()
             if others:
                 others.stop()
 

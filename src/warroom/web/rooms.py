@@ -19,6 +19,7 @@ from warroom.services.postmortems import views as postmortem_views
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.errors import PageRefused
+from warroom.web.response_panel import response_context
 from warroom.web.state import web_state
 
 router = APIRouter(include_in_schema=False)
@@ -45,6 +46,8 @@ KIND_LABELS = {
     "notified": "Notified",
     "delivery_failed": "Delivery failed",
     "contact_disabled": "Contact disabled",
+    "checklist": "Checklist",
+    "action": "Action",
 }
 
 
@@ -87,6 +90,7 @@ def room_context(request: Request, incident_id: int) -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         "learning": learning,
         **action_context(request, incident),
+        **response_context(request, incident_id),
     }
 
 

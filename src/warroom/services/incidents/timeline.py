@@ -40,6 +40,8 @@ class Kind(StrEnum):
     NOTIFIED = "notified"
     DELIVERY_FAILED = "delivery_failed"
     CONTACT_DISABLED = "contact_disabled"
+    CHECKLIST = "checklist"  # a person ticked (or unticked) a checklist item
+    ACTION = "action"  # a diagnostic or mitigation action ran, with its output
 
 
 def entry(

@@ -116,3 +116,12 @@ def sender_for_key(session: Session, key: str) -> Sender | None:
         hmac_secret=found.hmac_secret,
         disabled=found.disabled_at is not None,
     )
+
+
+def builtin_sender(session: Session, *, ctx: Context, name: str) -> Sender:
+    """The sender of alerts warroom makes itself (health checks, drills): a generic
+    integration of this name, made the first time it is needed (its key is never shown)."""
+    found = session.scalar(select(Integration).where(Integration.name == name))
+    if found is None:
+        found, _ = create(session, ctx=ctx, name=name, kind="generic")
+    return Sender(found.id, found.name, found.kind, None, None, found.disabled_at is not None)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident, Job
+from warroom.domain.checklists import handoff_items
 from warroom.domain.incidents import OPEN_STATUSES, ref_of
 from warroom.domain.jobs import JobStatus
 from warroom.domain.schedules import Schedule, next_handoff
@@ -110,6 +111,7 @@ def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
             from_person=payload.get("from"),
             person=person.name,
             open_incidents=open_incidents(session, ctx),
+            checklist=handoff_items(ctx.config.checklists),
         )
         now = ctx.clock.now()
         deliveries.enqueue(

@@ -35,6 +35,7 @@ KINDS = (
     "handoff",
     "contact_failed",
     "action_due",
+    "duty_due",
 )
 
 # Overrides in templates_dir that are no message: each checked where it is used.

@@ -1,0 +1,1 @@
+"""Diagnostic and mitigation actions run from an incident."""

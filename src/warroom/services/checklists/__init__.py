@@ -1,0 +1,1 @@
+"""Checklists of incidents: what is done, by whom, and ticking by hand."""

@@ -1,0 +1,1 @@
+"""Health checks: running them, their results and the incidents they open."""

@@ -1,0 +1,1 @@
+"""Runbooks: the library (built-in and the config's folder) and matching to incidents."""
