@@ -212,30 +212,30 @@ def test_action_items_have_owners_due_dates_and_show_as_overdue(
     ref = resolved_incident(client, as_, clock)
     due = (clock.now() + timedelta(days=3)).isoformat()
     item = {"title": "Canary every deploy", "owner": erin, "due_at": due, "kind": "prevent"}
-    made = client.post(f"{BASE}/{ref}/actions", json=item, headers=as_("bob"))
+    made = client.post(f"{BASE}/{ref}/action-items", json=item, headers=as_("bob"))
     assert made.status_code == 201, made.text
     item_id = made.json()["id"]
-    listed = client.get("/api/v1/actions", params={"owner": erin}, headers=as_("charlie")).json()
+    listed = client.get("/api/v1/action-items", params={"owner": erin}, headers=as_("charlie")).json()
     assert [i["title"] for i in listed["items"]] == ["Canary every deploy"]
     assert (
-        client.get("/api/v1/actions", params={"overdue": True}, headers=as_("charlie")).json()[
+        client.get("/api/v1/action-items", params={"overdue": True}, headers=as_("charlie")).json()[
             "items"
         ]
         == []
     )
     clock.advance(timedelta(days=3, seconds=1))
     worker.run_due()
-    [late] = client.get("/api/v1/actions", params={"overdue": True}, headers=as_("charlie")).json()[
+    [late] = client.get("/api/v1/action-items", params={"overdue": True}, headers=as_("charlie")).json()[
         "items"
     ]
     assert late["id"] == item_id and late["overdue"] is True
     events = client.get(f"{BASE}/{ref}/timeline", headers=as_("bob")).json()["items"]
     assert any("is due (erin reminded)" in e["text"] for e in events)
     done = client.post(
-        f"/api/v1/actions/{item_id}/status", json={"status": "done"}, headers=as_("bob")
+        f"/api/v1/action-items/{item_id}/status", json={"status": "done"}, headers=as_("bob")
     )
     assert done.json()["status"] == "done" and done.json()["overdue"] is False
-    issue = client.get(f"/api/v1/actions/{item_id}/issue", headers=as_("charlie"))
+    issue = client.get(f"/api/v1/action-items/{item_id}/issue", headers=as_("charlie"))
     assert issue.text.startswith("### Canary every deploy") and f"/incidents/{ref}" in issue.text
 
 
@@ -258,7 +258,7 @@ def test_bad_action_items_are_refused_naming_the_field(
         "due_at": (clock.now() + timedelta(days=1)).isoformat(),
         **change,
     }
-    refused = client.post(f"{BASE}/{ref}/actions", json=item, headers=as_("bob"))
+    refused = client.post(f"{BASE}/{ref}/action-items", json=item, headers=as_("bob"))
     assert refused.status_code == 422, refused.text
     assert refused.json()["field"] == field
 
@@ -370,21 +370,21 @@ def test_action_items_listed_in_the_post_mortem_are_made_once(
         ).status_code
         == 200
     )
-    made = act(client, as_("bob"), ref, "postmortem/actions")
+    made = act(client, as_("bob"), ref, "postmortem/action-items")
     assert made.status_code == 201, made.text
     assert [(i["title"], i["owner"], i["kind"]) for i in made.json()["items"]] == [
         ("Alert on error budget burn", erin, "detect"),
         ("Runbook for rollbacks", erin, "process"),
     ]
-    assert act(client, as_("bob"), ref, "postmortem/actions").json()["items"] == []  # once
+    assert act(client, as_("bob"), ref, "postmortem/action-items").json()["items"] == []  # once
     ghost = edited.replace(f"(process, owner {erin},", "(process, owner ghost,").replace(
         "Runbook for rollbacks", "Runbook for restores"
     )
     client.put(f"{BASE}/{ref}/postmortem", json={"body": ghost}, headers=as_("bob"))
-    refused = act(client, as_("bob"), ref, "postmortem/actions")
+    refused = act(client, as_("bob"), ref, "postmortem/action-items")
     assert refused.status_code == 422 and refused.json()["field"] == "owner"
     assert refused.json()["detail"].startswith("line ")
-    items = client.get("/api/v1/actions", params={"incident": ref}, headers=as_("bob")).json()
+    items = client.get("/api/v1/action-items", params={"incident": ref}, headers=as_("bob")).json()
     assert len(items["items"]) == 2  # all or none
 
 
@@ -398,7 +398,7 @@ def test_out_of_range_numbers_are_refused_not_failed(client: Any, as_: Any, cloc
     ):
         assert client.get(path, headers=as_("charlie")).status_code == 404, path
     gone = client.post(
-        f"/api/v1/actions/{huge}/status", json={"status": "done"}, headers=as_("bob")
+        f"/api/v1/action-items/{huge}/status", json={"status": "done"}, headers=as_("bob")
     )
     assert gone.status_code == 404
     far = client.get("/api/v1/reports", params={"since": "99999999999d"}, headers=as_("charlie"))

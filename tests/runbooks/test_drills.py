@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from tests.paging.receivers import receiver
+from tests.receivers import receiver
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app

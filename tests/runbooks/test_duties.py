@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.paging.receivers import receiver
+from tests.receivers import receiver
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app

@@ -101,7 +101,7 @@ def test_action_items_are_added_with_their_field_named_when_refused(
     page = f"/incidents/{ref}/postmortem"
     unknown = post(
         bob,
-        f"/incidents/{ref}/actions",
+        f"/incidents/{ref}/action-items",
         page,
         title="Canary",
         owner="ghost",
@@ -112,7 +112,7 @@ def test_action_items_are_added_with_their_field_named_when_refused(
     assert 'value="Canary"' in unknown.text  # what was typed is kept
     past = post(
         bob,
-        f"/incidents/{ref}/actions",
+        f"/incidents/{ref}/action-items",
         page,
         title="Canary",
         owner="bob",
@@ -122,7 +122,7 @@ def test_action_items_are_added_with_their_field_named_when_refused(
     assert past.status_code == 422 and 'id="due_at-error"' in past.text
     made = post(
         bob,
-        f"/incidents/{ref}/actions",
+        f"/incidents/{ref}/action-items",
         page,
         title="Canary every deploy",
         owner="bob",
@@ -130,15 +130,15 @@ def test_action_items_are_added_with_their_field_named_when_refused(
         kind="prevent",
     )
     assert made.status_code == 303
-    listed = bob.get("/actions").text
+    listed = bob.get("/action-items").text
     assert "Canary every deploy" in listed and "<strong>overdue<" not in listed
     clock.advance(timedelta(days=3))
-    listed = bob.get("/actions?overdue=on").text
+    listed = bob.get("/action-items?overdue=on").text
     assert 'class="overdue"' in listed and "<strong>overdue</strong>" in listed
-    item = re.search(r'action="/actions/(\d+)/status"', listed).group(1)
-    done = post(bob, f"/actions/{item}/status", "/actions", status="done", back="/actions")
+    item = re.search(r'action="/action-items/(\d+)/status"', listed).group(1)
+    done = post(bob, f"/action-items/{item}/status", "/action-items", status="done", back="/action-items")
     assert done.status_code == 303
-    assert "No action items." in bob.get("/actions").text
+    assert "No action items." in bob.get("/action-items").text
 
 
 def test_an_admin_closes_without_the_post_mortem_giving_a_reason(

@@ -174,7 +174,7 @@ def overdue(state: StateDep, _: Viewer) -> dict[str, list[OverdueRead]]:
     return {"items": [OverdueRead(**item.__dict__) for item in late]}
 
 
-@router.post("/incidents/{ref}/actions", status_code=201)
+@router.post("/incidents/{ref}/action-items", status_code=201)
 def add_action(ref: str, body: ActionIn, state: StateDep, token: Responder) -> ActionRead:
     kind = parse_kind(body.kind)
     with state.db.write.begin() as session:
@@ -190,7 +190,7 @@ def add_action(ref: str, body: ActionIn, state: StateDep, token: Responder) -> A
         )
 
 
-@router.post(_path("{ref}") + "/actions", status_code=201)
+@router.post(_path("{ref}") + "/action-items", status_code=201)
 def actions_from_postmortem(
     ref: str, state: StateDep, token: Responder
 ) -> dict[str, list[ActionRead]]:
@@ -202,7 +202,7 @@ def actions_from_postmortem(
     return {"items": made}
 
 
-@router.get("/actions")
+@router.get("/action-items")
 def list_actions(
     state: StateDep,
     _: Viewer,
@@ -225,7 +225,7 @@ def list_actions(
     return {"items": items}
 
 
-@router.post("/actions/{item_id}/status")
+@router.post("/action-items/{item_id}/status")
 def set_action_status(
     item_id: int, body: ActionStatusIn, state: StateDep, token: Responder
 ) -> ActionRead:
@@ -236,7 +236,7 @@ def set_action_status(
         )
 
 
-@router.get("/actions/{item_id}/issue", response_class=Response)
+@router.get("/action-items/{item_id}/issue", response_class=Response)
 def action_issue(item_id: int, state: StateDep, _: Viewer) -> Response:
     """The item as a GitHub-style issue body (Markdown)."""
     with state.db.read() as session:

@@ -1,7 +1,7 @@
 """/incidents/{ref}/postmortem: the post-mortem editor (Markdown with a live preview,
 versions with their authors and a diff between two, review and publish), the
 incident's action items, an admin's close without a published post-mortem; and
-/actions, every open action item with overdue ones marked."""
+/action-items, every open action item with overdue ones marked."""
 
 from __future__ import annotations
 
@@ -200,7 +200,7 @@ def _due(text: str) -> datetime:
     return datetime.combine(day, time(23, 59), UTC)
 
 
-@router.post("/incidents/{ref}/actions")
+@router.post("/incidents/{ref}/action-items")
 def add_action(
     ref: str,
     request: Request,
@@ -229,7 +229,7 @@ def add_action(
     )
 
 
-@router.post("/incidents/{ref}/postmortem/actions")
+@router.post("/incidents/{ref}/postmortem/action-items")
 def actions_from_text(ref: str, request: Request, who: Acting) -> Response:
     """Make the action items the post-mortem's text lists and the incident lacks."""
     ctx = web_state(request).ctx
@@ -254,7 +254,7 @@ def close_anyway(ref: str, request: Request, who: Administering, reason: Field =
     )
 
 
-@router.post("/actions/{item_id}/status")
+@router.post("/action-items/{item_id}/status")
 def set_action_status(
     item_id: int, request: Request, who: Acting, status: Field = "", back: Field = ""
 ) -> Response:
@@ -270,11 +270,11 @@ def set_action_status(
             )
     except WarroomError as exc:
         raise PageRefused(exc) from None
-    target = back if back.startswith("/") and not back.startswith("//") else "/actions"
+    target = back if back.startswith("/") and not back.startswith("//") else "/action-items"
     return RedirectResponse(target, status_code=303)
 
 
-@router.get("/actions")
+@router.get("/action-items")
 def action_list(
     request: Request, _: SignedIn, owner: str = "", overdue: str = "", status: str = "open"
 ) -> HTMLResponse:
