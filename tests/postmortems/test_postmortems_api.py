@@ -215,19 +215,13 @@ def test_action_items_have_owners_due_dates_and_show_as_overdue(
     made = client.post(f"{BASE}/{ref}/action-items", json=item, headers=as_("bob"))
     assert made.status_code == 201, made.text
     item_id = made.json()["id"]
-    listed = client.get("/api/v1/action-items", params={"owner": erin}, headers=as_("charlie")).json()
+    items = "/api/v1/action-items"
+    listed = client.get(items, params={"owner": erin}, headers=as_("charlie")).json()
     assert [i["title"] for i in listed["items"]] == ["Canary every deploy"]
-    assert (
-        client.get("/api/v1/action-items", params={"overdue": True}, headers=as_("charlie")).json()[
-            "items"
-        ]
-        == []
-    )
+    assert client.get(items, params={"overdue": True}, headers=as_("charlie")).json()["items"] == []
     clock.advance(timedelta(days=3, seconds=1))
     worker.run_due()
-    [late] = client.get("/api/v1/action-items", params={"overdue": True}, headers=as_("charlie")).json()[
-        "items"
-    ]
+    [late] = client.get(items, params={"overdue": True}, headers=as_("charlie")).json()["items"]
     assert late["id"] == item_id and late["overdue"] is True
     events = client.get(f"{BASE}/{ref}/timeline", headers=as_("bob")).json()["items"]
     assert any("is due (erin reminded)" in e["text"] for e in events)

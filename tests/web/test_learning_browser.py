@@ -92,7 +92,8 @@ def test_the_learning_pages_have_no_serious_accessibility_violations(
     found = {}
     for scheme in ("light", "dark"):
         alice.emulate_media(color_scheme=scheme)
-        for path in ("/reports", "/action-items", "/incidents/INC-2/postmortem", "/incidents/INC-2"):
+        pages = ("/reports", "/action-items", "/incidents/INC-2/postmortem", "/incidents/INC-2")
+        for path in pages:
             alice.goto(path)
             found[f"{path} ({scheme})"] = axe_violations(alice)
     problems = {

@@ -136,7 +136,8 @@ def test_action_items_are_added_with_their_field_named_when_refused(
     listed = bob.get("/action-items?overdue=on").text
     assert 'class="overdue"' in listed and "<strong>overdue</strong>" in listed
     item = re.search(r'action="/action-items/(\d+)/status"', listed).group(1)
-    done = post(bob, f"/action-items/{item}/status", "/action-items", status="done", back="/action-items")
+    page = "/action-items"
+    done = post(bob, f"{page}/{item}/status", page, status="done", back=page)
     assert done.status_code == 303
     assert "No action items." in bob.get("/action-items").text
 
