@@ -17,6 +17,7 @@ from warroom.api import (
     integrations,
     people,
     problems,
+    responder,
     schedules,
     teams,
 )
@@ -107,6 +108,7 @@ def create_app(
     problems.install(app)
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
+    routers += [responder.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

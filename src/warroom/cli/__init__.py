@@ -7,7 +7,7 @@ from warroom import startup
 with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
-    from warroom.cli import admin, alerts, incidents, paging, people, users
+    from warroom.cli import admin, alerts, incidents, paging, people, responder, users
 
 app = typer.Typer(
     name="warroom",
@@ -22,6 +22,7 @@ alerts.register(app)
 paging.register(app)
 people.register(app)
 users.register(app)
+responder.register(app)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warroom.domain.durations import format_duration
+from warroom.domain.room_rules import filters_of
 from warroom.web import assets
 from warroom.web.times import Times
 
@@ -40,6 +41,7 @@ def environment() -> Environment:
     )
     env.globals["static"] = assets.url
     env.filters["duration"] = format_duration
+    env.globals["timeline_filters"] = filters_of
     return env
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from warroom.db.models import Incident
+from warroom.db.models import Alert, Incident
 from warroom.domain.incidents import OPEN_STATUSES, parse_ref, parse_status
 from warroom.errors import Invalid
 from warroom.services.context import Context
@@ -46,9 +47,24 @@ def _matching(query: Select[Incident], text: str) -> Select[Incident]:
         raise Invalid("text must not contain NUL characters.", field="q")
     if not words:
         return query
-    match = Incident.title.icontains(words, autoescape=True)
+    match = or_(
+        Incident.title.icontains(words, autoescape=True),
+        Incident.id.in_(_alerts_matching(words)),
+    )
     ref = parse_ref(words) if REF_LIKE.fullmatch(words) else None
     return query.where(or_(match, Incident.id == ref) if ref and ref <= MAX_ID else match)
+
+
+def _alerts_matching(words: str) -> Select[Any]:
+    """The incidents whose alerts carry the text in a label (name or value, e.g. the host
+    or the alertname) or as their source."""
+    return select(Alert.incident_id).where(
+        Alert.incident_id.is_not(None),
+        or_(
+            cast(Alert.labels, Text).icontains(words, autoescape=True),
+            Alert.source.icontains(words, autoescape=True),
+        ),
+    )
 
 
 def _filtered(

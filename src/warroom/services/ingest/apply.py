@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from warroom.db import bulk
 from warroom.db.keyed import KeyedRead
 from warroom.db.models import OPEN_STATUSES_SQL, Alert
+from warroom.domain import alert_context
 from warroom.domain.alerts import AlertAction, AlertIn, clip
 from warroom.domain.incidents import Source
 from warroom.domain.routing import AutoResolve, Decision
@@ -220,7 +221,7 @@ def _opening(
         title=clip(alert.summary, 200) or "Alert",
         severity=decision.level or ctx.config.level_ids[-1],
         service=service,
-        summary=clip(alert.summary, 10_000),
+        summary=clip(alert_context.description_of(alert.details) or alert.summary, 10_000),
         source=Source.ALERT,
         at=now,
         group_key=decision.group_key,
