@@ -67,14 +67,33 @@ def open_groups(session: Session, ctx: Context) -> list[Group]:
         total = int(counts.get(level.id, 0))
         if not total:
             continue
-        query = (
-            select(*LINE)
-            .where(Incident.status.in_(OPEN_LITERAL), Incident.severity == level.id)
-            .order_by(Incident.id.desc())
-            .limit(PER_SEVERITY)
-        )
-        groups.append(Group(level, total, session.execute(query).all()))
+        groups.append(Group(level, total, _lines(session, level.id)))
     return groups
+
+
+def _lines(session: Session, level: str) -> list[Any]:
+    """A level's open incidents to show: unacknowledged (triggered) ones first, each part
+    newest first; two bounded queries, each served by an index."""
+    waiting = (
+        select(*LINE)
+        .where(Incident.status == Status.TRIGGERED.value, Incident.severity == level)
+        .order_by(Incident.id.desc())
+        .limit(PER_SEVERITY)
+    )
+    rows = list(session.execute(waiting).all())
+    if len(rows) < PER_SEVERITY:
+        others = (
+            select(*LINE)
+            .where(
+                Incident.status.in_(OPEN_LITERAL),
+                Incident.status != Status.TRIGGERED.value,
+                Incident.severity == level,
+            )
+            .order_by(Incident.id.desc())
+            .limit(PER_SEVERITY - len(rows))
+        )
+        rows += session.execute(others).all()
+    return rows
 
 
 def recently_resolved(session: Session, limit: int = RECENT) -> list[Any]:
