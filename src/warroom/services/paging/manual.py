@@ -51,7 +51,9 @@ def page_target(
     names, _ = lookup.resolve(session, ctx.config, [wanted], now)
     if not names:
         raise Invalid(f"{wanted} has nobody to page right now.", field="target")
-    reached = notify(session, ctx=ctx, incident=incident, names=names, kind=PAGE, now=now)
+    reached = notify(
+        session, ctx=ctx, incident=incident, names=names, kind=PAGE, now=now, step=0, steps=0
+    )
     ref = rules.ref_of(incident.id)
     if not reached:
         raise Invalid(
