@@ -15,6 +15,7 @@ from warroom.api import (
     health,
     incidents,
     integrations,
+    overrides,
     people,
     problems,
     responder,
@@ -108,7 +109,7 @@ def create_app(
     problems.install(app)
     routers = [incidents.router, integrations.router, admin.router, health.router, ack.router]
     routers += [people.router, teams.router, schedules.router, deliveries.router]
-    routers += [responder.router]
+    routers += [responder.router, overrides.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

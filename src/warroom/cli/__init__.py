@@ -7,7 +7,7 @@ from warroom import startup
 with startup.collector_paused():  # while the commands load: see warroom.startup
     import typer
 
-    from warroom.cli import admin, alerts, incidents, paging, people, responder, users
+    from warroom.cli import admin, alerts, incidents, overrides, paging, people, responder, users
 
 app = typer.Typer(
     name="warroom",
@@ -23,6 +23,7 @@ paging.register(app)
 people.register(app)
 users.register(app)
 responder.register(app)
+overrides.register(app)
 
 
 def main() -> None:

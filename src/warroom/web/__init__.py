@@ -16,8 +16,10 @@ from warroom.web import (
     lists,
     live,
     login,
+    me,
     people,
     rooms,
+    schedules,
 )
 from warroom.web.state import WebState
 
@@ -38,6 +40,8 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str) -> Non
         declare,
         lists,
         people,
+        schedules,
+        me,
         integrations,
         live,
         actions,

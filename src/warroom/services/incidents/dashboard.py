@@ -17,7 +17,7 @@ from warroom.db.models import Incident
 from warroom.domain.incidents import Status
 from warroom.domain.severities import Severity
 from warroom.services.context import Context
-from warroom.services.directory import schedules
+from warroom.services.directory import schedule_views, schedules
 from warroom.services.incidents.queries import OPEN_LITERAL
 
 # Only what the dashboard shows: a fraction of the row, so loading 80 lines stays cheap.
@@ -118,5 +118,5 @@ def board(session: Session, *, ctx: Context) -> Board:
         groups=groups,
         open_total=sum(g.total for g in groups),
         recent=recently_resolved(session),
-        on_call=schedules.overview(ctx.config, ctx.clock.now()),
+        on_call=schedule_views.overview(session, ctx.config, ctx.clock.now()),
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Text, bindparam, cast, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -95,10 +96,14 @@ def list_incidents(
     limit: int = 50,
     cursor: str | None = None,
     text: str | None = None,
+    by_declared: bool = False,
 ) -> Page:
+    """`by_declared`: the latest declared first, instead of the latest written."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
     query = _filtered(ctx, status, severity, service, text)
+    if by_declared:
+        return _by_declared(session, query, limit, cursor)
     before = _parse_cursor(cursor)
     if before is not None:
         query = query.where(Incident.id < before)
@@ -106,3 +111,27 @@ def list_incidents(
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)
+
+
+def _by_declared(session: Session, query: Select[Incident], limit: int, cursor: str | None) -> Page:
+    """The latest declared first (an incident recorded late falls in place); the cursor is
+    `<declared_at in microseconds since 1970>.<id>` of the last one shown."""
+    if cursor:
+        micros, _, last_id = cursor.partition(".")
+        if not (micros.isdigit() and last_id.isdigit() and len(micros) < 20):
+            raise Invalid(f"cursor {cursor!r} is not one this server gave out.", field="cursor")
+        at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+        query = query.where(
+            or_(
+                Incident.declared_at < at,
+                and_(Incident.declared_at == at, Incident.id < min(int(last_id), MAX_ID)),
+            )
+        )
+    ordered = query.order_by(Incident.declared_at.desc(), Incident.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(ordered))
+    items = rows[:limit]
+    if len(rows) <= limit or not items:
+        return Page(items=items, next_cursor=None)
+    last = items[-1]
+    micros_of = (last.declared_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    return Page(items=items, next_cursor=f"{micros_of}.{last.id}")
