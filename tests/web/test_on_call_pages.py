@@ -74,7 +74,7 @@ def test_a_schedule_shows_two_weeks_of_each_layer_and_the_result(browse: Browse)
     result = result[: result.index("</ul>")]
     # from this midnight: erin until Monday 09:00, frank for the week, then erin
     assert re.findall(r"<strong>(\w+)</strong>", result) == ["erin", "frank", "erin"]
-    assert html.count('<line class="day"') == 13  # the midnights inside two weeks
+    assert html.count('<line class="day"') == 3 * 13  # the midnights inside two weeks
     assert ">Take this shift<" not in html  # a viewer cannot
 
 
