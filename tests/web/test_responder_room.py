@@ -164,7 +164,7 @@ def test_the_severity_control_starts_at_the_current_level(app: Any, browse: Brow
     incident_id = declare(app, severity="P2")
     html = browse("bob").get(f"/incidents/INC-{incident_id}").text
     assert re.search(r'<option value="P2" selected>P2 · [^<]*\(now\)</option>', html)
-    assert "needed to raise to P0 or P1" in html
+    assert "A reason is needed to raise it to P0 or P1." in html
 
 
 def test_raising_to_the_top_two_levels_needs_a_reason(app: Any, browse: Browse) -> None:
