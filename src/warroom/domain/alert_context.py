@@ -84,7 +84,7 @@ def annotations_of(details: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The details worth reading besides the description and the URLs: scalars as text,
     cut at MAX_VALUE characters."""
     shown = []
-    skipped = {*DESCRIPTIONS, *URL_DETAILS}
+    skipped = {*DESCRIPTIONS, *URL_DETAILS, "summary"}  # the summary heads the alert
     for key, value in details.items():
         if key in skipped or isinstance(value, dict | list) or value is None:
             continue

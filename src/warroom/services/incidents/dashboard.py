@@ -74,9 +74,13 @@ def open_groups(session: Session, ctx: Context) -> list[Group]:
 def _lines(session: Session, level: str) -> list[Any]:
     """A level's open incidents to show: unacknowledged (triggered) ones first, each part
     newest first; two bounded queries, each served by an index."""
-    waiting = (
+    waiting = (  # "open and triggered": so the planner takes the partial index of open ones
         select(*LINE)
-        .where(Incident.status == Status.TRIGGERED.value, Incident.severity == level)
+        .where(
+            Incident.status.in_(OPEN_LITERAL),
+            Incident.status == Status.TRIGGERED.value,
+            Incident.severity == level,
+        )
         .order_by(Incident.id.desc())
         .limit(PER_SEVERITY)
     )
