@@ -281,3 +281,24 @@ def test_the_dashboard_puts_unacknowledged_incidents_first_within_a_level(
     assert html.index(f"INC-{waiting}") < html.index(f"INC-{seen}")
     row = html[html.index(f"INC-{waiting}") - 200 : html.index(f"INC-{waiting}")]
     assert 'class="unacked"' in row and "needs acknowledgement" in html
+
+
+def test_the_cli_pages_someone(db_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from warroom.cli import app as cli_app
+
+    runner = CliRunner(env={"WARROOM_ACTOR": "dana", "WARROOM_CONFIG": None})
+    db = ["--db", db_url]
+    person = ["person", "add", "gus", "--contact", "json://127.0.0.1:9/gus", *db]
+    assert runner.invoke(cli_app, person).exit_code == 0
+    assert (
+        runner.invoke(cli_app, ["declare", "Queue stuck", "--severity", "P2", *db]).exit_code == 0
+    )
+    paged = runner.invoke(cli_app, ["page", "INC-1", "person:gus", "--json", *db])
+    assert paged.exit_code == 0, paged.output
+    assert json.loads(paged.stdout)["paged"] == ["gus"]
+    shown = json.loads(runner.invoke(cli_app, ["show", "1", "--json", *db]).stdout)
+    assert shown["timeline"][-1]["text"] == "dana paged gus"
+    refused = runner.invoke(cli_app, ["page", "INC-1", "person:nobody", *db])
+    assert refused.exit_code == 1 and "no person called 'nobody'" in refused.stderr
