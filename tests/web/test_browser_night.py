@@ -60,8 +60,8 @@ WIDTHS = {"wide": 1280, "phone": 390}
 class ConfiguredServer(Server):
     """`warroom serve` with a config file (people and a schedule)."""
 
-    def __init__(self, db_url: str, log: Path, config: Path) -> None:
-        self.port = free_port()
+    def __init__(self, db_url: str, log: Path, config: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
@@ -287,3 +287,25 @@ def test_on_a_phone_the_menu_folds_and_the_timeline_comes_before_the_forms(
     assert top["header"] < top["acknowledge"] < top["timeline"] < top["status form"], top
     header_height = bob.locator("header.top").bounding_box()["height"]
     assert header_height < 844 / 8, header_height  # the folded menu is one short line
+
+
+def test_the_live_indicator_says_when_the_connection_drops_and_comes_back(
+    chromium: Any, night: ConfiguredServer, db_url: str, tmp_path: Path
+) -> None:
+    bob = signed_in_page(chromium, night, "bob")
+    bob.goto("/incidents/new")
+    bob.get_by_label("Title", exact=True).fill("Queue backs up")
+    bob.get_by_label("P2 Medium", exact=True).check()
+    bob.get_by_role("button", name="Declare incident").click()
+    indicator = bob.locator("#live-state")
+    expect(indicator).to_have_text("Live", timeout=LIVE_MS)
+    night.stop()
+    expect(indicator).to_have_text("Offline: reconnecting…", timeout=10_000)
+    again = ConfiguredServer(
+        db_url, tmp_path / "serve-again.log", tmp_path / "warroom.toml", night.port
+    )
+    try:
+        again.wait()
+        expect(indicator).to_have_text("Live", timeout=15_000)
+    finally:
+        again.stop()

@@ -302,3 +302,21 @@ def test_the_cli_pages_someone(db_url: str) -> None:
     assert shown["timeline"][-1]["text"] == "dana paged gus"
     refused = runner.invoke(cli_app, ["page", "INC-1", "person:nobody", *db])
     assert refused.exit_code == 1 and "no person called 'nobody'" in refused.stderr
+
+
+def test_a_grafana_alert_keeps_its_name_runbook_and_silence_link(
+    client: TestClient, as_: Any, browse: Browse
+) -> None:
+    made = client.post(
+        "/api/v1/integrations", headers=as_("alice"), json={"name": "gf", "kind": "grafana"}
+    ).json()
+    body = (PAYLOADS / "grafana_webhook.json").read_text()
+    answer = client.post(f"/api/v1/ingest/{made['key']}/grafana", content=body)
+    assert answer.status_code < 300, answer.text
+    found = client.get("/api/v1/incidents", headers=as_("charlie")).json()["items"]
+    html = browse("charlie").get(f"/incidents/{found[-1]['ref']}").text
+    assert 'alertname</span> <span class="label-value">High memory usage' in html
+    assert 'href="https://myrunbook.com/runbook/1234" rel="noopener noreferrer"' in html
+    assert re.search(
+        r'href="https://[^"]+" rel="noopener noreferrer" target="_blank">Silence<', html
+    )

@@ -103,12 +103,13 @@
   function follow(room) {
     var url = room.getAttribute("data-live"), show = room.getAttribute("data-show") || "all";
     var firstPage = room.getAttribute("data-page") === "1";
-    showLive("connecting");
+    var lost = null;  // the stream ends each minute and reopens at once: say "down" only
+    showLive("connecting");  // when it has not reopened within two seconds
     live = new EventSource(url);
-    live.onopen = function () { showLive("up"); };
+    live.onopen = function () { clearTimeout(lost); lost = null; showLive("up"); };
     live.onerror = function () {
-      showLive("down");
-      if (live.readyState === 2) setTimeout(function () { follow(room); }, 3000);
+      if (live.readyState === 2) { showLive("down"); setTimeout(function () { follow(room); }, 3000); return; }
+      if (!lost) lost = setTimeout(function () { showLive("down"); }, 2000);
     };
     live.addEventListener("entry", function (e) {
       var frag = parse(e.data), item = frag.firstElementChild, list = document.getElementById("timeline");
