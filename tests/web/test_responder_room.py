@@ -8,6 +8,7 @@ import copy
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +282,14 @@ def test_the_dashboard_puts_unacknowledged_incidents_first_within_a_level(
     assert html.index(f"INC-{waiting}") < html.index(f"INC-{seen}")
     row = html[html.index(f"INC-{waiting}") - 200 : html.index(f"INC-{waiting}")]
     assert 'class="unacked"' in row and "needs acknowledgement" in html
+    clock.advance(timedelta(minutes=40))  # past both deadlines
+    html = browse("charlie").get("/").text
+    late_update = html[html.index(f"INC-{seen}") :]
+    late_update = late_update[: late_update.index("</tr>")]
+    assert re.search(r'class="update-cell"><span class="countdown overdue"', late_update)
+    late_ack = html[html.index(f"INC-{waiting}") :]
+    late_ack = late_ack[: late_ack.index("</tr>")]
+    assert 'data-label="Ack due"><span class="countdown overdue"' in late_ack
 
 
 def test_the_cli_pages_someone(db_url: str) -> None:
