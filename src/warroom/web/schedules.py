@@ -127,6 +127,7 @@ def schedule_page(
         "on_call": on_call,
         "rows": [(row.name, bars(row.shifts, start, end)) for row in shown.rows],
         "days": day_lines(start, end, zone),
+        "now_x": round((now - start).total_seconds() / (end - start).total_seconds() * WIDTH, 2),
         "width": WIDTH,
         "overrides": [overrides.override_view(o) for o in made],
         "people": people,
