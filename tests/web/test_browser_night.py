@@ -126,11 +126,13 @@ def first_control_after_header(page: Any) -> str:
     )
 
 
+@pytest.mark.parametrize("width", WIDTHS.values())
 def test_a_night_in_the_room_two_responders(
-    chromium: Any, night: ConfiguredServer, db_url: str, ctx: Context, artifacts: Path
+    chromium: Any, night: ConfiguredServer, db_url: str, ctx: Context, width: int
 ) -> None:
     alert_fires(db_url, ctx, night)
-    alice = signed_in_page(chromium, night, "alice")
+    viewport = {"width": width, "height": 900}
+    alice = signed_in_page(chromium, night, "alice", viewport=viewport)
     row = alice.locator("tr.unacked").filter(has_text="Instance is down")
     expect(row).to_contain_text("needs acknowledgement")
     alice.get_by_role("link", name="INC-1 Instance is down").click()
@@ -144,7 +146,7 @@ def test_a_night_in_the_room_two_responders(
     assert first_control_after_header(alice) == "Acknowledge"
     expect(alice.locator("#live-state")).to_have_text("Live", timeout=LIVE_MS)
 
-    bob = signed_in_page(chromium, night, "bob")
+    bob = signed_in_page(chromium, night, "bob", viewport=viewport)
     bob.goto("/incidents/INC-1")
     bob.evaluate("window.stillTheSamePage = true")
     bob.get_by_label("Update", exact=True).fill("half-typed note about the di")
