@@ -16,6 +16,7 @@ them. A single alert keeps a line of its own ("Alert firing: …").
 from __future__ import annotations
 
 import functools
+import json
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -203,15 +204,14 @@ def _open_new_groups(session: Session, batch: _Batch, submissions: list[Submissi
             firing.add(key)
             group = decision.group_key
             if group not in batch.open_groups and group not in planned:
-                planned[group] = _opening(batch.ctx, submission.sender, alert, decision, now)
+                planned[group] = _opening(batch.ctx, submission.sender, ready, now)
     made = openings.open_incidents(session, ctx=batch.ctx, openings=list(planned.values()))
     for group, incident in zip(planned, made, strict=True):
         batch.open_groups[group] = incident.id
 
 
-def _opening(
-    ctx: Context, sender: Sender, alert: AlertIn, decision: Decision, now: Any
-) -> openings.Opening:
+def _opening(ctx: Context, sender: Sender, ready: Ready, now: Any) -> openings.Opening:
+    alert, decision = ready.alert, ready.decision
     try:
         service = ctx.config.check_service(decision.service)
     except Invalid:
@@ -221,11 +221,18 @@ def _opening(
         title=clip(alert.summary, 200) or "Alert",
         severity=decision.level or ctx.config.level_ids[-1],
         service=service,
-        summary=clip(alert_context.description_of(alert.details) or alert.summary, 10_000),
+        summary=clip(_description(ready) or alert.summary, 10_000),
         source=Source.ALERT,
         at=now,
         group_key=decision.group_key,
     )
+
+
+def _description(ready: Ready) -> str | None:
+    """The alert's description, read from its stored details (the writer process gets
+    the alert without its details, but with the row's JSON)."""
+    details = json.loads(ready.json.get("details") or "{}")
+    return alert_context.description_of(details) if isinstance(details, dict) else None
 
 
 def _incident_for(batch: _Batch, sender: Sender, alert: AlertIn, decision: Decision) -> int:
