@@ -233,3 +233,17 @@ def test_the_list_is_newest_first_by_declaration_time(app: Any, browse: Browse) 
     html = browse("charlie").get("/incidents?status=all").text
     order = [html.index(t) for t in ("Declared last", "Declared first", "Recorded late")]
     assert order == sorted(order)
+
+
+def test_the_api_and_feeds_count_stored_overrides(app: Any, client: TestClient, as_: Any) -> None:
+    body = {"person": "erin", "start": "2026-11-02T08:00:00Z", "end": "2026-11-02T20:00:00Z"}
+    assert (
+        client.post("/api/v1/schedules/primary/overrides", headers=as_("bob"), json=body)
+    ).status_code == 201
+    now = client.get("/api/v1/schedules/primary/oncall", headers=as_("charlie")).json()
+    assert now["on_call"] == "erin" and now["layer"] == "override"
+    listed = client.get("/api/v1/schedules", headers=as_("charlie")).json()["items"]
+    assert listed[0]["on_call"] == "erin"
+    feed = client.get("/api/v1/people/erin.ics", headers=as_("charlie")).text
+    ends = [e.decoded("dtend") for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")]
+    assert datetime(2026, 11, 2, 20, tzinfo=UTC) in ends  # her week runs on until 20:00
