@@ -329,3 +329,14 @@ def test_a_grafana_alert_keeps_its_name_runbook_and_silence_link(
     assert re.search(
         r'href="https://[^"]+" rel="noopener noreferrer" target="_blank">Silence<', html
     )
+
+
+def test_search_takes_percent_and_underscore_literally_in_any_case(
+    app: Any, browse: Browse
+) -> None:
+    declare(app, "Error RATE at 50% in eu")
+    declare(app, "Error rate 500 everywhere")
+    charlie = browse("charlie")
+    found = charlie.get("/incidents", params={"q": "rate at 50%", "status": "all"}).text
+    assert "50% in eu" in found and "500 everywhere" not in found
+    assert "No incidents match." in charlie.get("/incidents", params={"q": "rate_"}).text
