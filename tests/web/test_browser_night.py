@@ -36,6 +36,18 @@ contacts = ["json://127.0.0.1:9/erin"]
 name = "frank"
 contacts = ["json://127.0.0.1:9/frank"]
 
+[[people]]
+name = "gus"
+
+[[people]]
+name = "hana"
+
+[[people]]
+name = "ivan"
+
+[[people]]
+name = "jo"
+
 [[schedules]]
 name = "primary"
   [[schedules.layers]]
@@ -311,3 +323,18 @@ def test_the_live_indicator_says_when_the_connection_drops_and_comes_back(
         expect(indicator).to_have_text("Live", timeout=15_000)
     finally:
         again.stop()
+
+
+def test_a_long_list_of_people_has_a_search_box(
+    chromium: Any, night: ConfiguredServer, db_url: str, ctx: Context
+) -> None:
+    alert_fires(db_url, ctx, night)
+    bob = signed_in_page(chromium, night, "bob")
+    bob.goto("/incidents/INC-1")
+    search = bob.get_by_label("Search the choices of Person")
+    search.fill("fra")
+    expect(bob.get_by_label("Person", exact=True)).to_have_value("frank")
+    visible = bob.locator("#role-person option:not([hidden])")
+    expect(visible).to_have_count(1)
+    bob.get_by_role("button", name="Assign role").click()
+    expect(bob.locator("#incident-header")).to_contain_text("frank")
