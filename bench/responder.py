@@ -36,12 +36,13 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert
 
-from core import free_port, fresh_sqlite, seed, server_env, stop, wait_healthy, warroom
+from core import free_port, seed, server_env, stop, wait_healthy, warroom
 from machine import machine as shared_machine
 from warroom.db.engine import open_database
 from warroom.db.models import Alert, Integration
 
 USER, PASSWORD = "bench-responder", "bench-responder-password"
+SQLITE_PATH = Path("/tmp/wr-bench-responder.sqlite")  # its own: other benchmarks may run
 GOAL_MS = 200.0
 CONFIG = """
 [[people]]
@@ -147,7 +148,9 @@ def main() -> int:
     parser.add_argument("--events-per-incident", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
-    url = fresh_sqlite()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{SQLITE_PATH}"
     seeded = seed(url, args.incidents, args.events_per_incident)
     with_alerts = add_alerts(url, args.incidents, args.alerting)
     user = warroom("user", "create", USER, "--role", "responder", "--password", PASSWORD)
