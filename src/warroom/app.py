@@ -20,10 +20,12 @@ from warroom.api import (
     health,
     incidents,
     integrations,
+    overrides,
     people,
     postmortems,
     problems,
     reports,
+    responder,
     runbooks,
     schedules,
     status,
@@ -133,6 +135,7 @@ def create_app(
     routers += [postmortems.router, reports.router]
     routers += [runbooks.router, checklists.router, actions.router, checks.router]
     routers += [duties.router, drills.router]
+    routers += [responder.router, overrides.router]
     for router in routers:
         app.include_router(router)
     web.install(app, db=db, ctx=ctx, public_url=settings.public_url)

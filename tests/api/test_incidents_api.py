@@ -266,7 +266,9 @@ def test_status_may_jump_forward_and_fills_the_milestones_it_passes(client, as_,
 def test_status_message_becomes_the_event_text(client, as_):
     incident = post_incident(client, as_("bob"))
     act(client, as_("bob"), incident["id"], "status", status="identified", message="Bad deploy")
-    assert timeline(client, as_("bob"), incident["id"])[-1]["text"] == "Bad deploy"
+    assert timeline(client, as_("bob"), incident["id"])[-1]["text"] == (
+        "Status triggered → identified: Bad deploy"
+    )
 
 
 @pytest.mark.parametrize("target", ["acknowledged", "investigating", "triggered"])
@@ -424,7 +426,9 @@ def test_resolving_a_p1_sets_the_postmortem_due_two_days_later(client, as_, cloc
     assert ts(body["resolved_at"]) == clock.now()
     assert ts(body["postmortem_due_at"]) == clock.now() + timedelta(days=2)
     assert body["next_update_due_at"] is None
-    assert timeline(client, as_("bob"), incident["id"])[-1]["text"] == "Rolled back"
+    assert timeline(client, as_("bob"), incident["id"])[-1]["text"] == (
+        "Status triggered → resolved: Rolled back"
+    )
 
 
 def test_resolving_a_p2_needs_no_postmortem(client, as_):

@@ -191,7 +191,9 @@ def test_status_moves_forward_with_a_message(wj):
     incident = wj("status", "1", "identified", "--message", "Log rotation broke")
     assert incident["status"] == "identified"
     assert incident["acknowledged_at"] is not None
-    assert wj("show", "1")["timeline"][-1]["text"] == "Log rotation broke"
+    assert wj("show", "1")["timeline"][-1]["text"] == (
+        "Status triggered → identified: Log rotation broke"
+    )
 
 
 def test_an_illegal_transition_is_refused_naming_both_statuses(wr, wj):

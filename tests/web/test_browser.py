@@ -85,6 +85,9 @@ def test_whole_incident_in_the_browser_two_people_live(
     internal = alice.locator("#timeline li:not(.public)").filter(has_text="Rollback finished")
     expect(internal).to_be_visible(timeout=LIVE_MS)
 
+    alice.get_by_role("button", name="Resolve").click()  # a P1: refused until confirmed
+    expect(alice.locator("#resolve-confirm-error")).to_be_visible()
+    alice.get_by_label("Yes, P1 INC-1 is over: resolve it").check()
     alice.get_by_role("button", name="Resolve").click()
     expect(header_status(bob)).to_have_text("resolved", timeout=LIVE_MS)
     expect(bob.get_by_role("button", name="Reopen")).to_be_visible(timeout=LIVE_MS)
@@ -142,12 +145,13 @@ def test_every_action_works_without_javascript(chromium: Any, server: Server) ->
     bob.get_by_role("button", name="Change severity").click()
     expect(bob.locator("#incident-header .sev")).to_have_text("P0")
     bob.get_by_label("Role", exact=True).select_option("scribe")
-    bob.get_by_label("Person", exact=True).fill("alice")
+    bob.get_by_label("Person", exact=True).select_option("alice")
     bob.get_by_role("button", name="Assign role").click()
     expect(bob.locator("#incident-header")).to_contain_text("alice")
     bob.get_by_label("Update", exact=True).fill("")
     bob.get_by_role("button", name="Post update").click()
     expect(bob.get_by_text("message must not be empty.")).to_be_visible()
+    bob.get_by_label("Yes, P0 INC-1 is over: resolve it").check()
     bob.get_by_role("button", name="Resolve").click()
     expect(header_status(bob)).to_have_text("resolved")
 

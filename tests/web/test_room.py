@@ -79,7 +79,13 @@ def test_a_stale_form_says_who_changed_what_and_changes_nothing(app, browse: Bro
 def test_a_stale_severity_form_names_the_new_severity(app, browse: Browse) -> None:  # type: ignore[no-untyped-def]
     incident_id = declare(*in_app(app), "Checkout fails", severity="P2")
     alice, bob = browse("alice"), browse("bob")
-    post(alice, f"/incidents/INC-{incident_id}/severity", severity="P1", seen_severity="P2")
+    post(
+        alice,
+        f"/incidents/INC-{incident_id}/severity",
+        severity="P1",
+        seen_severity="P2",
+        reason="Every card payment fails",
+    )
     answer = post(bob, f"/incidents/INC-{incident_id}/severity", severity="P3", seen_severity="P2")
     assert answer.status_code == 409  # type: ignore[attr-defined]
     assert f"changed INC-{incident_id} from P2 to P1" in answer.text  # type: ignore[attr-defined]

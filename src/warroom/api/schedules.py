@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
 from warroom.api.deps import StateDep, Viewer
-from warroom.services.directory import schedules
+from warroom.domain import ical
+from warroom.services.directory import schedule_views, schedules
 from warroom.services.directory.schedules import OnCallRead
 
 router = APIRouter(prefix="/api/v1", tags=["schedules"])
@@ -25,7 +26,8 @@ At = Annotated[
 @router.get("/schedules")
 def list_schedules(state: StateDep, _: Viewer, at: At = None) -> dict[str, object]:
     moment = at or state.ctx.clock.now()
-    return {"at": moment, "items": schedules.overview(state.ctx.config, moment)}
+    with state.db.read() as session:  # stored overrides count
+        return {"at": moment, "items": schedule_views.overview(session, state.ctx.config, moment)}
 
 
 @router.get("/schedules/{name}.ics", response_class=Response)
@@ -38,11 +40,14 @@ def schedule_calendar(
 ) -> Response:
     now = state.ctx.clock.now()
     first, last = schedules.span(now, start, end)
-    text = schedules.schedule_feed(state.ctx.config, name, start=first, end=last, now=now)
+    with state.db.read() as session:  # stored overrides count
+        shown = schedule_views.timeline(session, state.ctx.config, name, start=first, end=last)
+    text = ical.calendar(shown.schedule.name, shown.final, now=now)
     return Response(text, media_type=CALENDAR)
 
 
 @router.get("/schedules/{name}/oncall")
 def schedule_on_call(name: str, state: StateDep, _: Viewer, at: At = None) -> OnCallRead:
     moment = at or state.ctx.clock.now()
-    return schedules.who(schedules.find(state.ctx.config, name), moment)
+    with state.db.read() as session:  # stored overrides count
+        return schedule_views.who(session, state.ctx.config, name, moment)

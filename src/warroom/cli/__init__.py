@@ -17,10 +17,12 @@ with startup.collector_paused():  # while the commands load: see warroom.startup
         drills,
         duties,
         incidents,
+        overrides,
         paging,
         people,
         postmortems,
         reports,
+        responder,
         runbooks,
         statuspage,
         usage,
@@ -69,6 +71,8 @@ runbooks.register(app)
 checks.register(app)
 drills.register(app)
 duties.register(app)
+responder.register(app)
+overrides.register(app)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import typer
 from warroom.cli import output
 from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
-from warroom.services.directory import schedules
+from warroom.services.directory import schedule_views
 from warroom.services.paging import deliveries
 
 notify_app = typer.Typer(help="Notifications.", no_args_is_help=True)
@@ -29,13 +29,15 @@ def oncall(
     config: ConfigPath = None,
 ) -> None:
     """Who is on call, and when the next handoff is."""
-    with opened(db, config, migrate=False) as rt:
+    with opened(db, config) as rt:  # migrated: stored overrides are read
         moment = parse_at(at) or rt.ctx.clock.now()
         chosen = [s for s in rt.ctx.config.schedules if schedule in (None, s.name)]
         if schedule and not chosen:
             fail(f"schedule {schedule!r} is not in the config")
+        with rt.db.read() as session:  # stored overrides count
+            reads = [schedule_views.who(session, rt.ctx.config, s.name, moment) for s in chosen]
     rows = []
-    for read in (schedules.who(item, moment) for item in chosen):
+    for read in reads:
         handoff = read.next_handoff
         rows.append(
             {

@@ -100,6 +100,7 @@ class Incident(Base):
         Index("ix_incidents_service_id", "service", "id"),
         INCIDENTS_CHANNEL,
         INCIDENTS_OPEN_GROUP,
+        Index("ix_incidents_declared_id", "declared_at", "id"),
         Index(
             "ix_incidents_open_id",
             "id",
@@ -351,3 +352,37 @@ class DemoMessage(Base):
 from warroom.db import learning  # noqa: E402, F401  (post-mortems and action items)
 from warroom.db import operations as _operations  # noqa: E402, F401  (its tables join Base)
 from warroom.db import status_models as status_models  # noqa: E402  (registers its tables)
+
+
+class ScheduleOverride(Base):
+    """Someone covers a schedule from `start_at` to `end_at` (made through the UI, CLI or
+    API; the config's layers stay the source of the rotation). Removing one keeps the row,
+    with who removed it and when."""
+
+    __tablename__ = "schedule_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    schedule: Mapped[str] = mapped_column(String(80))
+    person: Mapped[str] = mapped_column(String(80))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    removed_by: Mapped[str | None] = mapped_column(String(120))
+    removed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_schedule_overrides_schedule_end", "schedule", "end_at"),)
+
+
+class CalendarLink(Base):
+    """A private, read-only iCalendar URL of one person's shifts: only its hash is kept;
+    revoking it ends the URL."""
+
+    __tablename__ = "calendar_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(80), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

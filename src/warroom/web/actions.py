@@ -15,9 +15,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
-from warroom.domain.incidents import parse_role, parse_status, ref_of
-from warroom.errors import NotFound, WarroomError
+from warroom.domain import room_rules
+from warroom.domain.incidents import Role, parse_role, parse_status, ref_of
+from warroom.errors import Invalid, NotFound, WarroomError
 from warroom.services.incidents import lifecycle, roles, timeline
+from warroom.services.paging import manual
 from warroom.web.auth import Acting
 from warroom.web.errors import PageRefused
 from warroom.web.rooms import Problem, incident_id_of, room_page
@@ -123,10 +125,22 @@ def change_status(
 
 @router.post("/incidents/{ref}/resolve")
 def resolve(
-    ref: str, request: Request, who: Acting, message: Field = "", seen_status: Field = ""
+    ref: str,
+    request: Request,
+    who: Acting,
+    message: Field = "",
+    seen_status: Field = "",
+    confirm: Field = "",
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
         ctx = web_state(request).ctx
+        incident = lifecycle.get(session, incident_id)
+        if room_rules.confirm_needed(ctx.config.rank(incident.severity)) and confirm != "on":
+            raise Invalid(
+                f"{incident.severity} is one of the gravest levels: tick the box to confirm "
+                "that it is over.",
+                field="confirm",
+            )
         return lifecycle.resolve(
             session, ctx=ctx, actor=who.name, incident_id=incident_id, message=message
         )
@@ -176,6 +190,14 @@ def change_severity(
     seen_severity: Field = "",
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
+        config = web_state(request).ctx.config
+        current = lifecycle.get(session, incident_id).severity
+        wanted = config.severity(severity).id
+        if (
+            room_rules.reason_needed(config.rank(wanted), config.rank(current))
+            and not reason.strip()
+        ):
+            raise Invalid(f"Say why {ref_of(incident_id)} is raised to {wanted}.", field="reason")
         return lifecycle.change_severity(
             session,
             ctx=web_state(request).ctx,
@@ -204,3 +226,36 @@ def assign_role(
         )
 
     return act(request, ref, do, form="role", values={"role": role, "person": person})
+
+
+@router.post("/incidents/{ref}/command")
+def take_command(ref: str, request: Request, who: Acting) -> Response:
+    """One click: the signed-in person becomes the incident's commander."""
+
+    def do(session: Session, incident_id: int) -> Any:
+        return roles.assign_role(
+            session,
+            ctx=web_state(request).ctx,
+            actor=who.name,
+            incident_id=incident_id,
+            role=Role.COMMANDER,
+            person=who.name,
+        )
+
+    return act(request, ref, do, form="role", values={"role": "commander", "person": who.name})
+
+
+@router.post("/incidents/{ref}/page")
+def page_someone(ref: str, request: Request, who: Acting, target: Field = "") -> Response:
+    """Page a person, a team or a schedule's on-call, through the outbox."""
+
+    def do(session: Session, incident_id: int) -> Any:
+        return manual.page_target(
+            session,
+            ctx=web_state(request).ctx,
+            actor=who.name,
+            incident_id=incident_id,
+            target=target,
+        )
+
+    return act(request, ref, do, form="page", values={"target": target})

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from warroom.config import WarroomConfig
 from warroom.domain.incidents import ref_of
-from warroom.errors import Forbidden, Invalid, WarroomError
+from warroom.errors import Forbidden, WarroomError
 from warroom.services.access import users
 from warroom.services.incidents import lifecycle
 from warroom.web import render
@@ -40,6 +41,25 @@ def _form(
         values=values or {},
         errors=errors or {},
     )
+
+
+def _problems(config: WarroomConfig, values: dict[str, str]) -> dict[str, str]:
+    """Every mistake in the form at once, by field (the use case still has the last word)."""
+    errors: dict[str, str] = {}
+    if not values["title"].strip():
+        errors["title"] = "Say what is broken: the title must not be empty."
+    if not values["severity"]:
+        errors["severity"] = "Choose a severity."
+    else:
+        try:
+            config.severity(values["severity"])
+        except WarroomError as exc:
+            errors["severity"] = exc.message
+    try:
+        config.check_service(values["service"] or None)
+    except WarroomError as exc:
+        errors["service"] = exc.message
+    return errors
 
 
 def _refuse_viewers(visitor: Visitor) -> None:
@@ -75,9 +95,10 @@ def declare(
         "commander": commander,
     }
     state = web_state(request)
+    errors = _problems(state.ctx.config, values)
+    if errors:
+        return _form(request, status=422, values=values, errors=errors)
     try:
-        if not severity:
-            raise Invalid("Choose a severity.", field="severity")
         with state.db.write.begin() as session:
             incident = lifecycle.declare(
                 session,

@@ -44,6 +44,7 @@ def list_incidents(
                 text=q,
                 limit=PAGE,
                 cursor=cursor or None,
+                by_declared=True,
             )
             items = [incident_view(i) for i in page.items]
             next_cursor = page.next_cursor

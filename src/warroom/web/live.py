@@ -23,7 +23,7 @@ from warroom.services.incidents.views import event_view, incident_view
 from warroom.web import render
 from warroom.web.auth import SignedIn
 from warroom.web.errors import PageRefused
-from warroom.web.rooms import KIND_LABELS, action_context, incident_id_of
+from warroom.web.rooms import KIND_LABELS, action_context, directory_context, incident_id_of
 from warroom.web.state import web_state
 
 router = APIRouter(include_in_schema=False)
@@ -71,6 +71,7 @@ def poll(request: Request, incident_id: int, cursor: Cursor) -> list[str]:
         fresh = cursor.fresh(change.event_ids)
         events = live.events(session, fresh) if fresh else []
         incident = change.incident if change.version != cursor.version else None
+        directory = directory_context(request, session) if incident is not None else {}
     for event in events:
         html = render.fragment(
             request, "_event.html.j2", event=event_view(event), kind_labels=KIND_LABELS
@@ -79,8 +80,9 @@ def poll(request: Request, incident_id: int, cursor: Cursor) -> list[str]:
     cursor.saw(fresh, time.monotonic())
     if incident is not None:
         view = incident_view(incident)
-        context = {"incident": view, **action_context(request, view)}
+        context = {"incident": view, **directory, **action_context(request, view)}
         out.append(message("header", render.fragment(request, "_header.html.j2", **context)))
+        out.append(message("primary", render.fragment(request, "_primary.html.j2", **context)))
         out.append(message("actions", render.fragment(request, "_actions.html.j2", **context)))
         cursor.version = change.version
     return out

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.errors import WarroomError
-from warroom.services.directory import schedules
+from warroom.services.directory import schedule_views
 from warroom.services.directory.views import people_views
 from warroom.services.paging import deliveries, failing_contacts
 from warroom.web import render
@@ -31,7 +31,7 @@ def people_page(request: Request, _: SignedIn) -> HTMLResponse:
             request,
             "people.html.j2",
             people=people,
-            on_call=schedules.overview(config, state.ctx.clock.now()),
+            on_call=schedule_views.overview(session, config, state.ctx.clock.now()),
             failed=[deliveries.describe(job) for job in failed],
         )
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from warroom.domain.durations import format_duration
 from warroom.domain.page_headers import PAGE_HEADERS
+from warroom.domain.room_rules import filters_of
 from warroom.web import assets
 from warroom.web.times import Times
 
@@ -32,6 +33,7 @@ def environment() -> Environment:
     )
     env.globals["static"] = assets.url
     env.filters["duration"] = format_duration
+    env.globals["timeline_filters"] = filters_of
     return env
 
 

@@ -92,3 +92,20 @@ def test_a_notice_whose_handoff_moved_sends_nothing(
     clock.advance(timedelta(days=1))
     restarted.run_due()
     assert len(hook.to("/bob")) == 1
+
+
+def test_a_stored_override_takes_the_handoff_over(
+    database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
+) -> None:
+    from warroom.services.directory import overrides
+
+    start = clock.now() + timedelta(hours=3)
+    run(database, lambda s: overrides.add(
+        s, ctx=ctx, actor="carol", schedule="primary", person="bob",
+        start=start, end=start + timedelta(hours=2)))  # fmt: skip
+    worker.plan()
+    assert planned(database) == [("pending", "2026-11-02T11:30:00+00:00", "bob")]
+    clock.advance(timedelta(hours=2, minutes=30))
+    worker.run_due()
+    [notice] = hook.to("/bob")
+    assert "taking over from alice" in notice.json["message"]

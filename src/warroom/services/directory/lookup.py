@@ -25,6 +25,7 @@ from warroom.db.models import PersonRow, TeamRow
 from warroom.domain.people import Person, Team, parse_target
 from warroom.domain.schedules import Schedule, on_call
 from warroom.errors import Invalid
+from warroom.services.directory import cover
 
 Source = Literal["config", "api"]
 
@@ -131,6 +132,7 @@ def resolve(
             found = list(group.members) if group else []
         else:
             rotation = schedule(config, name)
+            rotation = cover.with_stored(session, rotation, since=at) if rotation else None
             who = on_call(rotation, at).person if rotation else None
             found = [who] if who else []
         if not found:

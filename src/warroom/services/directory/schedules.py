@@ -12,7 +12,7 @@ from warroom.config import WarroomConfig
 from warroom.domain import ical
 from warroom.domain.schedules import Schedule, Shift, next_handoff, on_call, shifts
 from warroom.errors import Invalid, NotFound
-from warroom.services.directory import lookup
+from warroom.services.directory import cover, lookup
 
 BEFORE = timedelta(days=7)  # a feed's default range: a week back ...
 AFTER = timedelta(days=60)  # ... and two months ahead
@@ -101,10 +101,10 @@ def person_feed(
     """The person's shifts in every schedule, each event naming its schedule."""
     if lookup.person(session, config, name) is None:
         raise NotFound(f"There is no person named {name!r}.", field="name")
-    entries = [
+    entries = [  # stored overrides count
         (schedule.name, shift)
         for schedule in config.schedules
-        for shift in _shifts(schedule, start, end)
+        for shift in _shifts(cover.with_stored(session, schedule, since=start), start, end)
         if shift.person == name
     ]
     entries.sort(key=lambda entry: entry[1].start)

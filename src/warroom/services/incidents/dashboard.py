@@ -17,7 +17,7 @@ from warroom.db.models import Incident
 from warroom.domain.incidents import Status
 from warroom.domain.severities import Severity
 from warroom.services.context import Context
-from warroom.services.directory import schedules
+from warroom.services.directory import schedule_views, schedules
 from warroom.services.incidents.queries import OPEN_LITERAL
 
 # Only what the dashboard shows: a fraction of the row, so loading 80 lines stays cheap.
@@ -67,14 +67,37 @@ def open_groups(session: Session, ctx: Context) -> list[Group]:
         total = int(counts.get(level.id, 0))
         if not total:
             continue
-        query = (
-            select(*LINE)
-            .where(Incident.status.in_(OPEN_LITERAL), Incident.severity == level.id)
-            .order_by(Incident.id.desc())
-            .limit(PER_SEVERITY)
-        )
-        groups.append(Group(level, total, session.execute(query).all()))
+        groups.append(Group(level, total, _lines(session, level.id)))
     return groups
+
+
+def _lines(session: Session, level: str) -> list[Any]:
+    """A level's open incidents to show: unacknowledged (triggered) ones first, each part
+    newest first; two bounded queries, each served by an index."""
+    waiting = (  # "open and triggered": so the planner takes the partial index of open ones
+        select(*LINE)
+        .where(
+            Incident.status.in_(OPEN_LITERAL),
+            Incident.status == Status.TRIGGERED.value,
+            Incident.severity == level,
+        )
+        .order_by(Incident.id.desc())
+        .limit(PER_SEVERITY)
+    )
+    rows = list(session.execute(waiting).all())
+    if len(rows) < PER_SEVERITY:
+        others = (
+            select(*LINE)
+            .where(
+                Incident.status.in_(OPEN_LITERAL),
+                Incident.status != Status.TRIGGERED.value,
+                Incident.severity == level,
+            )
+            .order_by(Incident.id.desc())
+            .limit(PER_SEVERITY - len(rows))
+        )
+        rows += session.execute(others).all()
+    return rows
 
 
 def recently_resolved(session: Session, limit: int = RECENT) -> list[Any]:
@@ -99,5 +122,5 @@ def board(session: Session, *, ctx: Context) -> Board:
         groups=groups,
         open_total=sum(g.total for g in groups),
         recent=recently_resolved(session),
-        on_call=schedules.overview(ctx.config, ctx.clock.now()),
+        on_call=schedule_views.overview(session, ctx.config, ctx.clock.now()),
     )

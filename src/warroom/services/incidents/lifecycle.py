@@ -109,7 +109,11 @@ def change_status(
     incident.status = status.value
     touch(incident, now)
     kind = Kind.ACKNOWLEDGED if status == Status.ACKNOWLEDGED else Kind.STATUS
-    text = message or f"Status {current} → {status}"
+    move = f"Status {current} → {status}"
+    if kind == Kind.ACKNOWLEDGED:
+        text = message or move
+    else:
+        text = f"{move}: {message}" if message else move
     event_id = timeline.record(
         session,
         incident,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from warroom.db.models import Incident
+from warroom.db.models import Alert, Incident
 from warroom.domain.incidents import OPEN_STATUSES, ORDER, Status, parse_ref, parse_status
 from warroom.errors import Invalid
 from warroom.services.context import Context
@@ -39,14 +41,17 @@ def _parse_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-def _matching(query: Select[Incident], text: str) -> Select[Incident]:
+def _matching(query: Select[Incident], text: str, plain_like: bool) -> Select[Incident]:
     """Title contains the text (any case), or the text is the incident's reference."""
     words = text.strip()
     if "\x00" in words:
         raise Invalid("text must not contain NUL characters.", field="q")
     if not words:
         return query
-    match = Incident.title.icontains(words, autoescape=True)
+    match = or_(
+        _contains(Incident.title, words, plain_like),
+        Incident.id.in_(_alerts_matching(words, plain_like)),
+    )
     ref = parse_ref(words) if REF_LIKE.fullmatch(words) else None
     return query.where(or_(match, Incident.id == ref) if ref and ref <= MAX_ID else match)
 
@@ -58,10 +63,35 @@ def _status_filter(text: str) -> Status:
     except Invalid:
         known = ", ".join(["open", "all", *ORDER])
         raise Invalid(f"status {text!r} is not one of {known}.", field="status") from None
+def _contains(column: Any, words: str, plain_like: bool) -> Any:
+    """The column contains the words, in any case. SQLite's LIKE already ignores case as
+    far as its lower() goes (ASCII), so there a plain LIKE says the same for half the
+    work of lower() on every row; elsewhere, lower() on both sides."""
+    if not plain_like:
+        return column.icontains(words, autoescape=True)
+    escaped = words.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(f"%{escaped}%", escape="/")
+
+
+def _alerts_matching(words: str, plain_like: bool) -> Select[Any]:
+    """The incidents whose alerts carry the text in a label (name or value, e.g. the host
+    or the alertname) or as their source."""
+    return select(Alert.incident_id).where(
+        Alert.incident_id.is_not(None),
+        or_(
+            _contains(cast(Alert.labels, Text), words, plain_like),
+            _contains(Alert.source, words, plain_like),
+        ),
+    )
 
 
 def _filtered(
-    ctx: Context, status: str, severity: str | None, service: str | None, text: str | None = None
+    ctx: Context,
+    status: str,
+    severity: str | None,
+    service: str | None,
+    text: str | None = None,
+    plain_like: bool = False,
 ) -> Select[Incident]:
     query = select(Incident)
     wanted = status.strip().lower()
@@ -75,7 +105,7 @@ def _filtered(
         if "\x00" in service:
             raise Invalid("service must not contain NUL characters.", field="service")
         query = query.where(Incident.service == service)
-    return _matching(query, text) if text else query
+    return _matching(query, text, plain_like) if text else query
 
 
 def list_incidents(
@@ -88,10 +118,15 @@ def list_incidents(
     limit: int = 50,
     cursor: str | None = None,
     text: str | None = None,
+    by_declared: bool = False,
 ) -> Page:
+    """`by_declared`: the latest declared first, instead of the latest written."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
-    query = _filtered(ctx, status, severity, service, text)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    query = _filtered(ctx, status, severity, service, text, plain_like=sqlite)
+    if by_declared:
+        return _by_declared(session, query, limit, cursor)
     before = _parse_cursor(cursor)
     if before is not None:
         query = query.where(Incident.id < before)
@@ -99,3 +134,27 @@ def list_incidents(
     more = len(rows) > limit
     items = rows[:limit]
     return Page(items=items, next_cursor=str(items[-1].id) if more and items else None)
+
+
+def _by_declared(session: Session, query: Select[Incident], limit: int, cursor: str | None) -> Page:
+    """The latest declared first (an incident recorded late falls in place); the cursor is
+    `<declared_at in microseconds since 1970>.<id>` of the last one shown."""
+    if cursor:
+        micros, _, last_id = cursor.partition(".")
+        if not (micros.isdigit() and last_id.isdigit() and len(micros) < 20):
+            raise Invalid(f"cursor {cursor!r} is not one this server gave out.", field="cursor")
+        at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+        query = query.where(
+            or_(
+                Incident.declared_at < at,
+                and_(Incident.declared_at == at, Incident.id < min(int(last_id), MAX_ID)),
+            )
+        )
+    ordered = query.order_by(Incident.declared_at.desc(), Incident.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(ordered))
+    items = rows[:limit]
+    if len(rows) <= limit or not items:
+        return Page(items=items, next_cursor=None)
+    last = items[-1]
+    micros_of = (last.declared_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    return Page(items=items, next_cursor=f"{micros_of}.{last.id}")

@@ -15,6 +15,7 @@ them. A single alert keeps a line of its own ("Alert firing: …").
 
 from __future__ import annotations
 
+import json
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db.queries import alerts as statements
 from warroom.db.queries import incidents as incident_statements
+from warroom.domain import alert_context
 from warroom.domain.alerts import AlertAction, AlertStatus, clip
 from warroom.domain.incidents import Source
 from warroom.domain.routing import AutoResolve
@@ -185,15 +187,14 @@ def _open_new_groups(session: Session, batch: _Batch, submissions: list[Submissi
             firing.add(key)
             group = decision.group_key
             if group not in batch.open_groups and group not in planned:
-                planned[group] = _opening(batch.ctx, submission.sender, alert, decision, now)
+                planned[group] = _opening(batch.ctx, submission.sender, ready, now)
     made = openings.open_incidents(session, ctx=batch.ctx, openings=list(planned.values()))
     for group, incident in zip(planned, made, strict=True):
         batch.open_groups[group] = incident.id
 
 
-def _opening(
-    ctx: Context, sender: Sender, alert: AlertFacts, decision: RouteFacts, now: Any
-) -> openings.Opening:
+def _opening(ctx: Context, sender: Sender, ready: ReadyFacts, now: Any) -> openings.Opening:
+    alert, decision = ready.alert, ready.decision
     try:
         service = ctx.config.check_service(decision.service)
     except Invalid:
@@ -203,11 +204,18 @@ def _opening(
         title=clip(alert.summary, 200) or "Alert",
         severity=decision.level or ctx.config.level_ids[-1],
         service=service,
-        summary=clip(alert.summary, 10_000),
+        summary=clip(_description(ready) or alert.summary, 10_000),
         source=Source.ALERT,
         at=now,
         group_key=decision.group_key,
     )
+
+
+def _description(ready: ReadyFacts) -> str | None:
+    """The alert's description, read from its stored details (the writer process gets
+    the alert without its details, but with the row's JSON)."""
+    details = json.loads(ready.json.get("details") or "{}")
+    return alert_context.description_of(details) if isinstance(details, dict) else None
 
 
 def _incident_for(batch: _Batch, sender: Sender, alert: AlertFacts, decision: RouteFacts) -> int:

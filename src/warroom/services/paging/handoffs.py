@@ -23,7 +23,7 @@ from warroom.domain.jobs import JobStatus
 from warroom.domain.schedules import Schedule, next_handoff
 from warroom.services import jobs
 from warroom.services.context import Context
-from warroom.services.directory import lookup
+from warroom.services.directory import cover, lookup
 from warroom.services.paging import deliveries, messages
 
 HANDOFF = "handoff"
@@ -42,7 +42,7 @@ def plan(session: Session, *, ctx: Context, now: datetime) -> int:
         session, now - notice - timedelta(days=1))}  # fmt: skip
     added = 0
     for schedule in ctx.config.schedules:
-        handoff = next_handoff(schedule, now)
+        handoff = next_handoff(cover.with_stored(session, schedule, since=now), now)
         if handoff is None or handoff.to_person is None:
             continue
         if (schedule.name, handoff.at.isoformat()) in known:
@@ -100,6 +100,9 @@ def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
     """Send one handoff notice (a job handler), then plan the following handoff."""
     payload = job.payload
     schedule = lookup.schedule(ctx.config, payload["schedule"])
+    if schedule is not None:  # stored overrides count (a cover takes the handoff over)
+        since = datetime.fromisoformat(payload["at"]) - timedelta(seconds=1)
+        schedule = cover.with_stored(session, schedule, since=since)
     person = lookup.person(session, ctx.config, payload["to"])
     if _still_so(schedule, payload) and person and _first_for_its_handoff(session, job):
         at = datetime.fromisoformat(payload["at"]).astimezone(ZoneInfo(person.timezone))
