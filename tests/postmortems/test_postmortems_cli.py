@@ -176,7 +176,8 @@ def test_an_admins_post_mortem_template_is_checked_and_drafts_from_it(
     run("resolve", ref, "--message", "Restarted the consumer")
     drafted = run("postmortem", ref, "draft")
     assert drafted["body"] == (
-        f"# {ref} review\n\n- Declared P2 (Medium): Queue stuck\n- Restarted the consumer\n"
+        f"# {ref} review\n\n- Declared P2 (Medium): Queue stuck\n"
+        "- Status triggered → resolved: Restarted the consumer\n"
     )
 
 

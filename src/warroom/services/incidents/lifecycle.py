@@ -122,7 +122,7 @@ def change_status(
         at=when,
         now=now,
         text=text,
-        data={"from": current.value, "to": status.value},
+        data=_move_data(current, status, message),
     )
     session.flush()
     if resolved_now:
@@ -163,6 +163,12 @@ def _apply_milestones(
     if status == Status.CLOSED:
         incident.closed_at = when
     return resolved_now
+
+
+def _move_data(current: Status, status: Status, message: str | None) -> dict[str, str]:
+    """A status line's data: the move, and the message said with it (the text holds both)."""
+    data = {"from": current.value, "to": status.value}
+    return data | {"message": message} if message else data
 
 
 def acknowledge(

@@ -139,12 +139,14 @@ def _rank_postgresql(session: Session, docs: dict[int, str], words: list[str]) -
 
 
 def _how(session: Session, incident: Incident) -> str:
-    said = session.scalar(
-        select(Event.text)
+    last = session.execute(
+        select(Event.text, Event.data)
         .where(Event.incident_id == incident.id, Event.kind == "status")
         .order_by(Event.at.desc(), Event.id.desc())
         .limit(1)
-    )
+    ).first()
+    text, data = last if last is not None else ("", None)
+    said = (data or {}).get("message") or text  # older lines hold the message alone
     took = ""
     if incident.resolved_at is not None:
         seconds = round((incident.resolved_at - incident.declared_at).total_seconds())
