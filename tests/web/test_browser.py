@@ -17,7 +17,7 @@ from warroom.services.directory import people
 
 pytestmark = pytest.mark.slow
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-LIVE_MS = 2000  # the page polls every 0.3 s; the margin is for a busy shared machine
+LIVE_MS = 5000  # the page polls every 0.3 s; the margin is for a busy machine (CI runs two)
 TITLE = "<script>window.pwned = 1</script> Checkout fails for card payments"
 
 
