@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -109,6 +109,15 @@ def database_unavailable(_: Request | None, exc: Exception) -> JSONResponse:
     )
 
 
+def unstorable(request: Request | None, exc: Exception) -> JSONResponse:
+    """PostgreSQL stores no NUL character in text: a value holding one, from a path, a
+    query or a body, is the sender's mistake (SQLite takes it). Any other data error is
+    ours."""
+    if "NUL" in str(getattr(exc, "orig", "")):
+        return problem(422, "A value holds a NUL character, which cannot be stored.", "invalid")
+    return unexpected(request, exc)
+
+
 def unexpected(_: Request | None, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return problem(500, "Something went wrong on our side; nothing was changed.", "internal")
@@ -119,6 +128,7 @@ HANDLERS: dict[type[Exception], Callable[[Any, Exception], Response]] = {
     WarroomError: _warroom,
     HTTPException: http_error,
     OperationalError: database_unavailable,
+    DataError: unstorable,
     Exception: unexpected,
 }
 

@@ -61,8 +61,8 @@ def declare(
 ) -> Incident:
     """Open one incident (see `openings.open_incidents`; the result is read-only). A
     commander must be a person warroom knows when the config lists people."""
-    if commander:
-        lookup.vet_person(session, ctx.config, commander.strip(), field="commander")
+    if named := clean(commander, "commander", 120):
+        lookup.vet_person(session, ctx.config, named, field="commander")
     opening = openings.Opening(
         actor=actor,
         title=title,

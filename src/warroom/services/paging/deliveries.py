@@ -45,14 +45,14 @@ SYSTEM = "warroom"
 
 
 CONTACT_KEY = "contact_id_key"  # made by migration 0011
-_contact_keys: dict[str, bytes] = {}  # by database URL: read once per process
 
 
 def _contact_key(session: Session) -> bytes:
-    where = session.get_bind().engine.url.render_as_string(hide_password=True)
-    found = _contact_keys.get(where)
+    """The key, read once per session (a use case): never kept past its database."""
+    found = session.info.get(CONTACT_KEY)
     if found is None:
-        found = _contact_keys[where] = _stored_key(session).encode()
+        found = session.info[CONTACT_KEY] = _stored_key(session).encode()
+    assert isinstance(found, bytes)
     return found
 
 
