@@ -86,6 +86,8 @@ contacts = ["webhook+http://127.0.0.1:{port}/warroom?secret={secret}"]
 [[policies]]
 name = "bench"
 steps = [{{ notify = ["person:oncall"], wait = "1h" }}]
+[security]
+integration_rate = 0  # the bench measures intake and paging, not the rate limiter
 """
 AM_CONFIG = {
     "route": {

@@ -13,11 +13,11 @@ class SecurityConfig(BaseModel):
 
     # Alerts each integration may send: a token bucket refilled at `integration_rate`
     # alerts a second, holding at most `integration_burst` (also the most one request may
-    # carry); rate 0: no limit. Over it: 429 with Retry-After. The defaults sit above what
-    # one server takes in (bench/ingest.py), so they only stop a runaway sender; set them to
-    # what your senders need (e.g. 50 a second, a burst of 1,000).
-    integration_rate: float = Field(default=20_000.0, ge=0)
-    integration_burst: int = Field(default=40_000, ge=1)
+    # carry); rate 0: no limit. Over it: 429 with Retry-After. The defaults take a storm
+    # of 20,000 alerts at once and 1,000 a second after it, and stop a sender that keeps
+    # flooding; set them to what your senders need (e.g. 50 a second, a burst of 1,000).
+    integration_rate: float = Field(default=1_000.0, ge=0)
+    integration_burst: int = Field(default=20_000, ge=1)
     # Integrations of these kinds must sign their requests (X-Warroom-Signature).
     signed_kinds: tuple[str, ...] = ()
     # Failed sign-ins allowed in `login_window_seconds`, per user name and per address.
