@@ -97,7 +97,7 @@ def _event(incident_id: int, at: datetime, kind: str, words: str) -> dict[str, A
 
 
 def seed(db: Database, incidents: int, long_events: int) -> int:
-    """The incidents (two events each, a tenth with an overdue update) and one resolved P1
+    """The incidents (two events each, one in ten with an overdue update) and one resolved P1
     with `long_events` events; that one's id."""
     rng = random.Random(27)
     made = 0
