@@ -138,6 +138,30 @@ def first_control_after_header(page: Any) -> str:
     )
 
 
+def test_a_refused_raise_keeps_its_choice_through_another_responders_change(
+    chromium: Any, night: ConfiguredServer, db_url: str, ctx: Context
+) -> None:
+    """Refused for want of a reason, the raise keeps P0 chosen while bob's command reaches
+    alice's room live; with the reason given, it goes through."""
+    alert_fires(db_url, ctx, night)
+    alice = signed_in_page(chromium, night, "alice")
+    alice.goto("/incidents/INC-1")
+    expect(alice.locator("#live-state")).to_have_text("Live", timeout=LIVE_MS)
+    alice.get_by_label("New severity", exact=True).select_option("P0")
+    alice.get_by_role("button", name="Change severity").click()
+    expect(alice.locator("#severity-reason-error")).to_contain_text("Say why")
+
+    bob = signed_in_page(chromium, night, "bob")
+    bob.goto("/incidents/INC-1")
+    bob.get_by_role("button", name="Take command").click()
+    expect(alice.locator("#incident-header")).to_contain_text("bob", timeout=LIVE_MS)
+    expect(alice.get_by_label("New severity", exact=True)).to_have_value("P0")
+
+    alice.get_by_label("Reason", exact=True).fill("Every host in the rack is down")
+    alice.get_by_role("button", name="Change severity").click()
+    expect(bob.locator("#incident-header .sev")).to_have_text("P0", timeout=LIVE_MS)
+
+
 @pytest.mark.parametrize("width", WIDTHS.values())
 def test_a_night_in_the_room_two_responders(
     chromium: Any, night: ConfiguredServer, db_url: str, ctx: Context, width: int

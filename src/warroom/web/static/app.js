@@ -48,6 +48,7 @@
     return root.querySelectorAll("input[id]:not([type=hidden]), select[id], textarea[id]");
   }
   function changed(field) {
+    if (field._mine) return true;  // typed or chosen by the person, or kept after a refusal
     if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
     if (field.tagName === "SELECT") {
       return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
@@ -187,6 +188,7 @@
     }).then(function (r) {
       if (r.status === 204) {
         form.reset();
+        fields(form).forEach(function (f) { f._mine = false; });
         if (button) button.disabled = false;
         var notices = document.getElementById("notices");
         if (notices) notices.innerHTML = "";
@@ -197,6 +199,8 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         if (!doc.getElementById("incident-header")) { document.open(); document.write(html); document.close(); return; }
         ["incident-header", "notices", "incident-primary", "incident-actions", "form-update"].forEach(function (id) { swap(doc, id); });
+        var refused = r.status >= 400 && form.id && document.getElementById(form.id);
+        if (refused) fields(refused).forEach(function (f) { f._mine = true; });  // the person's values, kept
         searchable(document);
         localTimes(document); tick();
         var bad = document.querySelector("[aria-invalid=true]") || document.querySelector("[role=alert]");
@@ -204,6 +208,9 @@
       });
     }).catch(function () { form.submit(); });
   }
+  ["input", "change"].forEach(function (kind) {
+    document.addEventListener(kind, function (e) { if (e.target && e.target.id) e.target._mine = true; });
+  });
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("data-enhance") || !window.fetch) return;
