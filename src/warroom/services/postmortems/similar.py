@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.learning import Postmortem
 from warroom.db.models import Alert, Event, Incident
+from warroom.db.queries import search
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import ref_of
 from warroom.services.incidents import lifecycle
@@ -94,50 +95,6 @@ def _documents(session: Session, ids: list[int]) -> dict[int, str]:
     return {incident_id: "\n".join(p for p in texts if p) for incident_id, texts in parts.items()}
 
 
-def _rank_sqlite(session: Session, docs: dict[int, str], words: list[str]) -> dict[int, float]:
-    session.execute(
-        text(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.similar_docs "
-            "USING fts5(body, tokenize='porter unicode61')"
-        )
-    )
-    session.execute(text("DELETE FROM temp.similar_docs"))
-    try:
-        session.execute(
-            text("INSERT INTO temp.similar_docs(rowid, body) VALUES (:id, :body)"),
-            [{"id": i, "body": body} for i, body in docs.items()],
-        )
-        query = " OR ".join(f'"{word}"' for word in words)
-        rows = session.execute(
-            text(
-                "SELECT rowid, -bm25(similar_docs) FROM temp.similar_docs "
-                "WHERE similar_docs MATCH :query ORDER BY rank LIMIT :limit"
-            ),
-            {"query": query, "limit": TEXT_MATCHES},
-        )
-        return {int(i): float(score) for i, score in rows}
-    finally:
-        session.execute(text("DELETE FROM temp.similar_docs"))
-
-
-def _rank_postgresql(session: Session, docs: dict[int, str], words: list[str]) -> dict[int, float]:
-    rows = session.execute(
-        text(
-            "SELECT t.id, ts_rank(to_tsvector('english', t.body), q) "
-            "FROM unnest(CAST(:ids AS integer[]), CAST(:bodies AS text[])) AS t(id, body), "
-            "to_tsquery('english', :query) AS q "
-            "WHERE to_tsvector('english', t.body) @@ q ORDER BY 2 DESC LIMIT :limit"
-        ),
-        {
-            "ids": list(docs),
-            "bodies": list(docs.values()),
-            "query": " | ".join(words),
-            "limit": TEXT_MATCHES,
-        },
-    )
-    return {int(i): float(score) for i, score in rows}
-
-
 def _how(session: Session, incident: Incident) -> str:
     last = session.execute(
         select(Event.text, Event.data)
@@ -176,11 +133,7 @@ def similar(session: Session, incident_id: int, *, limit: int = SHOWN) -> list[S
     own = _documents(session, [incident.id]).get(incident.id, "")
     words = _words(incident.title, incident.summary, incident.impact, own, *own_names)
     docs = _documents(session, ids)
-    dialect = session.get_bind().dialect.name
-    ranked: dict[int, float] = {}
-    if words and docs:
-        rank = _rank_sqlite if dialect == "sqlite" else _rank_postgresql
-        ranked = rank(session, docs, words)
+    ranked = search.rank(session, docs, words, limit=TEXT_MATCHES) if words and docs else {}
     best = max(ranked.values(), default=0.0) or 1.0
     scores: dict[int, float] = {i: 2.0 * score / best for i, score in ranked.items()}
     same_service: set[int] = set()
