@@ -15,7 +15,7 @@ import pytest
 from tests.checks.servers import Service, http_service
 from tests.support import WARROOM, free_port, poll
 from tests.web.conftest import Server, add_personas
-from tests.web.test_browser import axe_violations, expect, signed_in_page
+from tests.web.test_browser import LIVE_MS, axe_violations, declare_p1, expect, signed_in_page
 
 from warroom.services.context import Context
 
@@ -153,3 +153,27 @@ def test_checklist_and_actions_work_without_javascript(
     bob.get_by_label("I mean to run this mitigation").check()
     bob.get_by_role("button", name="Restart the API").click()
     expect(bob.locator("#timeline pre.output").first).to_contain_text("restart requested for web")
+
+
+def test_the_checklist_follows_the_others_live_and_keeps_unsaved_ticks(
+    chromium: Any, server: Server
+) -> None:
+    alice = signed_in_page(chromium, server, "alice")
+    declare_p1(alice)
+    bob = signed_in_page(chromium, server, "bob")
+    bob.goto("/incidents/INC-1")
+    bob.evaluate("window.stillTheSamePage = true")
+    bob.get_by_label("Team debriefed").check()  # his, not saved yet
+
+    alice.get_by_label("Post-mortem created").check()
+    alice.get_by_role("button", name="Save checklist").click()
+    expect(bob.get_by_label("Post-mortem created")).to_be_checked(timeout=LIVE_MS)
+    alice.get_by_label("New status").select_option("investigating")  # ticks an item by
+    alice.get_by_role("button", name="Change status").click()  # the event that did it
+    expect(bob.get_by_label("Investigation started")).to_be_checked(timeout=LIVE_MS)
+    expect(bob.locator("#incident-checklist")).to_contain_text("(from the timeline)")
+
+    expect(bob.get_by_label("Team debriefed")).to_be_checked()
+    assert bob.evaluate("window.stillTheSamePage") is True
+    bob.get_by_role("button", name="Save checklist").click()
+    expect(alice.get_by_label("Team debriefed")).to_be_checked(timeout=LIVE_MS)

@@ -190,6 +190,35 @@ def for_level(checklists: tuple[Checklist, ...], level: str) -> list[tuple[Phase
     return items
 
 
+def freeze(items: list[tuple[Phase, Item]]) -> list[dict[str, Any]]:
+    """An incident's own copy of its items, kept on it (`incidents.checklist`), so a later
+    edit of the config leaves the incidents already open as they were."""
+    return [
+        {"phase": phase.value, "key": i.key, "label": i.label, "auto": i.auto} for phase, i in items
+    ]
+
+
+def thaw(frozen: list[dict[str, Any]]) -> list[tuple[Phase, Item]]:
+    """The items an incident was given (see `freeze`)."""
+    return [
+        (
+            Phase(entry["phase"]),
+            Item.model_construct(key=entry["key"], label=entry["label"], auto=entry.get("auto")),
+        )
+        for entry in frozen
+    ]
+
+
+def widen(
+    current: list[tuple[Phase, Item]], added: list[tuple[Phase, Item]]
+) -> list[tuple[Phase, Item]]:
+    """An incident's items after a change of level: the ones it has, then the new level's
+    that it lacks, in phase order (nothing it has, or has ticked, goes away)."""
+    seen = {(phase, item.key) for phase, item in current}
+    merged = current + [(p, i) for p, i in added if (p, i.key) not in seen]
+    return sorted(merged, key=lambda pair: INCIDENT_PHASES.index(pair[0]))
+
+
 def lines(
     items: list[tuple[Phase, Item]],
     events: Iterable[EventLike],

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from warroom.errors import Invalid, WarroomError
+from warroom.services.checklists import items
 from warroom.services.incidents import lifecycle, live
 from warroom.services.incidents.views import event_view, incident_view
 from warroom.web import render
@@ -72,6 +73,13 @@ def poll(request: Request, incident_id: int, cursor: Cursor) -> list[str]:
         events = live.events(session, fresh) if fresh else []
         incident = change.incident if change.version != cursor.version else None
         directory = directory_context(request, session) if incident is not None else {}
+        shown = change.incident
+        ticks_may_differ = shown is not None and (events or incident is not None)
+        checklist = (
+            items.checklist(session, ctx=state.ctx, incident_id=incident_id)
+            if ticks_may_differ
+            else None
+        )
     for event in events:
         html = render.fragment(
             request, "_event.html.j2", event=event_view(event), kind_labels=KIND_LABELS
@@ -85,6 +93,10 @@ def poll(request: Request, incident_id: int, cursor: Cursor) -> list[str]:
         out.append(message("primary", render.fragment(request, "_primary.html.j2", **context)))
         out.append(message("actions", render.fragment(request, "_actions.html.j2", **context)))
         cursor.version = change.version
+    if checklist is not None and shown is not None:  # a tick (by hand or by an event)
+        view = incident_view(shown)  # or a change of level
+        html = render.fragment(request, "_checklist.html.j2", incident=view, checklist=checklist)
+        out.append(message("checklist", html))
     return out
 
 

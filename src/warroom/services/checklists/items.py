@@ -1,6 +1,6 @@
-"""An incident's checklist: its items for the incident's level, each ticked by the event
-that did it or by the person who ticked it (a tick by hand is kept and put on the
-timeline)."""
+"""An incident's checklist: the items copied onto it when it opened (its level's, widened
+when the level changes), each ticked by the event that did it or by the person who
+ticked it (a tick by hand is kept and put on the timeline)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from warroom.db.models import Incident
 from warroom.db.operations import ChecklistTick
-from warroom.domain.checklists import Line, Phase, Tick, for_level, lines
+from warroom.domain.checklists import Item, Line, Phase, Tick, for_level, lines, thaw
 from warroom.domain.incidents import ref_of
 from warroom.errors import Invalid
 from warroom.services.context import Context
@@ -46,9 +47,17 @@ def read(line: Line) -> ItemRead:
     )
 
 
+def items_of(ctx: Context, incident: Incident) -> list[tuple[Phase, Item]]:
+    """The incident's own items, copied when it opened (an incident from before that
+    copy existed reads the config's items for its level)."""
+    if incident.checklist is not None:
+        return thaw(incident.checklist)
+    return for_level(ctx.config.checklists, incident.severity)
+
+
 def checklist(session: Session, *, ctx: Context, incident_id: int) -> list[ItemRead]:
     incident = get(session, incident_id)
-    items = for_level(ctx.config.checklists, incident.severity)
+    items = items_of(ctx, incident)
     manual = {
         (row.phase, row.item_key): Tick(at=row.at, by=row.by)
         for row in session.scalars(
@@ -71,7 +80,7 @@ def tick(
     """Tick (or, `done=False`, untick) an item by hand; `item` is `KEY` or `PHASE.KEY`."""
     incident = get(session, incident_id, for_update=True)
     phase_text, _, key = item.strip().rpartition(".")
-    items = for_level(ctx.config.checklists, incident.severity)
+    items = items_of(ctx, incident)
     found = [
         (phase, entry)
         for phase, entry in items

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
+from warroom.domain import checklists
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
@@ -284,6 +285,16 @@ def post_update(
     return incident
 
 
+def _widen_checklist(ctx: Context, incident: Incident) -> None:
+    """The new level's checklist items join the ones the incident has."""
+    if incident.checklist is None:
+        return  # opened before incidents kept their own: it follows the config
+    added = checklists.for_level(ctx.config.checklists, incident.severity)
+    incident.checklist = checklists.freeze(
+        checklists.widen(checklists.thaw(incident.checklist), added)
+    )
+
+
 def change_severity(
     session: Session,
     *,
@@ -303,6 +314,7 @@ def change_severity(
     direction = "raised" if ctx.config.rank(level.id) < ctx.config.rank(previous) else "lowered"
     now = ctx.clock.now()
     incident.severity = level.id
+    _widen_checklist(ctx, incident)
     touch(incident, now)
     reason_text = clean(reason, "reason", 2000)
     text = f"Severity {direction} {previous} → {level.id}" + (

@@ -19,6 +19,7 @@ from warroom.db.detached import maker
 from warroom.db.models import Incident
 from warroom.db.queries import incidents as statements
 from warroom.db.sql import with_defaults
+from warroom.domain import checklists
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Invalid
@@ -94,6 +95,7 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
         "declared_at": when,
         "updated_at": now,
         "group_key": opening.group_key,
+        "checklist": checklists.freeze(checklists.for_level(ctx.config.checklists, level.id)),
     }
     incident = _unsaved(**with_defaults(statements.INCIDENTS, values))
     deadlines.set_clocks(ctx, incident, since=when)

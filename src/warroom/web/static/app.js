@@ -127,7 +127,7 @@
       var box = document.getElementById("incident-header");
       if (box) { box.innerHTML = e.data; localTimes(box); tick(); }
     });
-    ["primary", "actions"].forEach(function (name) {
+    ["primary", "actions", "checklist"].forEach(function (name) {
       live.addEventListener(name, function (e) {
         var box = document.getElementById("incident-" + name);
         if (box) { morph(box, e.data); localTimes(box); }
