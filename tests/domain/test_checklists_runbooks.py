@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -140,3 +141,15 @@ def test_duty_periods() -> None:
     assert period(Cadence.WEEKLY, sunday).key == "2026-W45"
     december = period(Cadence.MONTHLY, datetime(2026, 12, 31, tzinfo=UTC))
     assert (december.key, december.end) == ("2026-12", datetime(2027, 1, 1, tzinfo=UTC))
+
+
+def test_a_duty_day_in_a_zone_that_sets_its_clocks_back_lasts_25_hours() -> None:
+    oslo = ZoneInfo("Europe/Oslo")
+    day = period(Cadence.DAILY, datetime(2026, 10, 25, 12, tzinfo=UTC), oslo)
+    assert day.key == "2026-10-25"
+    assert (day.start, day.end) == (
+        datetime(2026, 10, 24, 22, tzinfo=UTC),
+        datetime(2026, 10, 25, 23, tzinfo=UTC),
+    )
+    week = period(Cadence.WEEKLY, datetime(2026, 11, 8, 23, 30, tzinfo=UTC), oslo)
+    assert week.key == "2026-W46"  # already Monday in Oslo

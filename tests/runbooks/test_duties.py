@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
 from warroom.clock import FrozenClock
-from warroom.config import WarroomConfig, parse_config
+from warroom.config import ConfigError, WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.scheduler.worker import Worker
 from warroom.services.context import Context
@@ -115,3 +115,36 @@ def test_duty_command(db_url: str, tmp_path: Any) -> None:
     assert json.loads(done.stdout)["done"]["note"] == "restored"
     again = runner.invoke(cli_app, ["duty", "done", "backups", *common])
     assert again.exit_code == 1 and "already done" in again.stderr
+
+
+def test_days_and_reminders_follow_the_schedules_time_zone(
+    database: Database, clock: FrozenClock
+) -> None:
+    """The schedule is in Auckland (UTC+13 in November): 09:00 UTC on Monday is 22:00
+    there, and its 10:00 reminder comes at 21:00 UTC."""
+    with receiver() as hook:
+        url = f"webhook+{hook.url('/frank')}?secret={SECRET}"
+        raw = duty_config(url)
+        raw["schedules"] = [{**SCHEDULE, "timezone": "Pacific/Auckland"}]
+        ctx = Context(config=parse_config({**raw, "bundle_window": "0s"}), clock=clock)
+        with database.read() as session:
+            backups = next(d for d in board.board(session, ctx=ctx) if d.name == "backups")
+        assert (backups.period, backups.timezone) == ("2026-11-02", "Pacific/Auckland")
+        assert backups.due_by == clock.now() + timedelta(hours=2)  # Auckland's midnight
+
+        worker = Worker(database, ctx)
+        worker.plan()
+        clock.advance(timedelta(hours=11, minutes=59))
+        worker.run_due()
+        assert hook.got == []
+        clock.advance(timedelta(minutes=1))
+        worker.run_due()
+        subjects = sorted(r.json["subject"] for r in hook.got)
+        assert "Due: Verify backups (daily, 2026-11-03)" in subjects
+
+
+def test_a_duty_names_its_own_zone() -> None:
+    duty = {"name": "x", "title": "X", "every": "daily", "timezone": "Mars/Base"}
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"duties": [duty]})
+    assert "not a known time zone" in " ".join(refused.value.problems)

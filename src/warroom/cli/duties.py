@@ -33,7 +33,7 @@ def list_duties(json: Json = False, db: Db = None, config: ConfigPath = None) ->
             d.name,
             d.title,
             d.every,
-            d.period,
+            f"{d.period} ({d.timezone})",
             d.assignee,
             f"done by {d.done.by} {output.when(d.done.at)}"
             if d.done

@@ -1,18 +1,24 @@
 """Recurring duties (`[[duties]]`): the preventive checks done every day, week or month,
 each assigned to whoever is on call on a schedule, with a record of who did it.
 
-Periods are in UTC: a day, an ISO week (Monday to Sunday), a calendar month. A duty is
-due once per period; it is reminded at `remind_at` (UTC) on the period's first day, and
-again each later day of the period, until someone marks it done."""
+Periods are read in the duty's time zone (`timezone`, else its schedule's, else UTC): a
+day, an ISO week (Monday to Sunday), a calendar month. A duty is due once per period; it
+is reminded at `remind_at` (wall time in that zone) on the period's first day, and again
+each later day of the period, until someone marks it done."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from warroom.domain.rotations import known_zone
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 class Cadence(StrEnum):
@@ -31,8 +37,14 @@ class Duty(BaseModel):
     every: Cadence
     schedule: str | None = None  # its on-call does it; default: the first schedule
     items: tuple[str, ...] = ()  # what doing it means, shown with it
-    remind_at: time = time(10, 0)  # UTC
+    remind_at: time = time(10, 0)  # wall time in the duty's zone
     remind: bool = True  # the built-in defaults do not: they are listed until configured
+    timezone: str | None = None  # default: its schedule's zone, else UTC
+
+    @field_validator("timezone")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        return None if value is None else known_zone(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +54,38 @@ class Period:
     end: datetime  # exclusive: the next period's start
 
 
-def period(cadence: Cadence, at: datetime) -> Period:
-    """The period of this cadence that `at` falls in."""
-    day = datetime(at.year, at.month, at.day, tzinfo=UTC)
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local day starts, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def period(cadence: Cadence, at: datetime, zone: ZoneInfo = UTC_ZONE) -> Period:
+    """The period of this cadence that `at` falls in, its days read in `zone`."""
+    day = at.astimezone(zone).date()
     if cadence is Cadence.DAILY:
-        return Period(day.date().isoformat(), day, day + timedelta(days=1))
-    if cadence is Cadence.WEEKLY:
+        start, end = day, day + timedelta(days=1)
+        key = day.isoformat()
+    elif cadence is Cadence.WEEKLY:
         start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
         year, week, _ = start.isocalendar()
-        return Period(f"{year}-W{week:02d}", start, start + timedelta(days=7))
-    start = day.replace(day=1)
-    following = (start + timedelta(days=32)).replace(day=1)
-    return Period(f"{start.year}-{start.month:02d}", start, following)
+        key = f"{year}-W{week:02d}"
+    else:
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        key = f"{start.year}-{start.month:02d}"
+    return Period(key, _midnight(start, zone), _midnight(end, zone))
 
 
-def next_reminder(duty: Duty, after: datetime) -> datetime:
-    """The first reminder moment after `after`: `remind_at` on some day (every day of a
-    period may remind; whether it does depends on the duty being done)."""
-    day = datetime(after.year, after.month, after.day, tzinfo=UTC)
-    moment = datetime.combine(day.date(), duty.remind_at, tzinfo=UTC)
-    return moment if moment > after else moment + timedelta(days=1)
+def next_reminder(duty: Duty, after: datetime, zone: ZoneInfo = UTC_ZONE) -> datetime:
+    """The first reminder moment after `after`: `remind_at` on some day in `zone` (every
+    day of a period may remind; whether it does depends on the duty being done)."""
+    day = after.astimezone(zone).date()
+    for offset in range(3):  # today's, else tomorrow's (a day a clock change skips: the next)
+        moment = datetime.combine(day + timedelta(days=offset), duty.remind_at, tzinfo=zone)
+        if moment.astimezone(UTC) > after:
+            return moment.astimezone(UTC)
+    raise AssertionError("a reminder time comes within three days")
 
 
 def _unique(duties: tuple[Duty, ...]) -> tuple[Duty, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -40,7 +41,8 @@ class DutyRead:
     title: str
     every: str
     items: list[str]
-    period: str
+    period: str  # its days read in `timezone`
+    timezone: str
     due_by: datetime  # the period's end
     schedule: str | None
     assignee: str | None  # on call on the schedule now
@@ -60,6 +62,15 @@ def schedule_of(ctx: Context, duty: Duty) -> str | None:
     if duty.schedule:
         return duty.schedule
     return ctx.config.schedules[0].name if ctx.config.schedules else None
+
+
+def zone_of(ctx: Context, duty: Duty) -> ZoneInfo:
+    """The zone the duty's days are read in: its own, else its schedule's, else UTC."""
+    if duty.timezone:
+        return ZoneInfo(duty.timezone)
+    name = schedule_of(ctx, duty)
+    schedule = lookup.schedule(ctx.config, name) if name else None
+    return ZoneInfo(schedule.timezone if schedule else "UTC")
 
 
 def assignee(ctx: Context, duty: Duty, at: datetime) -> str | None:
@@ -83,13 +94,15 @@ def board(session: Session, *, ctx: Context) -> list[DutyRead]:
 
 
 def _read(ctx: Context, duty: Duty, history: list[DoneRead], now: datetime) -> DutyRead:
-    current = period(duty.every, now)
+    zone = zone_of(ctx, duty)
+    current = period(duty.every, now, zone)
     return DutyRead(
         name=duty.name,
         title=duty.title,
         every=duty.every.value,
         items=list(duty.items),
         period=current.key,
+        timezone=zone.key,
         due_by=current.end,
         schedule=schedule_of(ctx, duty),
         assignee=assignee(ctx, duty, now),
@@ -105,7 +118,7 @@ def mark_done(session: Session, *, ctx: Context, name: str, actor: str, note: st
     if len(note) > 2000 or "\x00" in note:
         raise Invalid("note must be under 2000 characters.", field="note")
     now = ctx.clock.now()
-    key = period(duty.every, now).key
+    key = period(duty.every, now, zone_of(ctx, duty)).key
     done = session.scalar(
         select(DutyRecord).where(DutyRecord.duty == duty.name, DutyRecord.period == key)
     )
@@ -128,7 +141,7 @@ def plan(session: Session, *, ctx: Context, now: datetime) -> int:
         )
     }
     specs = [
-        jobs.JobSpec(REMIND, next_reminder(d, now), payload={"duty": d.name})
+        jobs.JobSpec(REMIND, next_reminder(d, now, zone_of(ctx, d)), payload={"duty": d.name})
         for d in ctx.config.duties
         if d.remind and d.name not in chained
     ]
@@ -166,5 +179,9 @@ def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
             session, person=person, text=text, kind="duty_due", incident_id=None, now=now
         )
     jobs.schedule(
-        session, kind=REMIND, due_at=next_reminder(duty, now), now=now, payload={"duty": duty.name}
+        session,
+        kind=REMIND,
+        due_at=next_reminder(duty, now, zone_of(ctx, duty)),
+        now=now,
+        payload={"duty": duty.name},
     )
