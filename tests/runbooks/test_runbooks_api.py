@@ -55,6 +55,11 @@ def config(repo: Path) -> WarroomConfig:
                     "params": {"service": {"type": "choice", "choices": ["api", "web"]}},
                 },
                 {"name": "admin-only", "argv": ["true"], "roles": ["admin"]},
+                {
+                    "name": "environment",
+                    "argv": ["env"],
+                    "env": {"PGPASSWORD": "declared-for-this-action"},
+                },
             ]
         }
     )
@@ -131,6 +136,17 @@ def test_action_output_lands_on_the_timeline(client: Any, as_: Any) -> None:
     assert line["kind"] == "action"
     assert line["data"]["output"] == result["output"]
     assert "exit 0" in line["text"]
+
+
+def test_an_action_gets_its_declared_variables_and_none_of_warrooms(
+    client: Any, as_: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARROOM_DATABASE_URL", "postgresql://warroom:server-secret@db/warroom")
+    ref = declare(client, as_("bob"))
+    output = run(client, as_("bob"), ref, "environment").json()["output"]
+    assert "PGPASSWORD=declared-for-this-action" in output
+    assert "server-secret" not in output and "WARROOM_" not in output
+    assert "PATH=" in output
 
 
 def test_shell_metacharacters_stay_one_literal_argument(client: Any, as_: Any) -> None:

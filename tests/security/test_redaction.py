@@ -16,7 +16,7 @@ from warroom.domain import redaction
 from warroom.scheduler.worker import Worker
 
 SECRETS = ("CAPTOKEN0123456789", "APIKEY0123456789", "hunter2hunter2", "whsec-0123456789abcdef",
-           "metrics-0123456789abcdef")  # fmt: skip
+           "metrics-0123456789abcdef", "pgpass-0123456789", "dsnpass-0123456789")  # fmt: skip
 
 CONFIG = """
 default_policy = "default"
@@ -33,6 +33,14 @@ name = "default"
 steps = [{{ notify = ["person:alice"], wait = "5m" }}]
 [security]
 metrics_token = "metrics-0123456789abcdef"
+[[actions]]
+name = "db-connections"
+argv = ["psql", "-c", "SELECT 1"]
+env = {{ PGPASSWORD = "pgpass-0123456789" }}
+[[checks]]
+name = "db"
+kind = "postgres"
+dsn = "postgresql://monitor:dsnpass-0123456789@127.0.0.1:9/app"
 """
 
 
@@ -60,6 +68,7 @@ def test_the_config_view_masks_every_credential(client: TestClient, as_: Any) ->
     assert people["alice"] == ["webhook (127.0.0.1)"]
     assert people["bob"] == ["mailto (smtp.example.com)"]
     assert shown.json()["security"]["metrics_token"] == "***"
+    assert shown.json()["actions"][0]["env"] == {"PGPASSWORD": "***"}  # names kept
 
 
 def test_a_failed_delivery_names_the_channel_never_the_url(

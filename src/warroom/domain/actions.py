@@ -62,6 +62,7 @@ class Action(BaseModel):
     output_cap: int = Field(default=8000, ge=100, le=1_000_000)  # characters kept
     roles: tuple[AccessRole, ...] = (AccessRole.RESPONDER, AccessRole.ADMIN)
     cwd: Path | None = None
+    env: dict[str, str] = Field(default_factory=dict)  # e.g. PGPASSWORD: off the command line
 
     @model_validator(mode="after")
     def _placeholders_declared(self) -> Action:

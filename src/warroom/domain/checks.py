@@ -93,6 +93,7 @@ class Check(BaseModel):
     dsn: str | None = None
     # command
     argv: tuple[str, ...] = ()
+    env: dict[str, str] = Field(default_factory=dict)  # variables the program gets
 
     @model_validator(mode="after")
     def _needs(self) -> Check:

@@ -13,7 +13,8 @@ from urllib.parse import unquote, urlsplit
 HOST_IS_SECRET = ("slack", "discord", "msteams", "tgram", "ntfy", "pover", "pbul", "join")
 MASK = "***"
 _ANY_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
-SECRET_KEYS = ("token", "secret", "password", "key")  # config keys whose values are masked
+SECRET_KEYS = ("token", "secret", "password", "key", "dsn")  # config keys whose values are masked
+HIDDEN_VALUES = ("env",)  # config keys whose mapping keeps its names, not its values
 
 
 @lru_cache(maxsize=4096)  # a storm pages the same few contacts thousands of times
@@ -71,6 +72,8 @@ def masked_config(dumped: Any) -> Any:
         for key, value in dumped.items():
             if key == "contacts" and isinstance(value, list):
                 masked[key] = [channel_of(v) if isinstance(v, str) else MASK for v in value]
+            elif key in HIDDEN_VALUES and isinstance(value, dict):
+                masked[key] = dict.fromkeys(value, MASK)
             elif value is not None and any(word in key.lower() for word in SECRET_KEYS):
                 masked[key] = MASK
             else:

@@ -4,7 +4,11 @@ Used by diagnostic actions and `command` health checks. The program gets its own
 process group, so a timeout ends it and whatever it started; its output (stdout and
 stderr together) is read as it comes, keeping the first `cap` characters and draining
 the rest, so a chatty program neither blocks on a full pipe nor fills memory. Never
-raises for the program's sake: a missing program or a timeout is an outcome."""
+raises for the program's sake: a missing program or a timeout is an outcome.
+
+The program gets warroom's environment without its own settings (`WARROOM_*`: the
+database URL, keys), plus the variables the admin declared for it (`env`), so a
+password need not appear on a command line."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +47,20 @@ class CommandOutcome:
         return f"exit {self.exit_code}"
 
 
+def environment(declared: Mapping[str, str]) -> dict[str, str]:
+    """What a program runs with: this process's environment but warroom's settings, and
+    the declared variables."""
+    own = {k: v for k, v in os.environ.items() if not k.upper().startswith("WARROOM_")}
+    return own | dict(declared)
+
+
 def run(
-    argv: Sequence[str], *, timeout: float, cap: int, cwd: Path | None = None
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    cap: int,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> CommandOutcome:
     started = time.monotonic()
     try:
@@ -54,6 +70,7 @@ def run(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=cwd,
+            env=environment(env or {}),
             start_new_session=True,
         )
     except FileNotFoundError:

@@ -107,6 +107,7 @@ def run(
         timeout=action.timeout.total_seconds(),
         cap=action.output_cap,
         cwd=action.cwd,
+        env=action.env,
     )
     with db.write.begin() as session:
         event_id = record(

@@ -175,7 +175,9 @@ def _line(conn: socket.socket) -> bytes:
 
 
 def _run_command(check: Check, now: datetime) -> str:
-    outcome = commands.run(check.argv, timeout=check.timeout.total_seconds(), cap=OUTPUT_CAP)
+    outcome = commands.run(
+        check.argv, timeout=check.timeout.total_seconds(), cap=OUTPUT_CAP, env=check.env
+    )
     if not outcome.ok:
         detail = outcome.output.strip().splitlines()[-1:] if outcome.output.strip() else []
         raise _Failed("; ".join([outcome.describe(), *detail]))
