@@ -184,6 +184,8 @@ def test_mitigation_asks_for_confirmation_and_roles_hold(client: Any, as_: Any) 
     assert unconfirmed.status_code == 422 and unconfirmed.json()["field"] == "confirm"
     confirmed = run(client, as_("bob"), ref, "restart", params={"service": "api"}, confirm=True)
     assert confirmed.json()["output"].strip() == "restarting api"
+    started, ran = [line["text"] for line in timeline(client, as_("bob"), ref)[-2:]]
+    assert (started, ran) == ("Started restart (service=api)", "Ran restart (service=api): exit 0")
     assert run(client, as_("charlie"), ref, "echo", params={"text": "x"}).status_code == 403
     assert run(client, as_("bob"), ref, "admin-only").status_code == 403
     assert run(client, as_("alice"), ref, "admin-only").json()["exit_code"] == 0

@@ -120,10 +120,13 @@ def test_actions_run_from_the_room_and_mitigations_need_confirmation(app, browse
     confirmed = post(bob, f"/incidents/INC-{incident_id}/actions/restart", {"confirm": "yes"})
     assert confirmed.status_code == 303  # type: ignore[attr-defined]
     with app.state.warroom.db.read() as session:
-        outputs = [
-            e.data["output"] for e in timeline.events_of(session, incident_id) if e.kind == "action"
+        lines = [
+            (e.text, e.data.get("output"))
+            for e in timeline.events_of(session, incident_id)
+            if e.kind == "action"
         ]
-    assert outputs == ["<b>hi</b>", "restarted\n"]
+    assert [output for _, output in lines] == ["<b>hi</b>", None, "restarted\n"]
+    assert lines[1][0].startswith("Started ")  # a mitigation's start, before it runs
 
 
 def test_checks_page_shows_state_sparkline_and_uptime(

@@ -1,6 +1,8 @@
 """Running a declared action from an incident: checked first (the action, its
 parameters, the person's role, a confirmation for a mitigation), run with no
-transaction open and no shell, and its output and exit status put on the timeline."""
+transaction open and no shell, and its output and exit status put on the timeline.
+A mitigation's start is on the timeline before it runs: whatever becomes of warroom
+meanwhile, the record says who set a change going, and when."""
 
 from __future__ import annotations
 
@@ -102,6 +104,9 @@ def run(
                 )
         raise
     action = planned.action
+    if action.confirm:
+        with db.write.begin() as session:
+            started(session, ctx=ctx, incident_id=incident_id, planned=planned, actor=actor)
     outcome = commands.run(
         planned.argv,
         timeout=action.timeout.total_seconds(),
@@ -145,6 +150,29 @@ def refused(
     )
 
 
+def _described(planned: Planned) -> str:
+    shown = ", ".join(f"{k}={v}" for k, v in planned.values.items())
+    return f"{planned.action.label}{f' ({shown})' if shown else ''}"
+
+
+def started(
+    session: Session, *, ctx: Context, incident_id: int, planned: Planned, actor: str
+) -> int:
+    incident = get(session, incident_id)
+    now = ctx.clock.now()
+    action = planned.action
+    return timeline.record(
+        session,
+        incident,
+        kind=Kind.ACTION,
+        actor=actor,
+        at=now,
+        now=now,
+        text=f"Started {_described(planned)}",
+        data={"action": action.name, "kind": action.kind.value, "params": planned.values},
+    )
+
+
 def record(
     session: Session,
     *,
@@ -170,8 +198,7 @@ def record(
     }
     if outcome.error:
         data["error"] = outcome.error
-    shown = ", ".join(f"{k}={v}" for k, v in planned.values.items())
-    text = f"Ran {action.label}{f' ({shown})' if shown else ''}: {outcome.describe()}"
+    text = f"Ran {_described(planned)}: {outcome.describe()}"
     if outcome.truncated:
         text += f" (output cut at {action.output_cap} characters)"
     return timeline.record(
