@@ -223,7 +223,7 @@ def _incident_row(**values: Any) -> tuple[Any, ...]:
         "group_key": None,
         "policy": {"name": "default", "repeat": 1, "steps": [{"notify": ["a"], "wait": 300}]},
         "drill": False,
-        "checklist": [{"phase": "during", "key": "ticket", "label": "Ticket", "auto": None}],
+        "checklist_set": "0123456789abcdef0123456789abcdef",
     } | values
     return tuple(given[c] for c in incidents.INCIDENT_COLUMNS)
 

@@ -86,8 +86,9 @@ class Incident(Base):
     updated_at: Mapped[datetime]
     group_key: Mapped[str | None] = mapped_column(String(400))  # alert grouping, while open
     policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # escalation, frozen at open
-    # Its checklist's items, copied from the config at open (domain/checklists.py freeze).
-    checklist: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Its checklist: the items copied from the config at open, kept once per distinct list
+    # (checklist_sets.id; NULL for incidents opened before: they read the config).
+    checklist_set: Mapped[str | None] = mapped_column(String(32))
     # A drill (`warroom drill`): a real incident kept out of reports and the status page.
     drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

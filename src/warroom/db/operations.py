@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.db.models import Base
@@ -48,6 +49,16 @@ class CheckDay(Base):
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-11-02
     runs: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChecklistSet(Base):
+    """A checklist's items as incidents were given them, stored once per distinct list:
+    `id` is a digest of the items (domain/checklists.py `digest`). Rows are never changed."""
+
+    __tablename__ = "checklist_sets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
 class ChecklistTick(Base):

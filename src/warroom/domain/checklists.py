@@ -4,6 +4,8 @@ it (`auto`); the others are ticked by a person, and that tick is recorded."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -191,11 +193,19 @@ def for_level(checklists: tuple[Checklist, ...], level: str) -> list[tuple[Phase
 
 
 def freeze(items: list[tuple[Phase, Item]]) -> list[dict[str, Any]]:
-    """An incident's own copy of its items, kept on it (`incidents.checklist`), so a later
-    edit of the config leaves the incidents already open as they were."""
+    """An incident's own copy of its items (stored by `digest`, named by the incident's
+    `checklist_set`), so a later edit of the config leaves the incidents already open as
+    they were."""
     return [
         {"phase": phase.value, "key": i.key, "label": i.label, "auto": i.auto} for phase, i in items
     ]
+
+
+def digest(frozen: list[dict[str, Any]]) -> str:
+    """A frozen list's name: the same items give the same name, so each distinct list is
+    stored once however many incidents have it."""
+    text = json.dumps(frozen, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def thaw(frozen: list[dict[str, Any]]) -> list[tuple[Phase, Item]]:

@@ -4,11 +4,13 @@ items and keeps the ticks."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from tests.support import declared, run
 
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import Database
 from warroom.db.models import Incident
+from warroom.db.operations import ChecklistSet
 from warroom.services.checklists import items
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle
@@ -89,8 +91,20 @@ def test_an_incident_from_before_checklists_were_copied_follows_the_config(
 
     def forget(session: object) -> None:
         row = session.get(Incident, incident.id)  # type: ignore[attr-defined]
-        row.checklist = None
+        row.checklist_set = None
 
     run(database, forget)
     edited = Context(config=_config(DURING), clock=ctx.clock)
     assert _keys(database, edited, incident.id) == ["during.triage"]
+
+
+def test_incidents_with_the_same_items_share_one_stored_list(
+    database: Database, ctx: Context
+) -> None:
+    first, second = declared(database, ctx), declared(database, ctx)
+    grave = declared(database, ctx, severity="P0")
+    with database.read() as session:
+        stored = session.scalar(select(func.count()).select_from(ChecklistSet))
+        names = [session.get(Incident, i.id).checklist_set for i in (first, second, grave)]  # type: ignore[union-attr]
+    assert names[0] == names[1] and names[2] is not None
+    assert stored == len(set(names))

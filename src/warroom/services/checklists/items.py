@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
 from warroom.db.operations import ChecklistTick
+from warroom.db.queries import checklists as checklist_sets
 from warroom.domain.checklists import Item, Line, Phase, Tick, for_level, lines, thaw
 from warroom.domain.incidents import ref_of
 from warroom.errors import Invalid
@@ -47,17 +48,17 @@ def read(line: Line) -> ItemRead:
     )
 
 
-def items_of(ctx: Context, incident: Incident) -> list[tuple[Phase, Item]]:
+def items_of(session: Session, ctx: Context, incident: Incident) -> list[tuple[Phase, Item]]:
     """The incident's own items, copied when it opened (an incident from before that
     copy existed reads the config's items for its level)."""
-    if incident.checklist is not None:
-        return thaw(incident.checklist)
+    if incident.checklist_set is not None:
+        return thaw(checklist_sets.set_items(session.connection(), incident.checklist_set))
     return for_level(ctx.config.checklists, incident.severity)
 
 
 def checklist(session: Session, *, ctx: Context, incident_id: int) -> list[ItemRead]:
     incident = get(session, incident_id)
-    items = items_of(ctx, incident)
+    items = items_of(session, ctx, incident)
     manual = {
         (row.phase, row.item_key): Tick(at=row.at, by=row.by)
         for row in session.scalars(
@@ -80,7 +81,7 @@ def tick(
     """Tick (or, `done=False`, untick) an item by hand; `item` is `KEY` or `PHASE.KEY`."""
     incident = get(session, incident_id, for_update=True)
     phase_text, _, key = item.strip().rpartition(".")
-    items = items_of(ctx, incident)
+    items = items_of(session, ctx, incident)
     found = [
         (phase, entry)
         for phase, entry in items

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
+from warroom.db.queries import checklists as checklist_sets
 from warroom.domain import checklists
 from warroom.domain import incidents as rules
 from warroom.domain.incidents import Source, Status
@@ -285,14 +286,17 @@ def post_update(
     return incident
 
 
-def _widen_checklist(ctx: Context, incident: Incident) -> None:
+def _widen_checklist(session: Session, ctx: Context, incident: Incident) -> None:
     """The new level's checklist items join the ones the incident has."""
-    if incident.checklist is None:
+    if incident.checklist_set is None:
         return  # opened before incidents kept their own: it follows the config
+    connection = session.connection()
+    had = checklists.thaw(checklist_sets.set_items(connection, incident.checklist_set))
     added = checklists.for_level(ctx.config.checklists, incident.severity)
-    incident.checklist = checklists.freeze(
-        checklists.widen(checklists.thaw(incident.checklist), added)
-    )
+    frozen = checklists.freeze(checklists.widen(had, added))
+    digest = checklists.digest(frozen)
+    checklist_sets.keep_sets(connection, {digest: frozen})
+    incident.checklist_set = digest
 
 
 def change_severity(
@@ -314,7 +318,7 @@ def change_severity(
     direction = "raised" if ctx.config.rank(level.id) < ctx.config.rank(previous) else "lowered"
     now = ctx.clock.now()
     incident.severity = level.id
-    _widen_checklist(ctx, incident)
+    _widen_checklist(session, ctx, incident)
     touch(incident, now)
     reason_text = clean(reason, "reason", 2000)
     text = f"Severity {direction} {previous} → {level.id}" + (

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db.detached import maker
 from warroom.db.models import Incident
+from warroom.db.queries import checklists as checklist_sets
 from warroom.db.queries import incidents as statements
 from warroom.db.sql import with_defaults
 from warroom.domain import checklists
@@ -57,8 +58,10 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
     if not openings:
         return []
     now = ctx.clock.now()
-    made = [_incident(ctx, opening, now) for opening in openings]
+    given: dict[str, tuple[str, list[dict[str, Any]]]] = {}  # level: its checklist set
+    made = [_incident(ctx, opening, now, given) for opening in openings]
     rows = [tuple(getattr(incident, key) for key in COLUMNS) for incident in made]
+    checklist_sets.keep_sets(session.connection(), dict(given.values()))
     written = statements.insert_incidents(session.connection(), rows)
     for incident, (new_id, _) in zip(made, written, strict=True):
         incident.id = new_id
@@ -76,7 +79,22 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
     return made
 
 
-def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
+def _checklist_set(
+    ctx: Context, level: str, given: dict[str, tuple[str, list[dict[str, Any]]]]
+) -> str:
+    """The digest of the checklist a new incident of this level gets (made once a batch)."""
+    if level not in given:
+        frozen = checklists.freeze(checklists.for_level(ctx.config.checklists, level))
+        given[level] = (checklists.digest(frozen), frozen)
+    return given[level][0]
+
+
+def _incident(
+    ctx: Context,
+    opening: Opening,
+    now: datetime,
+    given: dict[str, tuple[str, list[dict[str, Any]]]],
+) -> Incident:
     title = clean(opening.title, "title", 200)
     if not title:
         raise Invalid("title must not be empty.", field="title")
@@ -95,7 +113,7 @@ def _incident(ctx: Context, opening: Opening, now: datetime) -> Incident:
         "declared_at": when,
         "updated_at": now,
         "group_key": opening.group_key,
-        "checklist": checklists.freeze(checklists.for_level(ctx.config.checklists, level.id)),
+        "checklist_set": _checklist_set(ctx, level.id, given),
     }
     incident = _unsaved(**with_defaults(statements.INCIDENTS, values))
     deadlines.set_clocks(ctx, incident, since=when)
