@@ -160,7 +160,7 @@ def test_a_page_whose_incident_changed_after_it_was_drafted_says_what_it_is_now(
         monkeypatch,
         database,
         lambda s: lifecycle.change_severity(
-            s, ctx=ctx, actor="alice", incident_id=incident_id, severity="P0"
+            s, ctx=ctx, actor="alice", incident_id=incident_id, severity="P0", reason="spreading"
         ),
     )
     worker.run_due()

@@ -9,7 +9,18 @@ import typer
 from sqlalchemy.orm import Session
 
 from warroom.cli import output
-from warroom.cli.runtime import At, By, ConfigPath, Db, Json, Runtime, actor, opened, parse_at
+from warroom.cli.runtime import (
+    At,
+    By,
+    ConfigPath,
+    Db,
+    Json,
+    Runtime,
+    actor,
+    naming,
+    opened,
+    parse_at,
+)
 from warroom.db.models import Incident
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
 from warroom.services.directory import lookup
@@ -159,21 +170,21 @@ def register(app: typer.Typer) -> None:
         db: Db = None,
         config: ConfigPath = None,
     ) -> None:
-        """Change an incident's severity."""
-        _act(
-            db,
-            config,
-            json,
-            "re-rated",
-            lambda s, rt: lifecycle.change_severity(
-                s,
-                ctx=rt.ctx,
-                actor=actor(by),
-                incident_id=parse_ref(ref),
-                severity=level,
-                reason=reason,
-            ),
-        )
+        """Change an incident's severity (raising to one of the top two levels needs
+        --reason)."""
+
+        def act(s: Session, rt: Runtime) -> Incident:
+            with naming("reason", "--reason"):
+                return lifecycle.change_severity(
+                    s,
+                    ctx=rt.ctx,
+                    actor=actor(by),
+                    incident_id=parse_ref(ref),
+                    severity=level,
+                    reason=reason,
+                )
+
+        _act(db, config, json, "re-rated", act)
 
     @app.command()
     def assign(

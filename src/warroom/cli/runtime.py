@@ -85,6 +85,17 @@ class Runtime:
 
 
 @contextmanager
+def naming(field: str, flag: str) -> Iterator[None]:
+    """A refusal of `field` names the option that sets it, e.g. `(--reason)`."""
+    try:
+        yield
+    except WarroomError as exc:
+        if exc.field == field and flag not in exc.message:
+            exc.message = f"{exc.message} ({flag})"
+        raise
+
+
+@contextmanager
 def refusals() -> Iterator[None]:
     """Turn every refusal into one line on stderr and exit code 1: never a traceback."""
     try:
