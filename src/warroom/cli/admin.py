@@ -15,6 +15,7 @@ from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, se
 from warroom.config import ConfigError, Settings, WarroomConfig, listen_url, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
+from warroom.domain import redaction
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
@@ -225,11 +226,23 @@ def _check_operations(loaded: WarroomConfig, path: Path | None) -> None:
 
 
 @config_app.command("show")
-def config_show(json: Json = False, config: ConfigPath = None) -> None:
-    """Print the effective configuration (defaults filled in)."""
+def config_show(
+    reveal: Annotated[
+        bool,
+        typer.Option(
+            "--reveal",
+            help="Print credentials (tokens, passwords, contact URLs) as written, for an "
+            "admin on the server; masked otherwise, as GET /api/v1/config shows them.",
+        ),
+    ] = False,
+    json: Json = False,
+    config: ConfigPath = None,
+) -> None:
+    """Print the effective configuration (defaults filled in), credentials masked."""
     with refusals():
         loaded = load_config(config)
-    output.emit_json(loaded.model_dump(mode="json"))
+    dumped = loaded.model_dump(mode="json")
+    output.emit_json(dumped if reveal else redaction.masked_config(dumped))
 
 
 @token_app.command("create")
