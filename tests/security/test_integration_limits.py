@@ -94,7 +94,7 @@ def test_an_unsigned_integration_made_before_its_kind_had_to_sign_is_refused(
     state = app.state.warroom
     before = replace(state.ctx, config=parse_config({}))
     with state.db.write.begin() as session:
-        _, key = integrations.create(session, ctx=before, name="old", kind="grafana")
+        _, key = integrations.create(session, ctx=before, actor="admin", name="old", kind="grafana")
     answer = client.post(f"/api/v1/ingest/{key}/grafana", content=b'{"alerts": []}')
     assert answer.status_code == 401 and answer.json()["code"] == "signature_required"
     assert "must sign" in answer.json()["detail"]

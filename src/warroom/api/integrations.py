@@ -92,11 +92,14 @@ def alert_view(alert: Alert) -> AlertRead:
 
 
 @router.post("/integrations", status_code=201)
-def create_integration(body: IntegrationCreate, state: StateDep, _: Admin) -> IntegrationCreated:
+def create_integration(
+    body: IntegrationCreate, state: StateDep, token: Admin
+) -> IntegrationCreated:
     with state.db.write.begin() as session:
         integration, key = integrations.create(
             session,
             ctx=state.ctx,
+            actor=token.name,
             name=body.name,
             kind=body.kind,
             service=body.service,
@@ -117,19 +120,24 @@ def list_integrations(state: StateDep, _: Admin) -> dict[str, list[IntegrationRe
 
 
 @router.post("/integrations/{name}/disable")
-def disable_integration(name: str, request: Request, state: StateDep, _: Admin) -> IntegrationRead:
+def disable_integration(
+    name: str, request: Request, state: StateDep, token: Admin
+) -> IntegrationRead:
     with state.db.write.begin() as session:
-        view = integration_view(integrations.disable(session, ctx=state.ctx, name=name))
+        found = integrations.disable(session, ctx=state.ctx, actor=token.name, name=name)
+        view = integration_view(found)
     request.app.state.senders.clear()
     return view
 
 
 @router.post("/integrations/{name}/rotate-key")
 def rotate_integration_key(
-    name: str, request: Request, state: StateDep, _: Admin
+    name: str, request: Request, state: StateDep, token: Admin
 ) -> IntegrationCreated:
     with state.db.write.begin() as session:
-        integration, key = integrations.rotate_key(session, name=name)
+        integration, key = integrations.rotate_key(
+            session, ctx=state.ctx, actor=token.name, name=name
+        )
         result = IntegrationCreated(
             name=integration.name,
             kind=integration.kind,

@@ -11,7 +11,17 @@ import typer
 
 from warroom import startup
 from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
+from warroom.cli.runtime import (
+    By,
+    ConfigPath,
+    Db,
+    Json,
+    actor,
+    fail,
+    opened,
+    refusals,
+    settings_for,
+)
 from warroom.config import ConfigError, Settings, WarroomConfig, listen_url, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
@@ -250,6 +260,7 @@ def token_create(
     name: str,
     role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
     expires_in: Annotated[str | None, typer.Option(help="e.g. 90d; default: never.")] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -259,11 +270,12 @@ def token_create(
         lifetime = parse_duration(expires_in) if expires_in else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--expires-in") from None
+    who = actor(by)
     with opened(db, config) as rt:
         access = parse_access_role(role)
         with rt.db.write.begin() as session:
             token, plain = tokens.create(
-                session, ctx=rt.ctx, name=name, role=access, expires_in=lifetime
+                session, ctx=rt.ctx, actor=who, name=name, role=access, expires_in=lifetime
             )
             result = {"name": token.name, "role": token.role, "token": plain}
     if json:
@@ -295,10 +307,13 @@ def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> 
 
 
 @token_app.command("revoke")
-def token_revoke(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def token_revoke(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Revoke an API token at once."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        token = tokens.revoke(session, ctx=rt.ctx, name=name)
+        token = tokens.revoke(session, ctx=rt.ctx, actor=who, name=name)
         result = {"name": token.name, "revoked_at": token.revoked_at}
     if json:
         output.emit_json(result)

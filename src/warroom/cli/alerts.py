@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.config import Settings
 from warroom.domain.incidents import parse_ref
 from warroom.services.ingest import alerts, integrations
@@ -44,19 +44,25 @@ def _created(settings: Settings, name: str, kind: str, key: str, as_json: bool) 
 @integration_app.command("create")
 def create(
     name: str,
-    kind: Annotated[
-        str, typer.Option(help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")
-    ],
+    kind: Annotated[str, typer.Option(help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")],
     service: Annotated[str | None, typer.Option(help="Service its alerts belong to.")] = None,
     hmac_secret: Annotated[str | None, typer.Option(help="Require signed requests.")] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Create an integration; prints its key and the URL to give the sender."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
         integration, key = integrations.create(
-            session, ctx=rt.ctx, name=name, kind=kind, service=service, hmac_secret=hmac_secret
+            session,
+            ctx=rt.ctx,
+            actor=who,
+            name=name,
+            kind=kind,
+            service=service,
+            hmac_secret=hmac_secret,
         )
         kind_ = integration.kind
     _created(rt.settings, name, kind_, key, json)
@@ -84,10 +90,13 @@ def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = No
 
 
 @integration_app.command("disable")
-def disable(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def disable(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Refuse further alerts from an integration."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        integrations.disable(session, ctx=rt.ctx, name=name)
+        integrations.disable(session, ctx=rt.ctx, actor=who, name=name)
     if json:
         output.emit_json({"name": name, "disabled": True})
     else:
@@ -95,10 +104,13 @@ def disable(name: str, json: Json = False, db: Db = None, config: ConfigPath = N
 
 
 @integration_app.command("rotate-key")
-def rotate_key(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def rotate_key(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Give an integration a new key; the old URL stops working."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        integration, key = integrations.rotate_key(session, name=name)
+        integration, key = integrations.rotate_key(session, ctx=rt.ctx, actor=who, name=name)
         kind = integration.kind
     _created(rt.settings, name, kind, key, json)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
 from warroom.services.directory import schedule_views
 from warroom.services.paging import deliveries
@@ -88,10 +88,13 @@ def list_deliveries(
 
 
 @notify_app.command("test")
-def notify_test(person: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def notify_test(
+    person: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Queue a test message to every contact of a person (the worker sends it)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        count = deliveries.send_test(session, ctx=rt.ctx, name=person)
+        count = deliveries.send_test(session, ctx=rt.ctx, actor=who, name=person)
     if json:
         output.emit_json({"person": person, "queued": count})
     else:

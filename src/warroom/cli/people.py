@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.services.directory import lookup, people, teams
 from warroom.services.directory.views import ContactRead, people_views, stored_person, team_view
 from warroom.services.paging import failing_contacts
@@ -32,14 +32,17 @@ def person_add(
         list[str] | None,
         typer.Option("--contact", help="Apprise URL or webhook+https://…?secret=… (repeat)."),
     ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Add a person (stored in the database; config-file people stay in the config)."""
     fields = {"name": name, "email": email, "timezone": timezone, "contacts": contact or []}
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        view = stored_person(session, people.add(session, ctx=rt.ctx, fields=fields))
+        row = people.add(session, ctx=rt.ctx, actor=who, fields=fields)
+        view = stored_person(session, row)
     if json:
         output.emit_json(view)
     else:
@@ -64,10 +67,13 @@ def _channels(contacts: Iterable[ContactRead]) -> str:
 
 
 @person_app.command("rm")
-def person_remove(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def person_remove(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Remove a stored person (refused while a stored team lists them)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        people.remove(session, ctx=rt.ctx, name=name)
+        people.remove(session, ctx=rt.ctx, actor=who, name=name)
     if json:
         output.emit_json({"name": name, "removed": True})
     else:
@@ -78,13 +84,17 @@ def person_remove(name: str, json: Json = False, db: Db = None, config: ConfigPa
 def person_enable_contact(
     name: str,
     contact: Annotated[str, typer.Argument(help="The contact's id (`person ls --json`).")],
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Turn a contact that was disabled after failing back on."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        was_off = failing_contacts.enable(session, ctx=rt.ctx, person=name, contact=contact)
+        was_off = failing_contacts.enable(
+            session, ctx=rt.ctx, actor=who, person=name, contact=contact
+        )
     if json:
         output.emit_json(
             {"name": name, "contact": contact, "enabled": True, "was_disabled": was_off}
@@ -98,13 +108,15 @@ def person_enable_contact(
 def team_add(
     name: str,
     member: Annotated[list[str], typer.Option("--member", help="A person's name (repeat).")],
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Add a team of people warroom knows (config or stored)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        row = teams.add(session, ctx=rt.ctx, name=name, members=member)
+        row = teams.add(session, ctx=rt.ctx, actor=who, name=name, members=member)
         result = {"name": row.name, "source": "api", "members": list(row.members)}
     if json:
         output.emit_json(result)
@@ -125,10 +137,13 @@ def team_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> N
 
 
 @team_app.command("rm")
-def team_remove(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def team_remove(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Remove a stored team."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        teams.remove(session, ctx=rt.ctx, name=name)
+        teams.remove(session, ctx=rt.ctx, actor=who, name=name)
     if json:
         output.emit_json({"name": name, "removed": True})
     else:

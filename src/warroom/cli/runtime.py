@@ -21,6 +21,7 @@ from warroom.config import ConfigError, Settings, load_config
 from warroom.db.engine import Database, open_database
 from warroom.db.migrate import upgrade
 from warroom.errors import WarroomError
+from warroom.services import audit
 from warroom.services.context import Context
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -60,7 +61,16 @@ At = Annotated[
 
 
 def actor(by: str | None) -> str:
-    return by or os.environ.get("WARROOM_ACTOR") or getpass.getuser()
+    """Who runs the command: `--by`, else $WARROOM_ACTOR, else the login name; a name
+    that is empty (or only spaces) or too long is refused, naming `--by`."""
+    named = (by if by is not None else os.environ.get("WARROOM_ACTOR") or getpass.getuser()).strip()
+    if not named or len(named) > audit.ACTOR_LIMIT:
+        raise typer.BadParameter(
+            f"must name who does it in 1 to {audit.ACTOR_LIMIT} characters "
+            "($WARROOM_ACTOR sets it for every command)",
+            param_hint="--by",
+        )
+    return named
 
 
 def fail(message: str) -> NoReturn:

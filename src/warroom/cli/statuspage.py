@@ -134,12 +134,16 @@ def add_maintenance(
 def update_maintenance(
     maintenance_id: Annotated[int, typer.Argument(help="The maintenance's number.")],
     message: Annotated[str, typer.Argument(help="The public update.")],
+    by: By = None,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Post a public update on a maintenance window."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        maintenance.post_update(session, ctx=rt.ctx, maintenance_id=maintenance_id, message=message)
+        maintenance.post_update(
+            session, ctx=rt.ctx, actor=who, maintenance_id=maintenance_id, message=message
+        )
     typer.echo(f"Maintenance {maintenance_id} updated.")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.domain.access import parse_access_role
 from warroom.services.access import users
 
@@ -36,11 +36,13 @@ def user_create(
     password: Annotated[
         str | None, typer.Option(help="Their password (asked for when left out).")
     ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Create a user who signs in to the web UI at /login."""
+    who = actor(by)
     with opened(db, config) as rt:
         access = parse_access_role(role)
         secret = _password(password)
@@ -48,6 +50,7 @@ def user_create(
             user = users.create(
                 session,
                 ctx=rt.ctx,
+                actor=who,
                 name=name,
                 role=access,
                 password=secret,
@@ -66,15 +69,17 @@ def user_password(
     password: Annotated[
         str | None, typer.Option(help="The new password (asked for when left out).")
     ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Set a user's password; their open sessions end."""
+    who = actor(by)
     with opened(db, config) as rt:
         secret = _password(password)
         with rt.db.write.begin() as session:
-            user = users.set_password(session, ctx=rt.ctx, name=name, password=secret)
+            user = users.set_password(session, ctx=rt.ctx, actor=who, name=name, password=secret)
     if json:
         output.emit_json({"name": user.name, "role": user.role.value})
     else:

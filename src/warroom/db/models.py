@@ -349,6 +349,7 @@ class DemoMessage(Base):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime]
+from warroom.db import audit as _audit  # noqa: E402, F401  (the audit trail)
 from warroom.db import learning  # noqa: E402, F401  (post-mortems and action items)
 from warroom.db import operations as _operations  # noqa: E402, F401  (its tables join Base)
 from warroom.db import status_models as status_models  # noqa: E402  (registers its tables)

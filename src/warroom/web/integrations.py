@@ -53,7 +53,7 @@ def integrations_page(request: Request, _: Admin) -> HTMLResponse:
 @router.post("/integrations")
 def add_integration(
     request: Request,
-    _: Administering,
+    who: Administering,
     name: Field = "",
     kind: Field = "",
     service: Field = "",
@@ -65,6 +65,7 @@ def add_integration(
             made, key = integrations.create(
                 session,
                 ctx=state.ctx,
+                actor=who.name,
                 name=name,
                 kind=kind,
                 service=service or None,
@@ -78,11 +79,13 @@ def add_integration(
 
 
 @router.post("/integrations/{name}/rotate-key")
-def rotate_key(request: Request, name: str, _: Administering) -> HTMLResponse:
+def rotate_key(request: Request, name: str, who: Administering) -> HTMLResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            integration, key = integrations.rotate_key(session, name=name)
+            integration, key = integrations.rotate_key(
+                session, ctx=state.ctx, actor=who.name, name=name
+            )
             shown = _shown(request, integration, key)
     except WarroomError as exc:
         raise PageRefused(exc) from None
@@ -91,11 +94,11 @@ def rotate_key(request: Request, name: str, _: Administering) -> HTMLResponse:
 
 
 @router.post("/integrations/{name}/disable")
-def disable(request: Request, name: str, _: Administering) -> RedirectResponse:
+def disable(request: Request, name: str, who: Administering) -> RedirectResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            integrations.disable(session, ctx=state.ctx, name=name)
+            integrations.disable(session, ctx=state.ctx, actor=who.name, name=name)
     except WarroomError as exc:
         raise PageRefused(exc) from None
     request.app.state.senders.clear()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Integration
 from warroom.errors import Conflict, Invalid, NotFound
+from warroom.services import audit
 from warroom.services.context import Context
 from warroom.sources import KINDS
 
@@ -46,6 +47,7 @@ def create(
     session: Session,
     *,
     ctx: Context,
+    actor: str,
     name: str,
     kind: str,
     service: str | None = None,
@@ -75,6 +77,7 @@ def create(
     )
     session.add(integration)
     session.flush()
+    audit.record(session, ctx=ctx, actor=actor, action="integration.create", subject=name)
     return integration, key
 
 
@@ -89,18 +92,20 @@ def list_all(session: Session) -> list[Integration]:
     return list(session.scalars(select(Integration).order_by(Integration.id)))
 
 
-def disable(session: Session, *, ctx: Context, name: str) -> Integration:
+def disable(session: Session, *, ctx: Context, actor: str, name: str) -> Integration:
     integration = by_name(session, name)
     if integration.disabled_at is None:
         integration.disabled_at = ctx.clock.now()
+        audit.record(session, ctx=ctx, actor=actor, action="integration.disable", subject=name)
     return integration
 
 
-def rotate_key(session: Session, *, name: str) -> tuple[Integration, str]:
+def rotate_key(session: Session, *, ctx: Context, actor: str, name: str) -> tuple[Integration, str]:
     """A new key; the old URL stops working at once."""
     integration = by_name(session, name)
     key = secrets.token_hex(16)
     integration.key_hash = key_hash(key)
+    audit.record(session, ctx=ctx, actor=actor, action="integration.rotate_key", subject=name)
     return integration, key
 
 
@@ -123,5 +128,5 @@ def builtin_sender(session: Session, *, ctx: Context, name: str) -> Sender:
     integration of this name, made the first time it is needed (its key is never shown)."""
     found = session.scalar(select(Integration).where(Integration.name == name))
     if found is None:
-        found, _ = create(session, ctx=ctx, name=name, kind="generic")
+        found, _ = create(session, ctx=ctx, actor=audit.SYSTEM, name=name, kind="generic")
     return Sender(found.id, found.name, found.kind, None, None, found.disabled_at is not None)

@@ -1,0 +1,33 @@
+"""The audit trail (`audit_entries`): who changed people, teams, users, tokens,
+integrations, contacts and maintenance notes, and when.
+
+Revision ID: 0018
+Revises: 0015
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from warroom.db.types import UTCDateTime
+
+revision = "0018"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("actor", sa.String(120), nullable=False),
+        sa.Column("action", sa.String(40), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_audit_entries_at", "audit_entries", ["at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_audit_entries_at", "audit_entries")
+    op.drop_table("audit_entries")
