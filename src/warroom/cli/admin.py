@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from warroom import startup
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import (
     By,
     ConfigPath,
@@ -48,8 +48,10 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[
+        str, typer.Option(metavar=metavars.ADDRESS, help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar=metavars.PORT, help="Port to listen on.")] = 8080,
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="API only; run workers apart.")
     ] = False,
@@ -66,6 +68,7 @@ def serve(
         int,
         typer.Option(
             "--processes",
+            metavar=metavars.COUNT,
             min=1,
             max=64,
             help="Server processes, each with its own socket on the port (one per core "
@@ -258,8 +261,10 @@ def config_show(
 @token_app.command("create")
 def token_create(
     name: str,
-    role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
-    expires_in: Annotated[str | None, typer.Option(help="e.g. 90d; default: never.")] = None,
+    role: Annotated[str, typer.Option(metavar=metavars.ROLE, help="viewer, responder or admin.")],
+    expires_in: Annotated[
+        str | None, typer.Option(metavar=metavars.DURATION, help="e.g. 90d; default: never.")
+    ] = None,
     by: By = None,
     json: Json = False,
     db: Db = None,

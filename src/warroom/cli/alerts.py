@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.config import Settings
 from warroom.domain.incidents import parse_ref
@@ -44,9 +44,15 @@ def _created(settings: Settings, name: str, kind: str, key: str, as_json: bool) 
 @integration_app.command("create")
 def create(
     name: str,
-    kind: Annotated[str, typer.Option(help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")],
-    service: Annotated[str | None, typer.Option(help="Service its alerts belong to.")] = None,
-    hmac_secret: Annotated[str | None, typer.Option(help="Require signed requests.")] = None,
+    kind: Annotated[
+        str, typer.Option(metavar=metavars.KIND, help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")
+    ],
+    service: Annotated[
+        str | None, typer.Option(metavar=metavars.SERVICE, help="Service its alerts belong to.")
+    ] = None,
+    hmac_secret: Annotated[
+        str | None, typer.Option(metavar=metavars.SECRET, help="Require signed requests.")
+    ] = None,
     by: By = None,
     json: Json = False,
     db: Db = None,
@@ -117,8 +123,10 @@ def rotate_key(
 
 def list_alerts(
     ref: Annotated[str | None, typer.Argument(help="Only this incident's alerts.")] = None,
-    status: Annotated[str | None, typer.Option(help="firing or resolved.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    status: Annotated[
+        str | None, typer.Option(metavar=metavars.STATUS, help="firing or resolved.")
+    ] = None,
+    limit: Annotated[int, typer.Option(metavar=metavars.COUNT, min=1, max=1000)] = 50,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,

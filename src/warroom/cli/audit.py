@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.services import audit
 
@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
 
 
 def audit_trail(
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many entries.")] = 100,
+    limit: Annotated[
+        int, typer.Option(metavar=metavars.COUNT, min=1, max=1000, help="How many entries.")
+    ] = 100,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.services.directory import lookup, people, teams
 from warroom.services.directory.views import ContactRead, people_views, stored_person, team_view
@@ -26,11 +26,19 @@ def register(app: typer.Typer) -> None:
 @person_app.command("add")
 def person_add(
     name: str,
-    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
-    timezone: Annotated[str, typer.Option(help="Time zone, e.g. Europe/Oslo.")] = "UTC",
+    email: Annotated[
+        str | None, typer.Option(metavar=metavars.EMAIL, help="Email address.")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option(metavar=metavars.TIMEZONE, help="Time zone, e.g. Europe/Oslo.")
+    ] = "UTC",
     contact: Annotated[
         list[str] | None,
-        typer.Option("--contact", help="Apprise URL or webhook+https://…?secret=… (repeat)."),
+        typer.Option(
+            "--contact",
+            metavar=metavars.URL,
+            help="Apprise URL or webhook+https://…?secret=… (repeat).",
+        ),
     ] = None,
     by: By = None,
     json: Json = False,
@@ -107,7 +115,10 @@ def person_enable_contact(
 @team_app.command("add")
 def team_add(
     name: str,
-    member: Annotated[list[str], typer.Option("--member", help="A person's name (repeat).")],
+    member: Annotated[
+        list[str],
+        typer.Option("--member", metavar=metavars.PERSON, help="A person's name (repeat)."),
+    ],
     by: By = None,
     json: Json = False,
     db: Db = None,

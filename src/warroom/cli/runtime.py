@@ -16,6 +16,7 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from warroom.cli import metavars
 from warroom.clock import SystemClock
 from warroom.config import ConfigError, Settings, load_config
 from warroom.db.engine import Database, open_database
@@ -27,16 +28,31 @@ from warroom.services.context import Context
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Db = Annotated[
     str | None,
-    typer.Option("--db", envvar="WARROOM_DATABASE_URL", help="Database URL.", show_default=False),
+    typer.Option(
+        "--db",
+        metavar=metavars.URL,
+        envvar="WARROOM_DATABASE_URL",
+        help="Database URL.",
+        show_default=False,
+    ),
 ]
 ConfigPath = Annotated[
     Path | None,
     typer.Option(
-        "--config", envvar="WARROOM_CONFIG", help="Config file (TOML).", show_default=False
+        "--config",
+        metavar=metavars.FILE,
+        envvar="WARROOM_CONFIG",
+        help="Config file (TOML).",
+        show_default=False,
     ),
 ]
 By = Annotated[
-    str | None, typer.Option("--by", help="Who did it (default: $WARROOM_ACTOR or your login).")
+    str | None,
+    typer.Option(
+        "--by",
+        metavar=metavars.PERSON,
+        help="Who did it (default: $WARROOM_ACTOR or your login).",
+    ),
 ]
 
 
@@ -56,7 +72,10 @@ def parse_at(text: str | None) -> datetime | None:
 
 
 At = Annotated[
-    str | None, typer.Option("--at", help="When it happened (ISO 8601), if earlier than now.")
+    str | None,
+    typer.Option(
+        "--at", metavar=metavars.TIME, help="When it happened (ISO 8601), if earlier than now."
+    ),
 ]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.domain.access import parse_access_role
 from warroom.services.access import users
@@ -28,13 +28,19 @@ def _password(given: str | None) -> str:
 @user_app.command("create")
 def user_create(
     name: str,
-    role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
-    email: Annotated[str | None, typer.Option(help="Their email address.")] = None,
+    role: Annotated[str, typer.Option(metavar=metavars.ROLE, help="viewer, responder or admin.")],
+    email: Annotated[
+        str | None, typer.Option(metavar=metavars.EMAIL, help="Their email address.")
+    ] = None,
     timezone: Annotated[
-        str | None, typer.Option(help="Times on pages are shown in it, e.g. Europe/Oslo.")
+        str | None,
+        typer.Option(
+            metavar=metavars.TIMEZONE, help="Times on pages are shown in it, e.g. Europe/Oslo."
+        ),
     ] = None,
     password: Annotated[
-        str | None, typer.Option(help="Their password (asked for when left out).")
+        str | None,
+        typer.Option(metavar=metavars.PASSWORD, help="Their password (asked for when left out)."),
     ] = None,
     by: By = None,
     json: Json = False,
@@ -67,7 +73,8 @@ def user_create(
 def user_password(
     name: str,
     password: Annotated[
-        str | None, typer.Option(help="The new password (asked for when left out).")
+        str | None,
+        typer.Option(metavar=metavars.PASSWORD, help="The new password (asked for when left out)."),
     ] = None,
     by: By = None,
     json: Json = False,
