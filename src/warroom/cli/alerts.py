@@ -41,6 +41,24 @@ def _created(settings: Settings, name: str, kind: str, key: str, as_json: bool) 
     typer.echo("Keep the key now: it is not shown again.", err=True)
 
 
+Rate = Annotated[
+    float | None,
+    typer.Option(
+        metavar=metavars.RATE,
+        help="Its own limit: alerts a second (0: none); default: the config's "
+        "security.integration_rate.",
+    ),
+]
+Burst = Annotated[
+    int | None,
+    typer.Option(
+        metavar=metavars.COUNT,
+        help="Its own limit: alerts at most at once, and in one request; default: the "
+        "config's security.integration_burst.",
+    ),
+]
+
+
 @integration_app.command("create")
 def create(
     name: str,
@@ -53,6 +71,8 @@ def create(
     hmac_secret: Annotated[
         str | None, typer.Option(metavar=metavars.SECRET, help="Require signed requests.")
     ] = None,
+    rate: Rate = None,
+    burst: Burst = None,
     by: By = None,
     json: Json = False,
     db: Db = None,
@@ -69,6 +89,8 @@ def create(
             kind=kind,
             service=service,
             hmac_secret=hmac_secret,
+            rate=rate,
+            burst=burst,
         )
         kind_ = integration.kind
     _created(rt.settings, name, kind_, key, json)
@@ -85,14 +107,44 @@ def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = No
                 "service": i.service,
                 "signed": i.hmac_secret is not None,
                 "disabled": i.disabled_at is not None,
+                "rate": i.rate,
+                "burst": i.burst,
             }
             for i in integrations.list_all(session)
         ]
     if json:
         output.emit_json({"items": rows})
         return
-    columns = ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED")
+    columns = ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED", "RATE", "BURST")
     output.table(columns, (row.values() for row in rows), empty="No integrations.")
+
+
+@integration_app.command("limit")
+def limit(
+    name: str,
+    rate: Rate = None,
+    burst: Burst = None,
+    by: By = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Set an integration's own intake limit; what is left out follows the config again.
+    Running servers take it up within seconds (they cache integrations for 5 s)."""
+    who = actor(by)
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        found = integrations.set_limit(
+            session, ctx=rt.ctx, actor=who, name=name, rate=rate, burst=burst
+        )
+        result = {"name": found.name, "rate": found.rate, "burst": found.burst}
+    if json:
+        output.emit_json(result)
+    else:
+        shown = [
+            f"{label} {'as the config says' if value is None else f'{value:g}'}"
+            for label, value in (("rate", rate), ("burst", burst))
+        ]
+        typer.echo(f"integration {name}: {', '.join(shown)}")
 
 
 @integration_app.command("disable")

@@ -21,6 +21,7 @@ NAME = "NAME"  # the name of a thing warroom stores (a token, a team)
 PASSWORD = "PASSWORD"  # noqa: S105 (a name in --help, not a password)
 PERSON = "PERSON"  # a person's name
 PORT = "PORT"
+RATE = "RATE"  # how many a second
 REASON = "REASON"  # why, in words
 REF = "REF"  # an incident: INC-42 or 42
 ROLE = "ROLE"  # viewer, responder or admin

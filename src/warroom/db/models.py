@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -187,7 +188,8 @@ class ApiToken(Base):
 
 
 class Integration(Base):
-    """An alert sender: its kind, the hash of the key in its URL, an optional HMAC secret."""
+    """An alert sender: its kind, the hash of the key in its URL, an optional HMAC secret,
+    and its own intake limit when it has one."""
 
     __tablename__ = "integrations"
 
@@ -199,6 +201,8 @@ class Integration(Base):
     hmac_secret: Mapped[str | None] = mapped_column(String(200))
     disabled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    rate: Mapped[float | None] = mapped_column(Float)  # alerts a second; None: the config's
+    burst: Mapped[int | None] = mapped_column(Integer)  # at most at once; None: the config's
 
 
 class Alert(Base):

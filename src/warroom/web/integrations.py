@@ -3,13 +3,13 @@ key, is shown once), and buttons to rotate a key or disable a sender."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.db.models import Integration
-from warroom.errors import WarroomError
+from warroom.errors import Invalid, WarroomError
 from warroom.services.ingest import integrations
 from warroom.sources import KINDS
 from warroom.web import render
@@ -18,6 +18,7 @@ from warroom.web.errors import PageRefused
 from warroom.web.state import public_base, web_state
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T", int, float)
 Field = Annotated[str, Form()]
 
 
@@ -35,6 +36,8 @@ def _page(
         items=items,
         kinds=KINDS,
         services=state.ctx.config.services,
+        default_rate=state.ctx.config.security.integration_rate,
+        default_burst=state.ctx.config.security.integration_burst,
         shown=shown,
         **extra,
     )
@@ -43,6 +46,16 @@ def _page(
 def _shown(request: Request, integration: Integration, key: str) -> dict[str, str]:
     url = integrations.url_for(public_base(request), integration.kind, key)
     return {"name": integration.name, "url": url}
+
+
+def _number(text: str, field: str, kind: type[T]) -> T | None:
+    """A number typed in the form; empty: none (the config's limit)."""
+    if not text.strip():
+        return None
+    try:
+        return kind(text.strip())
+    except ValueError:
+        raise Invalid(f"{field} must be a number.", field=field) from None
 
 
 @router.get("/integrations")
@@ -58,9 +71,13 @@ def add_integration(
     kind: Field = "",
     service: Field = "",
     hmac_secret: Field = "",
+    rate: Field = "",
+    burst: Field = "",
 ) -> HTMLResponse:
     state = web_state(request)
     try:
+        own_rate = _number(rate, "rate", float)
+        own_burst = _number(burst, "burst", int)
         with state.db.write.begin() as session:
             made, key = integrations.create(
                 session,
@@ -70,10 +87,12 @@ def add_integration(
                 kind=kind,
                 service=service or None,
                 hmac_secret=hmac_secret or None,
+                rate=own_rate,
+                burst=own_burst,
             )
             shown = _shown(request, made, key)
     except WarroomError as exc:
-        typed = {"name": name, "kind": kind, "service": service}
+        typed = {"name": name, "kind": kind, "service": service, "rate": rate, "burst": burst}
         return _page(request, status=exc.status, problem=exc, typed=typed)
     return _page(request, status=201, shown=shown)
 

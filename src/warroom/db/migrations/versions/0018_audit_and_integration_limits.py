@@ -1,5 +1,6 @@
 """The audit trail (`audit_entries`): who changed people, teams, users, tokens,
-integrations, contacts and maintenance notes, and when.
+integrations, contacts and maintenance notes, and when; an integration's own intake limit
+(`integrations.rate`, `integrations.burst`).
 
 Revision ID: 0018
 Revises: 0015
@@ -26,8 +27,13 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text(), nullable=False),
     )
     op.create_index("ix_audit_entries_at", "audit_entries", ["at"])
+    op.add_column("integrations", sa.Column("rate", sa.Float(), nullable=True))
+    op.add_column("integrations", sa.Column("burst", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("integrations") as batch:
+        batch.drop_column("burst")
+        batch.drop_column("rate")
     op.drop_index("ix_audit_entries_at", "audit_entries")
     op.drop_table("audit_entries")
