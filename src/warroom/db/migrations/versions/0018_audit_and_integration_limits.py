@@ -1,6 +1,7 @@
 """The audit trail (`audit_entries`): who changed people, teams, users, tokens,
 integrations, contacts and maintenance notes, and when; an integration's own intake limit
-(`integrations.rate`, `integrations.burst`).
+(`integrations.rate`, `integrations.burst`); how many reminders an overdue action item has
+had (`action_items.reminders`), so each period's is sent once.
 
 Revision ID: 0018
 Revises: 0015
@@ -29,9 +30,15 @@ def upgrade() -> None:
     op.create_index("ix_audit_entries_at", "audit_entries", ["at"])
     op.add_column("integrations", sa.Column("rate", sa.Float(), nullable=True))
     op.add_column("integrations", sa.Column("burst", sa.Integer(), nullable=True))
+    op.add_column(
+        "action_items",
+        sa.Column("reminders", sa.Integer(), nullable=False, server_default="0"),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("action_items") as batch:
+        batch.drop_column("reminders")
     with op.batch_alter_table("integrations") as batch:
         batch.drop_column("burst")
         batch.drop_column("rate")
