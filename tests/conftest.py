@@ -162,7 +162,9 @@ def tokens_by_persona(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
             ("bob", AccessRole.RESPONDER),
             ("charlie", AccessRole.VIEWER),
         ):
-            _, plain[name] = tokens.create(session, ctx=state.ctx, name=name, role=role)
+            _, plain[name] = tokens.create(
+                session, ctx=state.ctx, actor="admin", name=name, role=role
+            )
     return plain
 
 

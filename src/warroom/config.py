@@ -80,6 +80,7 @@ class Service(BaseModel):
 
 
 MIN_PURGE_AFTER = timedelta(days=1)
+MIN_ACTION_REMINDER_EVERY = timedelta(hours=1)
 
 
 class WarroomConfig(BaseModel):
@@ -108,6 +109,8 @@ class WarroomConfig(BaseModel):
     # Finished jobs (deliveries too) and acknowledge links are deleted this long after they
     # finished or expired (services/retention.py); incidents, timelines, alerts never are.
     purge_after: Duration = timedelta(days=90)
+    # An overdue action item's owner is reminded again this often until it is done.
+    action_reminder_every: Duration = timedelta(days=1)
     status_page: StatusPageConfig = StatusPageConfig()  # the public page (domain/status_page)
     upstreams: tuple[Upstream, ...] = ()  # vendors' status pages polled (domain/upstreams)
     security: SecurityConfig = SecurityConfig()  # throttles, rate limits (config_security.py)
@@ -122,6 +125,13 @@ class WarroomConfig(BaseModel):
     def _keep_a_day_at_least(cls, value: timedelta) -> timedelta:
         if value < MIN_PURGE_AFTER:
             raise ValueError("must be at least 1d, so the deliveries of a fresh incident stay")
+        return value
+
+    @field_validator("action_reminder_every")
+    @classmethod
+    def _an_hour_at_least(cls, value: timedelta) -> timedelta:
+        if value < MIN_ACTION_REMINDER_EVERY:
+            raise ValueError("must be at least 1h, so an owner is not paged every few minutes")
         return value
 
     @field_validator("preset")

@@ -33,7 +33,9 @@ def snapshot(client: Any, headers: dict[str, str], ref: Any) -> dict[str, Any]:
 def make_token(app: Any, name: str, role: AccessRole, **kwargs: Any) -> str:
     state = app.state.warroom
     with state.db.write.begin() as session:
-        _, plain = tokens.create(session, ctx=state.ctx, name=name, role=role, **kwargs)
+        _, plain = tokens.create(
+            session, ctx=state.ctx, actor="admin", name=name, role=role, **kwargs
+        )
     return plain
 
 

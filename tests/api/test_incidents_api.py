@@ -357,6 +357,18 @@ def test_lowering_severity_says_lowered(client, as_):
     assert "lowered P1 → P3" in event["text"]
 
 
+@pytest.mark.parametrize("reason", [None, "  "])
+def test_raising_to_a_top_level_without_a_reason_is_422_naming_reason(client, as_, reason):
+    incident = post_incident(client, as_("bob"), severity="P2")
+    body = {"severity": "P1"} | ({"reason": reason} if reason is not None else {})
+    problem = assert_problem(act(client, as_("bob"), incident["id"], "severity", **body), 422)
+    assert problem["field"] == "reason" and "Say why" in problem["detail"]
+    assert kinds(timeline(client, as_("bob"), incident["id"])) == ["declared"]
+    for below_the_top_two in ("P3", "P2"):  # lowering, then raising to P2: no reason needed
+        moved = act(client, as_("bob"), incident["id"], "severity", severity=below_the_top_two)
+        assert moved.status_code == 200, moved.text
+
+
 def test_setting_the_same_severity_is_a_conflict(client, as_):
     incident = post_incident(client, as_("bob"), severity="P1")
     assert_problem(act(client, as_("bob"), incident["id"], "severity", severity="p1"), 409)

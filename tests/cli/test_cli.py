@@ -231,6 +231,13 @@ def test_severity_change_records_the_reason(wr, wj):
     assert wj("show", "1")["incident"]["severity"] == "P0"
 
 
+def test_raising_to_a_top_level_without_a_reason_is_refused_naming_the_option(wr, wj):
+    wj("declare", "Disk full", "--severity", "P2")
+    refused(wr("severity", "1", "P0"), "Say why INC-1 is raised to P0", "--reason")
+    assert wj("show", "1")["incident"]["severity"] == "P2"
+    assert wj("severity", "1", "P3")["severity"] == "P3"  # lowering needs no reason
+
+
 def test_assign_gives_each_role(wr, wj):
     wj("declare", "Disk full", "--severity", "P1")
     for role, person in [

@@ -36,9 +36,29 @@ def test_creating_an_integration_prints_its_key_and_url_once(wr: Any) -> None:
             "service": None,
             "signed": False,
             "disabled": False,
+            "rate": None,
+            "burst": None,
         }
     ]
     assert created["key"] not in wr("integration", "ls").stdout
+
+
+def test_an_integration_carries_its_own_limit_until_given_back_to_the_config(wr: Any) -> None:
+    made = wr("integration", "create", "ci", "--kind", "generic", "--rate", "5", "--burst", "50")
+    assert made.exit_code == 0, made.stderr
+
+    def limit() -> tuple[Any, Any]:
+        [item] = json.loads(wr("integration", "ls", "--json").stdout)["items"]
+        return item["rate"], item["burst"]
+
+    assert limit() == (5.0, 50)
+    changed = wr("integration", "limit", "ci", "--burst", "10", "--by", "erin")
+    assert changed.exit_code == 0 and "rate as the config says, burst 10" in changed.stdout
+    assert limit() == (None, 10)
+    refused = wr("integration", "limit", "ci", "--burst", "0")
+    assert refused.exit_code == 1 and "burst must be 1" in refused.stderr
+    assert wr("integration", "limit", "ci").exit_code == 0
+    assert limit() == (None, None)
 
 
 def test_the_kind_option_names_every_sender_warroom_has(wr: Any) -> None:

@@ -43,7 +43,7 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
 def sender(sqlite: Database, ctx: Context) -> Sender:
     with sqlite.write() as session, session.begin():
         _, key = integrations.create(
-            session, ctx=ctx, name="prom", kind="alertmanager", service="api"
+            session, ctx=ctx, actor="admin", name="prom", kind="alertmanager", service="api"
         )
     with sqlite.read() as session:
         found = integrations.sender_for_key(session, key)

@@ -78,7 +78,7 @@ def queue_tests(database: Database, config: WarroomConfig, count: int) -> None:
     ctx = Context(config=config, clock=SystemClock())
     with database.write.begin() as session:
         for _ in range(count):
-            deliveries.send_test(session, ctx=ctx, name="erin")
+            deliveries.send_test(session, ctx=ctx, actor="admin", name="erin")
 
 
 def delivery_rows(database: Database) -> list[Job]:

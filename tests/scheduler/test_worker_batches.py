@@ -160,7 +160,7 @@ def test_a_page_whose_incident_changed_after_it_was_drafted_says_what_it_is_now(
         monkeypatch,
         database,
         lambda s: lifecycle.change_severity(
-            s, ctx=ctx, actor="alice", incident_id=incident_id, severity="P0"
+            s, ctx=ctx, actor="alice", incident_id=incident_id, severity="P0", reason="spreading"
         ),
     )
     worker.run_due()
@@ -217,7 +217,12 @@ def test_a_slow_receiver_does_not_hold_up_the_other_messages_of_a_pass(
     database: Database, ctx: Context, worker: Worker, hook: Receiver
 ) -> None:
     hook.gate = threading.Event()  # every request is held until the gate opens
-    run(database, lambda s: [deliveries.send_test(s, ctx=ctx, name=n) for n in ("alice", "bob")])
+    run(
+        database,
+        lambda s: [
+            deliveries.send_test(s, ctx=ctx, actor="admin", name=n) for n in ("alice", "bob")
+        ],
+    )
     sending = threading.Thread(target=worker.run_due)
     sending.start()
     try:
@@ -232,7 +237,7 @@ def test_a_slow_receiver_does_not_hold_up_the_other_messages_of_a_pass(
 def test_a_delivery_whose_worker_died_mid_send_goes_out_again_after_the_lease(
     database: Database, ctx: Context, clock: FrozenClock, worker: Worker, hook: Receiver
 ) -> None:
-    run(database, lambda s: deliveries.send_test(s, ctx=ctx, name="bob"))
+    run(database, lambda s: deliveries.send_test(s, ctx=ctx, actor="admin", name="bob"))
     with database.write.begin() as session:
         [claimed] = jobs.claim(session, worker="gone", now=clock.now(), limit=10)
     worker.run_due()

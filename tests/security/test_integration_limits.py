@@ -57,6 +57,44 @@ def test_one_key_cannot_open_a_thousand_incidents(
     assert client.post(url, json=_alerts(20, "b")).status_code == 202
 
 
+def test_an_integration_with_its_own_limit_is_throttled_alone(
+    client: TestClient, as_: Any, clock: FrozenClock
+) -> None:
+    made = _integration(client, as_, "chatty", "generic", rate=1, burst=5)
+    assert made.status_code == 201, made.text
+    chatty = f"/api/v1/ingest/{made.json()['key']}/generic"
+    calm = f"/api/v1/ingest/{_integration(client, as_, 'calm', 'generic').json()['key']}/generic"
+    assert client.post(chatty, json=_alerts(5, "c")).status_code == 202
+    held = client.post(chatty, json=_alerts(2, "d"))
+    assert held.status_code == 429 and held.headers["Retry-After"] == "2"
+    assert "'chatty' sends more than 1 alerts a second" in held.json()["detail"]
+    too_many = client.post(chatty, json=_alerts(6, "e"))
+    assert too_many.status_code == 429 and "'chatty' may send at most 5" in too_many.text
+    assert client.post(calm, json=_alerts(50, "f")).status_code == 202  # the config's 50
+    assert _incidents(client, as_) == 55
+    clock.advance(timedelta(seconds=2))
+    assert client.post(chatty, json=_alerts(2, "d")).status_code == 202
+
+
+def test_an_integration_limit_is_set_shown_and_given_back_to_the_config(
+    client: TestClient, as_: Any
+) -> None:
+    key = _integration(client, as_, "ci", "generic").json()["key"]
+    url = f"/api/v1/ingest/{key}/generic"
+    limit = "/api/v1/integrations/ci/limit"
+    refused = client.put(limit, headers=as_("alice"), json={"rate": -1})
+    assert refused.status_code == 422 and refused.json()["field"] == "rate"
+    assert client.put(limit, headers=as_("bob"), json={"burst": 2}).status_code == 403
+    own = client.put(limit, headers=as_("alice"), json={"burst": 2})
+    assert own.status_code == 200 and (own.json()["rate"], own.json()["burst"]) == (None, 2)
+    assert client.post(url, json=_alerts(3, "a")).status_code == 429  # more than 2 at once
+    back = client.put(limit, headers=as_("alice"), json={})
+    assert (back.json()["rate"], back.json()["burst"]) == (None, None)
+    assert client.post(url, json=_alerts(3, "a")).status_code == 202
+    listed = client.get("/api/v1/integrations", headers=as_("alice")).json()["items"]
+    assert [(i["name"], i["rate"], i["burst"]) for i in listed] == [("ci", None, None)]
+
+
 def test_pagerduty_senders_get_the_limit_in_their_own_shape(
     client: TestClient, as_: Any
 ) -> None:
@@ -94,7 +132,7 @@ def test_an_unsigned_integration_made_before_its_kind_had_to_sign_is_refused(
     state = app.state.warroom
     before = replace(state.ctx, config=parse_config({}))
     with state.db.write.begin() as session:
-        _, key = integrations.create(session, ctx=before, name="old", kind="grafana")
+        _, key = integrations.create(session, ctx=before, actor="admin", name="old", kind="grafana")
     answer = client.post(f"/api/v1/ingest/{key}/grafana", content=b'{"alerts": []}')
     assert answer.status_code == 401 and answer.json()["code"] == "signature_required"
     assert "must sign" in answer.json()["detail"]

@@ -3,14 +3,18 @@ never contact URLs (they hold tokens, passwords and webhook secrets)."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.receivers import Receiver, receiver
+from typer.testing import CliRunner
 
+from warroom.cli import app as cli_app
 from warroom.config import WarroomConfig, parse_config
 from warroom.domain import redaction
 from warroom.scheduler.worker import Worker
@@ -69,6 +73,23 @@ def test_the_config_view_masks_every_credential(client: TestClient, as_: Any) ->
     assert people["bob"] == ["mailto (smtp.example.com)"]
     assert shown.json()["security"]["metrics_token"] == "***"
     assert shown.json()["actions"][0]["env"] == {"PGPASSWORD": "***"}  # names kept
+
+
+def test_config_show_masks_what_the_api_masks_and_reveal_shows_it(
+    client: TestClient, as_: Any, hook: Receiver, tmp_path: Path
+) -> None:
+    path = tmp_path / "warroom.toml"
+    path.write_text(CONFIG.format(port=hook.port), encoding="utf-8")
+    runner = CliRunner(env={"WARROOM_CONFIG": None})
+    shown = runner.invoke(cli_app, ["config", "show", "--config", str(path)])
+    assert shown.exit_code == 0, shown.stderr
+    _no_secret_in(shown.stdout)
+    assert json.loads(shown.stdout) == client.get("/api/v1/config", headers=as_("alice")).json()
+    revealed = runner.invoke(cli_app, ["config", "show", "--reveal", "--config", str(path)])
+    assert revealed.exit_code == 0, revealed.stderr
+    for secret in SECRETS:
+        assert secret in revealed.stdout
+    assert json.loads(revealed.stdout)["security"]["metrics_token"] == SECRETS[-1]
 
 
 def test_a_failed_delivery_names_the_channel_never_the_url(

@@ -80,5 +80,5 @@ def test_contact_ids_are_keyed_and_old_ids_still_found(
             assert deliveries.find_contact(session, state.ctx.config, "alice", wanted) == url
         assert deliveries.find_contact(session, state.ctx.config, "alice", "0" * 16) is None
     with state.db.write.begin() as session:
-        assert failing_contacts.enable(session, ctx=state.ctx, person="alice",
+        assert failing_contacts.enable(session, ctx=state.ctx, actor="admin", person="alice",
                                        contact=contact["id"]) is False  # fmt: skip

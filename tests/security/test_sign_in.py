@@ -113,7 +113,9 @@ def test_a_password_change_ends_every_session(
     assert phone.get("/").status_code == 200
     state = app.state.warroom
     with state.db.write.begin() as session:
-        users.set_password(session, ctx=state.ctx, name="charlie", password="a-new-password")
+        users.set_password(
+            session, ctx=state.ctx, actor="admin", name="charlie", password="a-new-password"
+        )
     assert phone.get("/", follow_redirects=False).status_code == 303
 
 

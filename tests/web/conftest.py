@@ -44,7 +44,9 @@ def add_personas(db_url: str, ctx: Context) -> None:
     try:
         with database.write.begin() as session:
             for name, role in ROLES.items():
-                users.create(session, ctx=ctx, name=name, role=role, password=PASSWORDS[name])
+                users.create(
+                    session, ctx=ctx, actor="admin", name=name, role=role, password=PASSWORDS[name]
+                )
     finally:
         database.dispose()
 
@@ -70,7 +72,14 @@ def personas(app, ctx: Context) -> None:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     with state.db.write.begin() as session:
         for name, role in ROLES.items():
-            users.create(session, ctx=state.ctx, name=name, role=role, password=PASSWORDS[name])
+            users.create(
+                session,
+                ctx=state.ctx,
+                actor="admin",
+                name=name,
+                role=role,
+                password=PASSWORDS[name],
+            )
 
 
 @pytest.fixture

@@ -168,7 +168,7 @@ def add_person_with_a_disabled_contact(db_url: str, ctx: Context) -> None:
     database = open_database(db_url)
     try:
         with database.write.begin() as session:
-            people.add(session, ctx=ctx, fields={"name": "erin", "contacts": [url]})
+            people.add(session, ctx=ctx, actor="admin", fields={"name": "erin", "contacts": [url]})
             session.add(
                 DisabledContact(
                     person="erin", url=url, reason="HTTP 410", disabled_at=ctx.clock.now()

@@ -104,7 +104,9 @@ def alert_fires(db_url: str, ctx: Context, server: Server) -> None:
     database = open_database(db_url)
     try:
         with database.write.begin() as session:
-            _, key = integrations.create(session, ctx=ctx, name="prom", kind="alertmanager")
+            _, key = integrations.create(
+                session, ctx=ctx, actor="admin", name="prom", kind="alertmanager"
+            )
     finally:
         database.dispose()
     body = json.loads((PAYLOADS / "alertmanager_webhook.json").read_text())

@@ -107,3 +107,15 @@ def test_without_a_public_url_the_shown_url_uses_the_address_the_page_was_reache
     found = re.search(r'<code id="shown-url">([^<]+)</code>', added.text)
     assert found and found.group(1).startswith("http://testserver/api/v1/ingest/")
 
+
+def test_an_integration_added_with_its_own_limit_shows_it(browse: Browse) -> None:
+    alice = browse("alice")
+    token = csrf_of(alice.get("/integrations").text)
+    form = {"csrf": token, "name": "chatty", "kind": "generic", "rate": "2.5", "burst": "many"}
+    refused = alice.post("/integrations", data=form)
+    assert refused.status_code == 422
+    assert 'id="burst-error" role="alert">burst must be a number.' in refused.text
+    assert 'value="2.5"' in refused.text  # what was typed stays
+    added = alice.post("/integrations", data={**form, "burst": "40"})
+    assert added.status_code == 201
+    assert "2.5/s, at most 40" in alice.get("/integrations").text

@@ -43,7 +43,7 @@ def refused(app, hook: Receiver) -> None:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     hook.fail_with = [410]
     with state.db.write.begin() as session:
-        deliveries.send_test(session, ctx=state.ctx, name="erin")
+        deliveries.send_test(session, ctx=state.ctx, actor="admin", name="erin")
     Worker(state.db, state.ctx).run_due()
 
 

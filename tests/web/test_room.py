@@ -168,6 +168,7 @@ def test_times_are_in_the_viewers_zone_with_utc_on_hover(app, browse: Browse) ->
         users.create(
             session,
             ctx=state.ctx,
+            actor="admin",
             name="oslo",
             role=AccessRole.VIEWER,
             password="long-enough",

@@ -80,7 +80,9 @@ def test_an_api_token_opens_a_session_until_it_is_revoked(
 ) -> None:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     with state.db.write.begin() as session:
-        _, plain = tokens.create(session, ctx=state.ctx, name="ops-bot", role=AccessRole.VIEWER)
+        _, plain = tokens.create(
+            session, ctx=state.ctx, actor="admin", name="ops-bot", role=AccessRole.VIEWER
+        )
     client = browse(None)
     token = csrf_of(client.get("/login").text)
     answer = client.post("/login", data={"csrf": token, "token": plain}, follow_redirects=False)
@@ -88,7 +90,7 @@ def test_an_api_token_opens_a_session_until_it_is_revoked(
     page = client.get("/")
     assert "ops-bot" in page.text
     with state.db.write.begin() as session:
-        tokens.revoke(session, ctx=state.ctx, name="ops-bot")
+        tokens.revoke(session, ctx=state.ctx, actor="admin", name="ops-bot")
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
@@ -107,7 +109,9 @@ def test_a_bearer_token_reads_pages_without_a_cookie(
 ) -> None:  # type: ignore[no-untyped-def]
     state = app.state.warroom
     with state.db.write.begin() as session:
-        _, plain = tokens.create(session, ctx=state.ctx, name="curl", role=AccessRole.RESPONDER)
+        _, plain = tokens.create(
+            session, ctx=state.ctx, actor="admin", name="curl", role=AccessRole.RESPONDER
+        )
     client = browse(None)
     answer = client.get("/", headers={"Authorization": f"Bearer {plain}"})
     assert answer.status_code == 200 and "curl" in answer.text
@@ -122,7 +126,9 @@ def test_a_password_change_ends_the_sessions_opened_before(
     assert client.get("/", follow_redirects=False).status_code == 200
     state = app.state.warroom
     with state.db.write.begin() as session:
-        users.set_password(session, ctx=state.ctx, name="bob", password="a-brand-new-one")
+        users.set_password(
+            session, ctx=state.ctx, actor="admin", name="bob", password="a-brand-new-one"
+        )
     assert client.get("/", follow_redirects=False).status_code == 303
 
 

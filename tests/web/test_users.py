@@ -113,7 +113,14 @@ def test_a_config_person_name_cannot_become_a_second_person(
 ) -> None:
     ctx = Context(config=parse_config({"people": [{"name": "dana"}]}), clock=clock)
     with database.write.begin() as session, pytest.raises(Conflict, match="config file"):
-        users.create(session, ctx=ctx, name="dana", role=AccessRole.ADMIN, password="long-enough")
+        users.create(
+            session,
+            ctx=ctx,
+            actor="admin",
+            name="dana",
+            role=AccessRole.ADMIN,
+            password="long-enough",
+        )
 
 
 def test_a_stored_person_is_given_a_sign_in_on_the_same_row(
@@ -128,7 +135,12 @@ def test_a_stored_person_is_given_a_sign_in_on_the_same_row(
         )
     with database.write.begin() as session:
         user = users.create(
-            session, ctx=ctx, name="hal", role=AccessRole.RESPONDER, password="long-enough"
+            session,
+            ctx=ctx,
+            actor="admin",
+            name="hal",
+            role=AccessRole.RESPONDER,
+            password="long-enough",
         )
     assert user.timezone == "Europe/Oslo"
     with database.read() as session:
@@ -137,7 +149,14 @@ def test_a_stored_person_is_given_a_sign_in_on_the_same_row(
 
 def test_authenticate_refuses_every_mismatch_alike(database: Database, ctx: Context) -> None:
     with database.write.begin() as session:
-        users.create(session, ctx=ctx, name="ida", role=AccessRole.VIEWER, password="long-enough")
+        users.create(
+            session,
+            ctx=ctx,
+            actor="admin",
+            name="ida",
+            role=AccessRole.VIEWER,
+            password="long-enough",
+        )
     with database.read() as session:
         for name, password in (("ida", "wrong-password"), ("nobody", "long-enough"), ("", "")):
             with pytest.raises(Unauthorized, match="do not match"):
@@ -146,7 +165,14 @@ def test_authenticate_refuses_every_mismatch_alike(database: Database, ctx: Cont
 
 def test_names_are_checked(database: Database, ctx: Context) -> None:
     with database.write.begin() as session, pytest.raises(Invalid) as refused:
-        users.create(session, ctx=ctx, name="a b", role=AccessRole.VIEWER, password="long-enough")
+        users.create(
+            session,
+            ctx=ctx,
+            actor="admin",
+            name="a b",
+            role=AccessRole.VIEWER,
+            password="long-enough",
+        )
     assert refused.value.field == "name"
 
 

@@ -114,20 +114,24 @@ def _verify(intake: Intake, sender: Sender, signature: bytes | None, body: bytes
 
 
 def _within_rate(intake: Intake, sender: Sender, alerts: int) -> None:
-    """Take `alerts` from the integration's bucket, or refuse the request (none taken)."""
-    wait = intake.buckets.take(sender.id, alerts, now=intake.state.ctx.clock.now().timestamp())
+    """Take `alerts` from the integration's bucket (its own limit, else the config's), or
+    refuse the request (none taken)."""
+    now = intake.state.ctx.clock.now().timestamp()
+    wait = intake.buckets.take(sender.id, alerts, now=now, rate=sender.rate, burst=sender.burst)
     if not wait:
         return
-    limits = intake.state.ctx.config.security
+    buckets = intake.buckets
+    rate = buckets.rate if sender.rate is None else sender.rate
+    burst = buckets.burst if sender.burst is None else sender.burst
     if math.isinf(wait):
         detail = (
             f"This request holds {alerts} alerts; the integration {sender.name!r} may send"
-            f" at most {limits.integration_burst} at once: split it."
+            f" at most {burst} at once: split it."
         )
-        wait = limits.integration_burst / limits.integration_rate
+        wait = burst / rate
     else:
         detail = (
-            f"The integration {sender.name!r} sends more than {limits.integration_rate:g}"
+            f"The integration {sender.name!r} sends more than {rate:g}"
             " alerts a second; send again after Retry-After seconds (no alert was taken)."
         )
     retry = str(max(1, math.ceil(wait))).encode()

@@ -22,6 +22,14 @@ class IntegrationCreate(BaseModel):
     kind: str
     service: str | None = None
     hmac_secret: str | None = None
+    rate: float | None = None  # its own intake limit; None: the config's
+    burst: int | None = None
+
+
+class IntegrationLimit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rate: float | None = None  # None: the config's security.integration_rate
+    burst: int | None = None  # None: the config's security.integration_burst
 
 
 class IntegrationRead(BaseModel):
@@ -31,6 +39,8 @@ class IntegrationRead(BaseModel):
     signed: bool
     disabled_at: datetime | None
     created_at: datetime
+    rate: float | None
+    burst: int | None
 
 
 class IntegrationCreated(BaseModel):
@@ -67,6 +77,8 @@ def integration_view(integration: Integration) -> IntegrationRead:
         signed=integration.hmac_secret is not None,
         disabled_at=integration.disabled_at,
         created_at=integration.created_at,
+        rate=integration.rate,
+        burst=integration.burst,
     )
 
 
@@ -92,15 +104,20 @@ def alert_view(alert: Alert) -> AlertRead:
 
 
 @router.post("/integrations", status_code=201)
-def create_integration(body: IntegrationCreate, state: StateDep, _: Admin) -> IntegrationCreated:
+def create_integration(
+    body: IntegrationCreate, state: StateDep, token: Admin
+) -> IntegrationCreated:
     with state.db.write.begin() as session:
         integration, key = integrations.create(
             session,
             ctx=state.ctx,
+            actor=token.name,
             name=body.name,
             kind=body.kind,
             service=body.service,
             hmac_secret=body.hmac_secret,
+            rate=body.rate,
+            burst=body.burst,
         )
         return IntegrationCreated(
             name=integration.name,
@@ -117,19 +134,38 @@ def list_integrations(state: StateDep, _: Admin) -> dict[str, list[IntegrationRe
 
 
 @router.post("/integrations/{name}/disable")
-def disable_integration(name: str, request: Request, state: StateDep, _: Admin) -> IntegrationRead:
+def disable_integration(
+    name: str, request: Request, state: StateDep, token: Admin
+) -> IntegrationRead:
     with state.db.write.begin() as session:
-        view = integration_view(integrations.disable(session, ctx=state.ctx, name=name))
+        found = integrations.disable(session, ctx=state.ctx, actor=token.name, name=name)
+        view = integration_view(found)
     request.app.state.senders.clear()
+    return view
+
+
+@router.put("/integrations/{name}/limit")
+def set_integration_limit(
+    name: str, body: IntegrationLimit, request: Request, state: StateDep, token: Admin
+) -> IntegrationRead:
+    """Its own intake limit (alerts a second, at most at once); null: the config's."""
+    with state.db.write.begin() as session:
+        found = integrations.set_limit(
+            session, ctx=state.ctx, actor=token.name, name=name, rate=body.rate, burst=body.burst
+        )
+        view = integration_view(found)
+    request.app.state.senders.clear()  # the next request reads the new limit
     return view
 
 
 @router.post("/integrations/{name}/rotate-key")
 def rotate_integration_key(
-    name: str, request: Request, state: StateDep, _: Admin
+    name: str, request: Request, state: StateDep, token: Admin
 ) -> IntegrationCreated:
     with state.db.write.begin() as session:
-        integration, key = integrations.rotate_key(session, name=name)
+        integration, key = integrations.rotate_key(
+            session, ctx=state.ctx, actor=token.name, name=name
+        )
         result = IntegrationCreated(
             name=integration.name,
             kind=integration.kind,

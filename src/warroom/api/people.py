@@ -46,9 +46,9 @@ def list_people(state: StateDep, _: Viewer) -> dict[str, list[PersonRead]]:
 
 
 @router.post("/people", status_code=201)
-def add_person(body: PersonCreate, state: StateDep, _: Admin) -> PersonRead:
+def add_person(body: PersonCreate, state: StateDep, token: Admin) -> PersonRead:
     with state.db.write.begin() as session:
-        row = people.add(session, ctx=state.ctx, fields=body.model_dump())
+        row = people.add(session, ctx=state.ctx, actor=token.name, fields=body.model_dump())
         return stored_person(session, row)
 
 
@@ -80,34 +80,36 @@ def get_person(name: str, state: StateDep, _: Viewer) -> PersonRead:
 
 
 @router.patch("/people/{name}")
-def change_person(name: str, body: PersonUpdate, state: StateDep, _: Admin) -> PersonRead:
+def change_person(name: str, body: PersonUpdate, state: StateDep, token: Admin) -> PersonRead:
     changes: dict[str, Any] = body.model_dump(include=body.model_fields_set)
     with state.db.write.begin() as session:
-        row = people.update(session, ctx=state.ctx, name=name, changes=changes)
+        row = people.update(session, ctx=state.ctx, actor=token.name, name=name, changes=changes)
         return stored_person(session, row)
 
 
 @router.delete("/people/{name}")
-def remove_person(name: str, state: StateDep, _: Admin) -> PersonRead:
+def remove_person(name: str, state: StateDep, token: Admin) -> PersonRead:
     with state.db.write.begin() as session:
         view = stored_person(session, people.stored(session, state.ctx, name))
-        people.remove(session, ctx=state.ctx, name=name)
+        people.remove(session, ctx=state.ctx, actor=token.name, name=name)
     return view
 
 
 @router.post("/people/{name}/test", status_code=202)
-def test_person(name: str, state: StateDep, _: Admin) -> TestQueued:
+def test_person(name: str, state: StateDep, token: Admin) -> TestQueued:
     """Queue a test message to each of the person's working contacts."""
     with state.db.write.begin() as session:
-        count = deliveries.send_test(session, ctx=state.ctx, name=name)
+        count = deliveries.send_test(session, ctx=state.ctx, actor=token.name, name=name)
     return TestQueued(person=name, queued=count)
 
 
 @router.post("/people/{name}/contacts/{contact}/enable")
-def enable_contact(name: str, contact: str, state: StateDep, _: Admin) -> PersonRead:
+def enable_contact(name: str, contact: str, state: StateDep, token: Admin) -> PersonRead:
     """Let paging use a contact that was disabled after failing (`contact`: its id)."""
     with state.db.write.begin() as session:
-        failing_contacts.enable(session, ctx=state.ctx, person=name, contact=contact)
+        failing_contacts.enable(
+            session, ctx=state.ctx, actor=token.name, person=name, contact=contact
+        )
         found = find_person(session, state.ctx.config, name)
     assert found is not None  # enable refuses an unknown person
     return found

@@ -197,11 +197,15 @@ def list_maintenances(state: StateDep, _: Viewer) -> Response:
 
 @router.post("/api/v1/status/maintenances/{maintenance_id}/updates", status_code=201)
 def update_maintenance(
-    maintenance_id: int, body: MessageIn, state: StateDep, _: Responder
+    maintenance_id: int, body: MessageIn, state: StateDep, token: Responder
 ) -> Response:
     with state.db.write.begin() as session:
         maintenance.post_update(
-            session, ctx=state.ctx, maintenance_id=maintenance_id, message=body.message
+            session,
+            ctx=state.ctx,
+            actor=token.name,
+            maintenance_id=maintenance_id,
+            message=body.message,
         )
         row = maintenance.get(session, maintenance_id)
         answer = _maintenance(row)

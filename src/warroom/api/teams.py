@@ -35,9 +35,11 @@ def list_teams(state: StateDep, _: Viewer) -> dict[str, list[TeamRead]]:
 
 
 @router.post("/teams", status_code=201)
-def add_team(body: TeamCreate, state: StateDep, _: Admin) -> TeamRead:
+def add_team(body: TeamCreate, state: StateDep, token: Admin) -> TeamRead:
     with state.db.write.begin() as session:
-        row = teams.add(session, ctx=state.ctx, name=body.name, members=body.members)
+        row = teams.add(
+            session, ctx=state.ctx, actor=token.name, name=body.name, members=body.members
+        )
         return _stored(row.name, row.members)
 
 
@@ -51,14 +53,16 @@ def get_team(name: str, state: StateDep, _: Viewer) -> TeamRead:
 
 
 @router.patch("/teams/{name}")
-def change_team(name: str, body: TeamUpdate, state: StateDep, _: Admin) -> TeamRead:
+def change_team(name: str, body: TeamUpdate, state: StateDep, token: Admin) -> TeamRead:
     with state.db.write.begin() as session:
-        row = teams.update(session, ctx=state.ctx, name=name, members=body.members)
+        row = teams.update(
+            session, ctx=state.ctx, actor=token.name, name=name, members=body.members
+        )
         return _stored(row.name, row.members)
 
 
 @router.delete("/teams/{name}")
-def remove_team(name: str, state: StateDep, _: Admin) -> TeamRead:
+def remove_team(name: str, state: StateDep, token: Admin) -> TeamRead:
     with state.db.write.begin() as session:
-        row = teams.remove(session, ctx=state.ctx, name=name)
+        row = teams.remove(session, ctx=state.ctx, actor=token.name, name=name)
         return _stored(row.name, row.members)

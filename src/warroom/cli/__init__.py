@@ -13,6 +13,7 @@ with startup.collector_paused():  # while the commands load: see warroom.startup
     from warroom.cli import (
         admin,
         alerts,
+        audit,
         checks,
         drills,
         duties,
@@ -73,6 +74,7 @@ drills.register(app)
 duties.register(app)
 responder.register(app)
 overrides.register(app)
+audit.register(app)
 
 
 def main() -> None:

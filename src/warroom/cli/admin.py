@@ -10,11 +10,22 @@ from typing import Annotated, Any
 import typer
 
 from warroom import startup
-from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, refusals, settings_for
+from warroom.cli import metavars, output
+from warroom.cli.runtime import (
+    By,
+    ConfigPath,
+    Db,
+    Json,
+    actor,
+    fail,
+    opened,
+    refusals,
+    settings_for,
+)
 from warroom.config import ConfigError, Settings, WarroomConfig, listen_url, load_config
 from warroom.db.engine import open_database
 from warroom.db.migrate import upgrade
+from warroom.domain import redaction
 from warroom.domain.access import parse_access_role
 from warroom.domain.durations import parse_duration
 from warroom.scheduler.worker import Worker, install_wakeup
@@ -37,8 +48,10 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[
+        str, typer.Option(metavar=metavars.ADDRESS, help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar=metavars.PORT, help="Port to listen on.")] = 8080,
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="API only; run workers apart.")
     ] = False,
@@ -55,6 +68,7 @@ def serve(
         int,
         typer.Option(
             "--processes",
+            metavar=metavars.COUNT,
             min=1,
             max=64,
             help="Server processes, each with its own socket on the port (one per core "
@@ -225,18 +239,33 @@ def _check_operations(loaded: WarroomConfig, path: Path | None) -> None:
 
 
 @config_app.command("show")
-def config_show(json: Json = False, config: ConfigPath = None) -> None:
-    """Print the effective configuration (defaults filled in)."""
+def config_show(
+    reveal: Annotated[
+        bool,
+        typer.Option(
+            "--reveal",
+            help="Print credentials (tokens, passwords, contact URLs) as written, for an "
+            "admin on the server; masked otherwise, as GET /api/v1/config shows them.",
+        ),
+    ] = False,
+    json: Json = False,
+    config: ConfigPath = None,
+) -> None:
+    """Print the effective configuration (defaults filled in), credentials masked."""
     with refusals():
         loaded = load_config(config)
-    output.emit_json(loaded.model_dump(mode="json"))
+    dumped = loaded.model_dump(mode="json")
+    output.emit_json(dumped if reveal else redaction.masked_config(dumped))
 
 
 @token_app.command("create")
 def token_create(
     name: str,
-    role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
-    expires_in: Annotated[str | None, typer.Option(help="e.g. 90d; default: never.")] = None,
+    role: Annotated[str, typer.Option(metavar=metavars.ROLE, help="viewer, responder or admin.")],
+    expires_in: Annotated[
+        str | None, typer.Option(metavar=metavars.DURATION, help="e.g. 90d; default: never.")
+    ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -246,11 +275,12 @@ def token_create(
         lifetime = parse_duration(expires_in) if expires_in else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--expires-in") from None
+    who = actor(by)
     with opened(db, config) as rt:
         access = parse_access_role(role)
         with rt.db.write.begin() as session:
             token, plain = tokens.create(
-                session, ctx=rt.ctx, name=name, role=access, expires_in=lifetime
+                session, ctx=rt.ctx, actor=who, name=name, role=access, expires_in=lifetime
             )
             result = {"name": token.name, "role": token.role, "token": plain}
     if json:
@@ -282,10 +312,13 @@ def token_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> 
 
 
 @token_app.command("revoke")
-def token_revoke(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def token_revoke(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Revoke an API token at once."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        token = tokens.revoke(session, ctx=rt.ctx, name=name)
+        token = tokens.revoke(session, ctx=rt.ctx, actor=who, name=name)
         result = {"name": token.name, "revoked_at": token.revoked_at}
     if json:
         output.emit_json(result)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.cli import metavars, output
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.config import Settings
 from warroom.domain.incidents import parse_ref
 from warroom.services.ingest import alerts, integrations
@@ -41,22 +41,56 @@ def _created(settings: Settings, name: str, kind: str, key: str, as_json: bool) 
     typer.echo("Keep the key now: it is not shown again.", err=True)
 
 
+Rate = Annotated[
+    float | None,
+    typer.Option(
+        metavar=metavars.RATE,
+        help="Its own limit: alerts a second (0: none); default: the config's "
+        "security.integration_rate.",
+    ),
+]
+Burst = Annotated[
+    int | None,
+    typer.Option(
+        metavar=metavars.COUNT,
+        help="Its own limit: alerts at most at once, and in one request; default: the "
+        "config's security.integration_burst.",
+    ),
+]
+
+
 @integration_app.command("create")
 def create(
     name: str,
     kind: Annotated[
-        str, typer.Option(help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")
+        str, typer.Option(metavar=metavars.KIND, help=f"{', '.join(KINDS[:-1])} or {KINDS[-1]}.")
     ],
-    service: Annotated[str | None, typer.Option(help="Service its alerts belong to.")] = None,
-    hmac_secret: Annotated[str | None, typer.Option(help="Require signed requests.")] = None,
+    service: Annotated[
+        str | None, typer.Option(metavar=metavars.SERVICE, help="Service its alerts belong to.")
+    ] = None,
+    hmac_secret: Annotated[
+        str | None, typer.Option(metavar=metavars.SECRET, help="Require signed requests.")
+    ] = None,
+    rate: Rate = None,
+    burst: Burst = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Create an integration; prints its key and the URL to give the sender."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
         integration, key = integrations.create(
-            session, ctx=rt.ctx, name=name, kind=kind, service=service, hmac_secret=hmac_secret
+            session,
+            ctx=rt.ctx,
+            actor=who,
+            name=name,
+            kind=kind,
+            service=service,
+            hmac_secret=hmac_secret,
+            rate=rate,
+            burst=burst,
         )
         kind_ = integration.kind
     _created(rt.settings, name, kind_, key, json)
@@ -73,21 +107,54 @@ def list_integrations(json: Json = False, db: Db = None, config: ConfigPath = No
                 "service": i.service,
                 "signed": i.hmac_secret is not None,
                 "disabled": i.disabled_at is not None,
+                "rate": i.rate,
+                "burst": i.burst,
             }
             for i in integrations.list_all(session)
         ]
     if json:
         output.emit_json({"items": rows})
         return
-    columns = ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED")
+    columns = ("NAME", "KIND", "SERVICE", "SIGNED", "DISABLED", "RATE", "BURST")
     output.table(columns, (row.values() for row in rows), empty="No integrations.")
 
 
-@integration_app.command("disable")
-def disable(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
-    """Refuse further alerts from an integration."""
+@integration_app.command("limit")
+def limit(
+    name: str,
+    rate: Rate = None,
+    burst: Burst = None,
+    by: By = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Set an integration's own intake limit; what is left out follows the config again.
+    Running servers take it up within seconds (they cache integrations for 5 s)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        integrations.disable(session, ctx=rt.ctx, name=name)
+        found = integrations.set_limit(
+            session, ctx=rt.ctx, actor=who, name=name, rate=rate, burst=burst
+        )
+        result = {"name": found.name, "rate": found.rate, "burst": found.burst}
+    if json:
+        output.emit_json(result)
+    else:
+        shown = [
+            f"{label} {'as the config says' if value is None else f'{value:g}'}"
+            for label, value in (("rate", rate), ("burst", burst))
+        ]
+        typer.echo(f"integration {name}: {', '.join(shown)}")
+
+
+@integration_app.command("disable")
+def disable(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
+    """Refuse further alerts from an integration."""
+    who = actor(by)
+    with opened(db, config) as rt, rt.db.write.begin() as session:
+        integrations.disable(session, ctx=rt.ctx, actor=who, name=name)
     if json:
         output.emit_json({"name": name, "disabled": True})
     else:
@@ -95,18 +162,23 @@ def disable(name: str, json: Json = False, db: Db = None, config: ConfigPath = N
 
 
 @integration_app.command("rotate-key")
-def rotate_key(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def rotate_key(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Give an integration a new key; the old URL stops working."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        integration, key = integrations.rotate_key(session, name=name)
+        integration, key = integrations.rotate_key(session, ctx=rt.ctx, actor=who, name=name)
         kind = integration.kind
     _created(rt.settings, name, kind, key, json)
 
 
 def list_alerts(
     ref: Annotated[str | None, typer.Argument(help="Only this incident's alerts.")] = None,
-    status: Annotated[str | None, typer.Option(help="firing or resolved.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    status: Annotated[
+        str | None, typer.Option(metavar=metavars.STATUS, help="firing or resolved.")
+    ] = None,
+    limit: Annotated[int, typer.Option(metavar=metavars.COUNT, min=1, max=1000)] = 50,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,

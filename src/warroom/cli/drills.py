@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.domain.durations import parse_duration
 from warroom.domain.incidents import parse_ref
@@ -23,13 +23,24 @@ def register(app: typer.Typer) -> None:
 
 
 def drill(
-    service: Annotated[str | None, typer.Option(help="The service the alert is about.")] = None,
-    severity: Annotated[str | None, typer.Option(help="Level id, e.g. P1.")] = None,
+    service: Annotated[
+        str | None, typer.Option(metavar=metavars.SERVICE, help="The service the alert is about.")
+    ] = None,
+    severity: Annotated[
+        str | None, typer.Option(metavar=metavars.LEVEL, help="Level id, e.g. P1.")
+    ] = None,
     wait: Annotated[
-        str, typer.Option(help="How long to wait for the page and acknowledgement; 0s: not.")
+        str,
+        typer.Option(
+            metavar=metavars.DURATION,
+            help="How long to wait for the page and acknowledgement; 0s: not.",
+        ),
     ] = "15m",
     report: Annotated[
-        str | None, typer.Option(help="Only report the times of an earlier drill (INC-n).")
+        str | None,
+        typer.Option(
+            metavar=metavars.REF, help="Only report the times of an earlier drill (INC-n)."
+        ),
     ] = None,
     by: By = None,
     json: Json = False,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.services.duties import board
 
@@ -51,7 +51,9 @@ def list_duties(json: Json = False, db: Db = None, config: ConfigPath = None) ->
 @duty_app.command("done")
 def done(
     name: str,
-    note: Annotated[str, typer.Option(help="What was found or done.")] = "",
+    note: Annotated[
+        str, typer.Option(metavar=metavars.MESSAGE, help="What was found or done.")
+    ] = "",
     by: By = None,
     json: Json = False,
     db: Db = None,

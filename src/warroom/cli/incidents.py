@@ -8,8 +8,19 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from warroom.cli import output
-from warroom.cli.runtime import At, By, ConfigPath, Db, Json, Runtime, actor, opened, parse_at
+from warroom.cli import metavars, output
+from warroom.cli.runtime import (
+    At,
+    By,
+    ConfigPath,
+    Db,
+    Json,
+    Runtime,
+    actor,
+    naming,
+    opened,
+    parse_at,
+)
 from warroom.db.models import Incident
 from warroom.domain.incidents import parse_ref, parse_role, parse_status
 from warroom.services.directory import lookup
@@ -39,11 +50,21 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def declare(
         title: str,
-        severity: Annotated[str, typer.Option("--severity", "-s", help="Level id, e.g. P1.")],
-        service: Annotated[str | None, typer.Option(help="Affected service.")] = None,
-        summary: Annotated[str | None, typer.Option(help="What is happening.")] = None,
-        impact: Annotated[str | None, typer.Option(help="Who is affected, how.")] = None,
-        commander: Annotated[str | None, typer.Option(help="Incident commander.")] = None,
+        severity: Annotated[
+            str, typer.Option("--severity", "-s", metavar=metavars.LEVEL, help="Level id, e.g. P1.")
+        ],
+        service: Annotated[
+            str | None, typer.Option(metavar=metavars.SERVICE, help="Affected service.")
+        ] = None,
+        summary: Annotated[
+            str | None, typer.Option(metavar=metavars.MESSAGE, help="What is happening.")
+        ] = None,
+        impact: Annotated[
+            str | None, typer.Option(metavar=metavars.MESSAGE, help="Who is affected, how.")
+        ] = None,
+        commander: Annotated[
+            str | None, typer.Option(metavar=metavars.PERSON, help="Incident commander.")
+        ] = None,
         at: At = None,
         by: By = None,
         json: Json = False,
@@ -95,7 +116,9 @@ def register(app: typer.Typer) -> None:
     def status(
         ref: str,
         status: str,
-        message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+        message: Annotated[
+            str | None, typer.Option("--message", "-m", metavar=metavars.MESSAGE)
+        ] = None,
         by: By = None,
         at: At = None,
         json: Json = False,
@@ -153,27 +176,29 @@ def register(app: typer.Typer) -> None:
     def severity(
         ref: str,
         level: str,
-        reason: Annotated[str | None, typer.Option("--reason", "-r")] = None,
+        reason: Annotated[
+            str | None, typer.Option("--reason", "-r", metavar=metavars.REASON)
+        ] = None,
         by: By = None,
         json: Json = False,
         db: Db = None,
         config: ConfigPath = None,
     ) -> None:
-        """Change an incident's severity."""
-        _act(
-            db,
-            config,
-            json,
-            "re-rated",
-            lambda s, rt: lifecycle.change_severity(
-                s,
-                ctx=rt.ctx,
-                actor=actor(by),
-                incident_id=parse_ref(ref),
-                severity=level,
-                reason=reason,
-            ),
-        )
+        """Change an incident's severity (raising to one of the top two levels needs
+        --reason)."""
+
+        def act(s: Session, rt: Runtime) -> Incident:
+            with naming("reason", "--reason"):
+                return lifecycle.change_severity(
+                    s,
+                    ctx=rt.ctx,
+                    actor=actor(by),
+                    incident_id=parse_ref(ref),
+                    severity=level,
+                    reason=reason,
+                )
+
+        _act(db, config, json, "re-rated", act)
 
     @app.command()
     def assign(
@@ -203,7 +228,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def resolve(
         ref: str,
-        message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+        message: Annotated[
+            str | None, typer.Option("--message", "-m", metavar=metavars.MESSAGE)
+        ] = None,
         by: By = None,
         at: At = None,
         json: Json = False,
@@ -225,7 +252,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def reopen(
         ref: str,
-        message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+        message: Annotated[
+            str | None, typer.Option("--message", "-m", metavar=metavars.MESSAGE)
+        ] = None,
         by: By = None,
         json: Json = False,
         db: Db = None,
@@ -247,7 +276,10 @@ def register(app: typer.Typer) -> None:
         ref: str,
         override: Annotated[
             str | None,
-            typer.Option(help="Why it closes without its required post-mortem published."),
+            typer.Option(
+                metavar=metavars.REASON,
+                help="Why it closes without its required post-mortem published.",
+            ),
         ] = None,
         by: By = None,
         json: Json = False,
@@ -267,11 +299,18 @@ def register(app: typer.Typer) -> None:
 
     @app.command("ls")
     def list_(
-        status: Annotated[str, typer.Option(help="open, all, or a status.")] = "open",
-        severity: Annotated[str | None, typer.Option()] = None,
-        service: Annotated[str | None, typer.Option()] = None,
-        limit: Annotated[int, typer.Option(min=1, max=queries.MAX_LIMIT)] = 50,
-        cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page.")] = None,
+        status: Annotated[
+            str, typer.Option(metavar=metavars.STATUS, help="open, all, or a status.")
+        ] = "open",
+        severity: Annotated[str | None, typer.Option(metavar=metavars.LEVEL)] = None,
+        service: Annotated[str | None, typer.Option(metavar=metavars.SERVICE)] = None,
+        limit: Annotated[
+            int, typer.Option(metavar=metavars.COUNT, min=1, max=queries.MAX_LIMIT)
+        ] = 50,
+        cursor: Annotated[
+            str | None,
+            typer.Option(metavar=metavars.CURSOR, help="next_cursor of a previous page."),
+        ] = None,
         json: Json = False,
         db: Db = None,
         config: ConfigPath = None,

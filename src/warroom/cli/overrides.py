@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, fail, opened, parse_at
 from warroom.services.directory import overrides
 
@@ -21,9 +21,11 @@ def register(app: typer.Typer) -> None:
 def add(
     schedule: Annotated[str, typer.Argument(help="The schedule, e.g. primary.")],
     person: Annotated[str, typer.Argument(help="Who covers.")],
-    start: Annotated[str, typer.Option("--from", help="Start (ISO 8601).")],
-    end: Annotated[str, typer.Option("--to", help="End (ISO 8601).")],
-    reason: Annotated[str, typer.Option(help="Why (shown on the schedule).")] = "",
+    start: Annotated[str, typer.Option("--from", metavar=metavars.TIME, help="Start (ISO 8601).")],
+    end: Annotated[str, typer.Option("--to", metavar=metavars.TIME, help="End (ISO 8601).")],
+    reason: Annotated[
+        str, typer.Option(metavar=metavars.REASON, help="Why (shown on the schedule).")
+    ] = "",
     by: By = None,
     json: Json = False,
     db: Db = None,

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, fail, opened, parse_at
+from warroom.cli import metavars, output
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
 from warroom.services.directory import schedule_views
 from warroom.services.paging import deliveries
@@ -23,7 +23,10 @@ def register(app: typer.Typer) -> None:
 
 def oncall(
     schedule: Annotated[str | None, typer.Argument(help="One schedule (default: all).")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="When (ISO 8601); default now.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar=metavars.TIME, help="When (ISO 8601); default now."),
+    ] = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -60,9 +63,10 @@ def oncall(
 def list_deliveries(
     ref: Annotated[str | None, typer.Argument(help="Only this incident's.")] = None,
     status: Annotated[
-        str | None, typer.Option(help="pending, running (sending), done or failed.")
+        str | None,
+        typer.Option(metavar=metavars.STATUS, help="pending, running (sending), done or failed."),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    limit: Annotated[int, typer.Option(metavar=metavars.COUNT, min=1, max=1000)] = 50,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -88,10 +92,13 @@ def list_deliveries(
 
 
 @notify_app.command("test")
-def notify_test(person: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def notify_test(
+    person: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Queue a test message to every contact of a person (the worker sends it)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        count = deliveries.send_test(session, ctx=rt.ctx, name=person)
+        count = deliveries.send_test(session, ctx=rt.ctx, actor=who, name=person)
     if json:
         output.emit_json({"person": person, "queued": count})
     else:

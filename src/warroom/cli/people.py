@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.cli import metavars, output
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.services.directory import lookup, people, teams
 from warroom.services.directory.views import ContactRead, people_views, stored_person, team_view
 from warroom.services.paging import failing_contacts
@@ -26,20 +26,31 @@ def register(app: typer.Typer) -> None:
 @person_app.command("add")
 def person_add(
     name: str,
-    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
-    timezone: Annotated[str, typer.Option(help="Time zone, e.g. Europe/Oslo.")] = "UTC",
+    email: Annotated[
+        str | None, typer.Option(metavar=metavars.EMAIL, help="Email address.")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option(metavar=metavars.TIMEZONE, help="Time zone, e.g. Europe/Oslo.")
+    ] = "UTC",
     contact: Annotated[
         list[str] | None,
-        typer.Option("--contact", help="Apprise URL or webhook+https://…?secret=… (repeat)."),
+        typer.Option(
+            "--contact",
+            metavar=metavars.URL,
+            help="Apprise URL or webhook+https://…?secret=… (repeat).",
+        ),
     ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Add a person (stored in the database; config-file people stay in the config)."""
     fields = {"name": name, "email": email, "timezone": timezone, "contacts": contact or []}
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        view = stored_person(session, people.add(session, ctx=rt.ctx, fields=fields))
+        row = people.add(session, ctx=rt.ctx, actor=who, fields=fields)
+        view = stored_person(session, row)
     if json:
         output.emit_json(view)
     else:
@@ -64,10 +75,13 @@ def _channels(contacts: Iterable[ContactRead]) -> str:
 
 
 @person_app.command("rm")
-def person_remove(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def person_remove(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Remove a stored person (refused while a stored team lists them)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        people.remove(session, ctx=rt.ctx, name=name)
+        people.remove(session, ctx=rt.ctx, actor=who, name=name)
     if json:
         output.emit_json({"name": name, "removed": True})
     else:
@@ -78,13 +92,17 @@ def person_remove(name: str, json: Json = False, db: Db = None, config: ConfigPa
 def person_enable_contact(
     name: str,
     contact: Annotated[str, typer.Argument(help="The contact's id (`person ls --json`).")],
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Turn a contact that was disabled after failing back on."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        was_off = failing_contacts.enable(session, ctx=rt.ctx, person=name, contact=contact)
+        was_off = failing_contacts.enable(
+            session, ctx=rt.ctx, actor=who, person=name, contact=contact
+        )
     if json:
         output.emit_json(
             {"name": name, "contact": contact, "enabled": True, "was_disabled": was_off}
@@ -97,14 +115,19 @@ def person_enable_contact(
 @team_app.command("add")
 def team_add(
     name: str,
-    member: Annotated[list[str], typer.Option("--member", help="A person's name (repeat).")],
+    member: Annotated[
+        list[str],
+        typer.Option("--member", metavar=metavars.PERSON, help="A person's name (repeat)."),
+    ],
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Add a team of people warroom knows (config or stored)."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        row = teams.add(session, ctx=rt.ctx, name=name, members=member)
+        row = teams.add(session, ctx=rt.ctx, actor=who, name=name, members=member)
         result = {"name": row.name, "source": "api", "members": list(row.members)}
     if json:
         output.emit_json(result)
@@ -125,10 +148,13 @@ def team_list(json: Json = False, db: Db = None, config: ConfigPath = None) -> N
 
 
 @team_app.command("rm")
-def team_remove(name: str, json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
+def team_remove(
+    name: str, by: By = None, json: Json = False, db: Db = None, config: ConfigPath = None
+) -> None:
     """Remove a stored team."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        teams.remove(session, ctx=rt.ctx, name=name)
+        teams.remove(session, ctx=rt.ctx, actor=who, name=name)
     if json:
         output.emit_json({"name": name, "removed": True})
     else:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
 from warroom.domain.postmortems import (
@@ -50,16 +50,27 @@ def postmortem(
     ref: Annotated[str, typer.Argument(help="INC-42, or `overdue` to list late ones.")],
     action: Annotated[str, typer.Argument(help=", ".join(ACTIONS))] = "show",
     out: Annotated[
-        Path | None, typer.Option(help="Export to DIR/reports/incidents/YYYY-MM-DD-slug.md.")
+        Path | None,
+        typer.Option(
+            metavar=metavars.DIR, help="Export to DIR/reports/incidents/YYYY-MM-DD-slug.md."
+        ),
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="edit: the new text from this file (- stdin).")
+        Path | None,
+        typer.Option(
+            "--file", metavar=metavars.FILE, help="edit: the new text from this file (- stdin)."
+        ),
     ] = None,
     unresolved: Annotated[
         bool, typer.Option(help="draft: write one for an incident not yet resolved.")
     ] = False,
-    start: Annotated[int | None, typer.Option("--from", help="diff: the older version.")] = None,
-    end: Annotated[int | None, typer.Option("--to", help="diff: the newer version.")] = None,
+    start: Annotated[
+        int | None,
+        typer.Option("--from", metavar=metavars.VERSION, help="diff: the older version."),
+    ] = None,
+    end: Annotated[
+        int | None, typer.Option("--to", metavar=metavars.VERSION, help="diff: the newer version.")
+    ] = None,
     by: By = None,
     json: Json = False,
     db: Db = None,
@@ -170,10 +181,16 @@ def _overdue(db: str | None, config: Path | None, as_json: bool) -> None:
 
 
 def list_actions(
-    owner: Annotated[str | None, typer.Option(help="Only this person's.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar=metavars.PERSON, help="Only this person's.")
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open ones past due.")] = False,
-    incident: Annotated[str | None, typer.Option(help="Only this incident's.")] = None,
-    status: Annotated[str, typer.Option(help="open, done, dropped or all.")] = "open",
+    incident: Annotated[
+        str | None, typer.Option(metavar=metavars.REF, help="Only this incident's.")
+    ] = None,
+    status: Annotated[
+        str, typer.Option(metavar=metavars.STATUS, help="open, done, dropped or all.")
+    ] = "open",
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
@@ -214,9 +231,13 @@ def list_actions(
 def add_action(
     ref: str,
     title: str,
-    owner: Annotated[str, typer.Option(help="A person warroom knows.")],
-    due: Annotated[str, typer.Option(help="ISO 8601 time, e.g. 2026-12-01T17:00:00Z.")],
-    kind: Annotated[str, typer.Option(help="prevent, detect, mitigate or process.")] = "prevent",
+    owner: Annotated[str, typer.Option(metavar=metavars.PERSON, help="A person warroom knows.")],
+    due: Annotated[
+        str, typer.Option(metavar=metavars.TIME, help="ISO 8601 time, e.g. 2026-12-01T17:00:00Z.")
+    ],
+    kind: Annotated[
+        str, typer.Option(metavar=metavars.KIND, help="prevent, detect, mitigate or process.")
+    ] = "prevent",
     by: By = None,
     json: Json = False,
     db: Db = None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import ConfigPath, Db, Json, opened
 from warroom.domain.durations import format_duration
 from warroom.domain.incidents import parse_ref
@@ -30,11 +30,16 @@ def _share(value: float | None) -> str | None:
 
 
 def report(
-    since: Annotated[str | None, typer.Option(help="90d, 2026-10-01 or an ISO time.")] = None,
-    until: Annotated[str | None, typer.Option(help="Default: now.")] = None,
-    by: Annotated[str, typer.Option(help="severity, service, month, commander or total.")] = (
-        "total"
-    ),
+    since: Annotated[
+        str | None, typer.Option(metavar=metavars.WHEN, help="90d, 2026-10-01 or an ISO time.")
+    ] = None,
+    until: Annotated[str | None, typer.Option(metavar=metavars.WHEN, help="Default: now.")] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            metavar=metavars.GROUPING, help="severity, service, month, commander or total."
+        ),
+    ] = ("total"),
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     json: Json = False,
     db: Db = None,

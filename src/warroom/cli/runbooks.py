@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened, refusals, settings_for
 from warroom.config import load_config
 from warroom.domain.incidents import parse_ref
@@ -68,9 +68,12 @@ def match(ref: str, json: Json = False, db: Db = None, config: ConfigPath = None
 def checklist(
     ref: str,
     tick: Annotated[
-        list[str] | None, typer.Option("--tick", help="Tick an item: KEY or PHASE.KEY.")
+        list[str] | None,
+        typer.Option("--tick", metavar=metavars.ITEM, help="Tick an item: KEY or PHASE.KEY."),
     ] = None,
-    untick: Annotated[list[str] | None, typer.Option("--untick", help="Untick an item.")] = None,
+    untick: Annotated[
+        list[str] | None, typer.Option("--untick", metavar=metavars.ITEM, help="Untick an item.")
+    ] = None,
     by: By = None,
     json: Json = False,
     db: Db = None,

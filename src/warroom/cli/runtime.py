@@ -16,26 +16,43 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from warroom.cli import metavars
 from warroom.clock import SystemClock
 from warroom.config import ConfigError, Settings, load_config
 from warroom.db.engine import Database, open_database
 from warroom.db.migrate import upgrade
 from warroom.errors import WarroomError
+from warroom.services import audit
 from warroom.services.context import Context
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Db = Annotated[
     str | None,
-    typer.Option("--db", envvar="WARROOM_DATABASE_URL", help="Database URL.", show_default=False),
+    typer.Option(
+        "--db",
+        metavar=metavars.URL,
+        envvar="WARROOM_DATABASE_URL",
+        help="Database URL.",
+        show_default=False,
+    ),
 ]
 ConfigPath = Annotated[
     Path | None,
     typer.Option(
-        "--config", envvar="WARROOM_CONFIG", help="Config file (TOML).", show_default=False
+        "--config",
+        metavar=metavars.FILE,
+        envvar="WARROOM_CONFIG",
+        help="Config file (TOML).",
+        show_default=False,
     ),
 ]
 By = Annotated[
-    str | None, typer.Option("--by", help="Who did it (default: $WARROOM_ACTOR or your login).")
+    str | None,
+    typer.Option(
+        "--by",
+        metavar=metavars.PERSON,
+        help="Who did it (default: $WARROOM_ACTOR or your login).",
+    ),
 ]
 
 
@@ -55,12 +72,24 @@ def parse_at(text: str | None) -> datetime | None:
 
 
 At = Annotated[
-    str | None, typer.Option("--at", help="When it happened (ISO 8601), if earlier than now.")
+    str | None,
+    typer.Option(
+        "--at", metavar=metavars.TIME, help="When it happened (ISO 8601), if earlier than now."
+    ),
 ]
 
 
 def actor(by: str | None) -> str:
-    return by or os.environ.get("WARROOM_ACTOR") or getpass.getuser()
+    """Who runs the command: `--by`, else $WARROOM_ACTOR, else the login name; a name
+    that is empty (or only spaces) or too long is refused, naming `--by`."""
+    named = (by if by is not None else os.environ.get("WARROOM_ACTOR") or getpass.getuser()).strip()
+    if not named or len(named) > audit.ACTOR_LIMIT:
+        raise typer.BadParameter(
+            f"must name who does it in 1 to {audit.ACTOR_LIMIT} characters "
+            "($WARROOM_ACTOR sets it for every command)",
+            param_hint="--by",
+        )
+    return named
 
 
 def fail(message: str) -> NoReturn:
@@ -82,6 +111,17 @@ class Runtime:
     settings: Settings
     db: Database
     ctx: Context
+
+
+@contextmanager
+def naming(field: str, flag: str) -> Iterator[None]:
+    """A refusal of `field` names the option that sets it, e.g. `(--reason)`."""
+    try:
+        yield
+    except WarroomError as exc:
+        if exc.field == field and flag not in exc.message:
+            exc.message = f"{exc.message} ({flag})"
+        raise
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
+from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
 from warroom.services.status import components, maintenance, publishing, subscribers
@@ -53,7 +53,9 @@ def show(json: Json = False, db: Db = None, config: ConfigPath = None) -> None:
 @statuspage_app.command("publish")
 def publish(
     ref: Annotated[str, typer.Argument(help="The incident, e.g. INC-4.")],
-    title: Annotated[str | None, typer.Option(help="The title shown publicly.")] = None,
+    title: Annotated[
+        str | None, typer.Option(metavar=metavars.TITLE, help="The title shown publicly.")
+    ] = None,
     by: By = None,
     json: Json = False,
     db: Db = None,
@@ -81,7 +83,9 @@ def component(
             " under_maintenance, or automatic (follow the incidents)."
         ),
     ],
-    reason: Annotated[str | None, typer.Option(help="Why (kept internal).")] = None,
+    reason: Annotated[
+        str | None, typer.Option(metavar=metavars.REASON, help="Why (kept internal).")
+    ] = None,
     by: By = None,
     db: Db = None,
     config: ConfigPath = None,
@@ -98,11 +102,16 @@ def component(
 def add_maintenance(
     title: Annotated[str, typer.Argument(help="What is planned, as the public reads it.")],
     component_names: Annotated[
-        list[str], typer.Option("--component", help="A component affected (repeatable).")
+        list[str],
+        typer.Option(
+            "--component", metavar=metavars.COMPONENT, help="A component affected (repeatable)."
+        ),
     ],
-    start: Annotated[str, typer.Option(help="When it starts (ISO 8601).")],
-    end: Annotated[str, typer.Option(help="When it ends (ISO 8601).")],
-    message: Annotated[str | None, typer.Option(help="The first public words about it.")] = None,
+    start: Annotated[str, typer.Option(metavar=metavars.TIME, help="When it starts (ISO 8601).")],
+    end: Annotated[str, typer.Option(metavar=metavars.TIME, help="When it ends (ISO 8601).")],
+    message: Annotated[
+        str | None, typer.Option(metavar=metavars.MESSAGE, help="The first public words about it.")
+    ] = None,
     by: By = None,
     json: Json = False,
     db: Db = None,
@@ -134,12 +143,16 @@ def add_maintenance(
 def update_maintenance(
     maintenance_id: Annotated[int, typer.Argument(help="The maintenance's number.")],
     message: Annotated[str, typer.Argument(help="The public update.")],
+    by: By = None,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Post a public update on a maintenance window."""
+    who = actor(by)
     with opened(db, config) as rt, rt.db.write.begin() as session:
-        maintenance.post_update(session, ctx=rt.ctx, maintenance_id=maintenance_id, message=message)
+        maintenance.post_update(
+            session, ctx=rt.ctx, actor=who, maintenance_id=maintenance_id, message=message
+        )
     typer.echo(f"Maintenance {maintenance_id} updated.")
 
 

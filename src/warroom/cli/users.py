@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from warroom.cli import output
-from warroom.cli.runtime import ConfigPath, Db, Json, opened
+from warroom.cli import metavars, output
+from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, opened
 from warroom.domain.access import parse_access_role
 from warroom.services.access import users
 
@@ -28,19 +28,27 @@ def _password(given: str | None) -> str:
 @user_app.command("create")
 def user_create(
     name: str,
-    role: Annotated[str, typer.Option(help="viewer, responder or admin.")],
-    email: Annotated[str | None, typer.Option(help="Their email address.")] = None,
+    role: Annotated[str, typer.Option(metavar=metavars.ROLE, help="viewer, responder or admin.")],
+    email: Annotated[
+        str | None, typer.Option(metavar=metavars.EMAIL, help="Their email address.")
+    ] = None,
     timezone: Annotated[
-        str | None, typer.Option(help="Times on pages are shown in it, e.g. Europe/Oslo.")
+        str | None,
+        typer.Option(
+            metavar=metavars.TIMEZONE, help="Times on pages are shown in it, e.g. Europe/Oslo."
+        ),
     ] = None,
     password: Annotated[
-        str | None, typer.Option(help="Their password (asked for when left out).")
+        str | None,
+        typer.Option(metavar=metavars.PASSWORD, help="Their password (asked for when left out)."),
     ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Create a user who signs in to the web UI at /login."""
+    who = actor(by)
     with opened(db, config) as rt:
         access = parse_access_role(role)
         secret = _password(password)
@@ -48,6 +56,7 @@ def user_create(
             user = users.create(
                 session,
                 ctx=rt.ctx,
+                actor=who,
                 name=name,
                 role=access,
                 password=secret,
@@ -64,17 +73,20 @@ def user_create(
 def user_password(
     name: str,
     password: Annotated[
-        str | None, typer.Option(help="The new password (asked for when left out).")
+        str | None,
+        typer.Option(metavar=metavars.PASSWORD, help="The new password (asked for when left out)."),
     ] = None,
+    by: By = None,
     json: Json = False,
     db: Db = None,
     config: ConfigPath = None,
 ) -> None:
     """Set a user's password; their open sessions end."""
+    who = actor(by)
     with opened(db, config) as rt:
         secret = _password(password)
         with rt.db.write.begin() as session:
-            user = users.set_password(session, ctx=rt.ctx, name=name, password=secret)
+            user = users.set_password(session, ctx=rt.ctx, actor=who, name=name, password=secret)
     if json:
         output.emit_json({"name": user.name, "role": user.role.value})
     else:

@@ -75,6 +75,7 @@ class ActionItem(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # sent
 
     __table_args__ = (
         CheckConstraint(

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -190,7 +191,8 @@ class ApiToken(Base):
 
 
 class Integration(Base):
-    """An alert sender: its kind, the hash of the key in its URL, an optional HMAC secret."""
+    """An alert sender: its kind, the hash of the key in its URL, an optional HMAC secret,
+    and its own intake limit when it has one."""
 
     __tablename__ = "integrations"
 
@@ -202,6 +204,8 @@ class Integration(Base):
     hmac_secret: Mapped[str | None] = mapped_column(String(200))
     disabled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    rate: Mapped[float | None] = mapped_column(Float)  # alerts a second; None: the config's
+    burst: Mapped[int | None] = mapped_column(Integer)  # at most at once; None: the config's
 
 
 class Alert(Base):
@@ -352,6 +356,7 @@ class DemoMessage(Base):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime]
+from warroom.db import audit as _audit  # noqa: E402, F401  (the audit trail)
 from warroom.db import learning  # noqa: E402, F401  (post-mortems and action items)
 from warroom.db import operations as _operations  # noqa: E402, F401  (its tables join Base)
 from warroom.db import status_models as status_models  # noqa: E402  (registers its tables)

@@ -6,7 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from warroom.errors import Invalid, InvalidTransition
@@ -70,6 +70,15 @@ def parse_action_status(text: str) -> ActionStatus:
     except ValueError:
         known = ", ".join(ActionStatus)
         raise Invalid(f"status {text!r} is not one of {known}.", field="status") from None
+
+
+def reminder_period(due_at: datetime, now: datetime, every: timedelta) -> int:
+    """Which reminder of an overdue item falls in the period `now` is in: 0 from its due
+    time, 1 after one `every`, and so on (0 before it is due). Reminders are counted by
+    period, so a late worker sends one for the period it wakes in, never a catch-up burst."""
+    if now <= due_at:
+        return 0
+    return (now - due_at) // every
 
 
 def slug(title: str, limit: int = 60) -> str:

@@ -16,7 +16,8 @@ class _Bucket:
 
 
 class TokenBuckets:
-    """One bucket per key: `rate` tokens a second, at most `burst`. `take` is O(1)."""
+    """One bucket per key: `rate` tokens a second, at most `burst` (a key may be given its
+    own). `take` is O(1)."""
 
     def __init__(self, rate: float, burst: int, *, max_keys: int = 100_000) -> None:
         self.rate, self.burst, self.max_keys = rate, burst, max_keys
@@ -27,25 +28,36 @@ class TokenBuckets:
     def limited(self) -> bool:
         return self.rate > 0
 
-    def take(self, key: object, count: int, *, now: float) -> float:
-        """Take `count` tokens: 0.0 when taken, else the seconds until they could be (math.inf
-        when `count` is more than the bucket holds)."""
-        if not self.limited:
+    def take(
+        self,
+        key: object,
+        count: int,
+        *,
+        now: float,
+        rate: float | None = None,
+        burst: int | None = None,
+    ) -> float:
+        """Take `count` tokens from `key`'s bucket, refilled at `rate` and holding `burst`
+        (when given; else the shared ones): 0.0 when taken, else the seconds until they
+        could be (math.inf when `count` is more than the bucket holds)."""
+        rate = self.rate if rate is None else rate
+        if rate <= 0:
             return 0.0
-        if count > self.burst:
+        burst = self.burst if burst is None else burst
+        if count > burst:
             return math.inf
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
                 if len(self._buckets) >= self.max_keys:
                     self._buckets.clear()  # bounded memory: forgetting only grants tokens
-                bucket = self._buckets[key] = _Bucket(float(self.burst), now)
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
+                bucket = self._buckets[key] = _Bucket(float(burst), now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.stamp) * rate)
             bucket.stamp = now
             if bucket.tokens >= count:
                 bucket.tokens -= count
                 return 0.0
-            return (count - bucket.tokens) / self.rate
+            return (count - bucket.tokens) / rate
 
 
 class FailureWindow:

@@ -17,6 +17,7 @@ from warroom.domain.access import AccessRole
 from warroom.domain.incidents import Role, Status
 from warroom.domain.postmortems import State
 from warroom.notifiers import demo as demo_notifier
+from warroom.services import audit
 from warroom.services.access import tokens
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, roles
@@ -145,5 +146,7 @@ def rotate_token(session: Session, *, ctx: Context) -> str:
     if old is not None:
         session.delete(old)
         session.flush()
-    _, plain = tokens.create(session, ctx=ctx, name=DEMO_TOKEN_NAME, role=AccessRole.ADMIN)
+    _, plain = tokens.create(
+        session, ctx=ctx, actor=audit.SYSTEM, name=DEMO_TOKEN_NAME, role=AccessRole.ADMIN
+    )
     return plain

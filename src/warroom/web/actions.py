@@ -190,14 +190,6 @@ def change_severity(
     seen_severity: Field = "",
 ) -> Response:
     def do(session: Session, incident_id: int) -> Any:
-        config = web_state(request).ctx.config
-        current = lifecycle.get(session, incident_id).severity
-        wanted = config.severity(severity).id
-        if (
-            room_rules.reason_needed(config.rank(wanted), config.rank(current))
-            and not reason.strip()
-        ):
-            raise Invalid(f"Say why {ref_of(incident_id)} is raised to {wanted}.", field="reason")
         return lifecycle.change_severity(
             session,
             ctx=web_state(request).ctx,

@@ -3,13 +3,13 @@ key, is shown once), and buttons to rotate a key or disable a sender."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from warroom.db.models import Integration
-from warroom.errors import WarroomError
+from warroom.errors import Invalid, WarroomError
 from warroom.services.ingest import integrations
 from warroom.sources import KINDS
 from warroom.web import render
@@ -18,6 +18,7 @@ from warroom.web.errors import PageRefused
 from warroom.web.state import public_base, web_state
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T", int, float)
 Field = Annotated[str, Form()]
 
 
@@ -35,6 +36,8 @@ def _page(
         items=items,
         kinds=KINDS,
         services=state.ctx.config.services,
+        default_rate=state.ctx.config.security.integration_rate,
+        default_burst=state.ctx.config.security.integration_burst,
         shown=shown,
         **extra,
     )
@@ -45,6 +48,16 @@ def _shown(request: Request, integration: Integration, key: str) -> dict[str, st
     return {"name": integration.name, "url": url}
 
 
+def _number(text: str, field: str, kind: type[T]) -> T | None:
+    """A number typed in the form; empty: none (the config's limit)."""
+    if not text.strip():
+        return None
+    try:
+        return kind(text.strip())
+    except ValueError:
+        raise Invalid(f"{field} must be a number.", field=field) from None
+
+
 @router.get("/integrations")
 def integrations_page(request: Request, _: Admin) -> HTMLResponse:
     return _page(request)
@@ -53,36 +66,45 @@ def integrations_page(request: Request, _: Admin) -> HTMLResponse:
 @router.post("/integrations")
 def add_integration(
     request: Request,
-    _: Administering,
+    who: Administering,
     name: Field = "",
     kind: Field = "",
     service: Field = "",
     hmac_secret: Field = "",
+    rate: Field = "",
+    burst: Field = "",
 ) -> HTMLResponse:
     state = web_state(request)
     try:
+        own_rate = _number(rate, "rate", float)
+        own_burst = _number(burst, "burst", int)
         with state.db.write.begin() as session:
             made, key = integrations.create(
                 session,
                 ctx=state.ctx,
+                actor=who.name,
                 name=name,
                 kind=kind,
                 service=service or None,
                 hmac_secret=hmac_secret or None,
+                rate=own_rate,
+                burst=own_burst,
             )
             shown = _shown(request, made, key)
     except WarroomError as exc:
-        typed = {"name": name, "kind": kind, "service": service}
+        typed = {"name": name, "kind": kind, "service": service, "rate": rate, "burst": burst}
         return _page(request, status=exc.status, problem=exc, typed=typed)
     return _page(request, status=201, shown=shown)
 
 
 @router.post("/integrations/{name}/rotate-key")
-def rotate_key(request: Request, name: str, _: Administering) -> HTMLResponse:
+def rotate_key(request: Request, name: str, who: Administering) -> HTMLResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            integration, key = integrations.rotate_key(session, name=name)
+            integration, key = integrations.rotate_key(
+                session, ctx=state.ctx, actor=who.name, name=name
+            )
             shown = _shown(request, integration, key)
     except WarroomError as exc:
         raise PageRefused(exc) from None
@@ -91,11 +113,11 @@ def rotate_key(request: Request, name: str, _: Administering) -> HTMLResponse:
 
 
 @router.post("/integrations/{name}/disable")
-def disable(request: Request, name: str, _: Administering) -> RedirectResponse:
+def disable(request: Request, name: str, who: Administering) -> RedirectResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            integrations.disable(session, ctx=state.ctx, name=name)
+            integrations.disable(session, ctx=state.ctx, actor=who.name, name=name)
     except WarroomError as exc:
         raise PageRefused(exc) from None
     request.app.state.senders.clear()

@@ -60,7 +60,9 @@ def test_page(request: Request, visitor: Posting) -> HTMLResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            sent = deliveries.send_test(session, ctx=state.ctx, name=visitor.name)
+            sent = deliveries.send_test(
+                session, ctx=state.ctx, actor=visitor.name, name=visitor.name
+            )
     except WarroomError as exc:
         raise PageRefused(exc) from None
     notice = (

@@ -37,11 +37,15 @@ def people_page(request: Request, _: SignedIn) -> HTMLResponse:
 
 
 @router.post("/people/{name}/contacts/{contact}/enable")
-def enable_contact(request: Request, name: str, contact: str, _: Administering) -> RedirectResponse:
+def enable_contact(
+    request: Request, name: str, contact: str, who: Administering
+) -> RedirectResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
-            failing_contacts.enable(session, ctx=state.ctx, person=name, contact=contact)
+            failing_contacts.enable(
+                session, ctx=state.ctx, actor=who.name, person=name, contact=contact
+            )
     except WarroomError as exc:
         raise PageRefused(exc) from None
     return RedirectResponse("/people", status_code=303)

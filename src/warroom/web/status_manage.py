@@ -117,11 +117,13 @@ def plan(
 
 @router.post("/status/manage/maintenance/{maintenance_id}/updates")
 def update_window(
-    request: Request, maintenance_id: int, _: Acting, message: Field = ""
+    request: Request, maintenance_id: int, who: Acting, message: Field = ""
 ) -> Response:
     def run(session: Any) -> None:
         ctx = web_state(request).ctx
-        maintenance.post_update(session, ctx=ctx, maintenance_id=maintenance_id, message=message)
+        maintenance.post_update(
+            session, ctx=ctx, actor=who.name, maintenance_id=maintenance_id, message=message
+        )
 
     return _done(request, run, f"window-{maintenance_id}", {"message": message})
 

@@ -25,7 +25,9 @@ from warroom.services.ingest.writer import IngestWriter
 def sender(database: Database, ctx: Context) -> Sender:
     integration, key = run(
         database,
-        lambda s: integrations.create(s, ctx=ctx, name="prom", kind="alertmanager", service="api"),
+        lambda s: integrations.create(
+            s, ctx=ctx, actor="admin", name="prom", kind="alertmanager", service="api"
+        ),
     )
     with database.read() as session:
         found = integrations.sender_for_key(session, key)

@@ -65,11 +65,17 @@ def no_autovacuum(database: Database) -> Iterator[None]:
 def test_a_flooded_new_integration_s_keys_are_found_by_index_not_by_walking_its_alerts(
     database: Database, ctx: Context, no_autovacuum: None
 ) -> None:
-    known, _ = run(database, lambda s: integrations.create(s, ctx=ctx, name="old", kind="generic"))
+    known, _ = run(
+        database,
+        lambda s: integrations.create(s, ctx=ctx, actor="admin", name="old", kind="generic"),
+    )
     add_firing(database, known.id, OLD_ALERTS)
     with database.engine.begin() as conn:
         conn.execute(text("ANALYZE alerts"))
-    new, _ = run(database, lambda s: integrations.create(s, ctx=ctx, name="new", kind="generic"))
+    new, _ = run(
+        database,
+        lambda s: integrations.create(s, ctx=ctx, actor="admin", name="new", kind="generic"),
+    )
     add_firing(database, new.id, FLOOD)
     keys = [f"{new.id}-{n}" for n in (7, 9_999, FLOOD)] + [f"{new.id}-{FLOOD + 1}"]
 

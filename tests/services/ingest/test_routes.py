@@ -56,7 +56,10 @@ def config() -> WarroomConfig:
 
 @pytest.fixture
 def sender(database: Database, ctx: Context) -> Sender:
-    _, key = run(database, lambda s: integrations.create(s, ctx=ctx, name="mon", kind="generic"))
+    _, key = run(
+        database,
+        lambda s: integrations.create(s, ctx=ctx, actor="admin", name="mon", kind="generic"),
+    )
     with database.read() as session:
         found = integrations.sender_for_key(session, key)
     assert found is not None

@@ -356,12 +356,18 @@ def test_a_contact_still_failing_after_its_retries_is_disabled_and_an_admin_is_t
     assert f"/incidents/INC-{incident_id}" in body(told)
     assert hook.to("/carol")  # paging went on to the next step
     assert run(
-        database, lambda s: failing_contacts.enable(s, ctx=ctx, person="bob", contact=contact)
+        database,
+        lambda s: failing_contacts.enable(s, ctx=ctx, actor="admin", person="bob", contact=contact),
     )
     with database.read() as session:
         assert deliveries.disabled_urls(session, "bob") == set()
     with pytest.raises(NotFound, match="no contact"):
-        run(database, lambda s: failing_contacts.enable(s, ctx=ctx, person="bob", contact="nope"))
+        run(
+            database,
+            lambda s: failing_contacts.enable(
+                s, ctx=ctx, actor="admin", person="bob", contact="nope"
+            ),
+        )
 
 
 def test_a_failing_message_to_an_admin_tells_nobody_again(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from warroom.db.models import ApiToken
 from warroom.domain.access import AccessRole
 from warroom.errors import Conflict, Invalid, NotFound, Unauthorized
+from warroom.services import audit
 from warroom.services.context import Context
 
 PREFIX = "wr_"
@@ -28,6 +29,7 @@ def create(
     session: Session,
     *,
     ctx: Context,
+    actor: str,
     name: str,
     role: AccessRole,
     expires_in: timedelta | None = None,
@@ -54,6 +56,7 @@ def create(
         session.flush()
     except IntegrityError:
         raise Conflict(f"a token named {name!r} already exists.", field="name") from None
+    audit.record(session, ctx=ctx, actor=actor, action="token.create", subject=name)
     return token, plain
 
 
@@ -100,7 +103,7 @@ def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
 
 
-def revoke(session: Session, *, ctx: Context, name: str) -> ApiToken:
+def revoke(session: Session, *, ctx: Context, actor: str, name: str) -> ApiToken:
     token = None
     if "\x00" not in name:  # no token has one, and PostgreSQL refuses to compare with it
         token = session.scalar(select(ApiToken).where(ApiToken.name == name))
@@ -108,4 +111,5 @@ def revoke(session: Session, *, ctx: Context, name: str) -> ApiToken:
         raise NotFound(f"no token is named {name!r}.", field="name")
     if token.revoked_at is None:
         token.revoked_at = ctx.clock.now()
+        audit.record(session, ctx=ctx, actor=actor, action="token.revoke", subject=name)
     return token

@@ -21,6 +21,7 @@ from warroom.db.models import PersonRow
 from warroom.domain.access import AccessRole
 from warroom.domain.people import NAME
 from warroom.errors import Conflict, Invalid, NotFound, Unauthorized
+from warroom.services import audit
 from warroom.services.context import Context
 
 MIN_PASSWORD = 8
@@ -95,6 +96,7 @@ def create(
     session: Session,
     *,
     ctx: Context,
+    actor: str,
     name: str,
     role: AccessRole,
     password: str,
@@ -122,16 +124,18 @@ def create(
         session.flush()
     except IntegrityError:
         raise Conflict(f"a user named {name!r} already exists.", field="name") from None
+    audit.record(session, ctx=ctx, actor=actor, action="user.create", subject=name)
     return as_user(row)
 
 
-def set_password(session: Session, *, ctx: Context, name: str, password: str) -> User:
+def set_password(session: Session, *, ctx: Context, actor: str, name: str, password: str) -> User:
     row = _row(session, name)
     if row is None or row.role is None:
         raise NotFound(f"no user is named {name!r}.", field="name")
     row.password_hash = _hasher.hash(_check_password(password))
     row.session_generation = (row.session_generation or 0) + 1
     row.updated_at = ctx.clock.now()
+    audit.record(session, ctx=ctx, actor=actor, action="user.password", subject=name)
     return as_user(row)
 
 
@@ -173,9 +177,10 @@ def ensure_demo_user(session: Session, *, ctx: Context) -> str:
     """The demo admin with a fresh password on each demo start; returns the password."""
     password = secrets.token_urlsafe(9)
     if find(session, DEMO_USER) is not None:
-        set_password(session, ctx=ctx, name=DEMO_USER, password=password)
+        set_password(session, ctx=ctx, actor=audit.SYSTEM, name=DEMO_USER, password=password)
     else:
-        create(session, ctx=ctx, name=DEMO_USER, role=AccessRole.ADMIN, password=password)
+        role = AccessRole.ADMIN
+        create(session, ctx=ctx, actor=audit.SYSTEM, name=DEMO_USER, role=role, password=password)
     return password
 
 

@@ -13,6 +13,7 @@ from warroom.db.models import PersonRow, TeamRow
 from warroom.domain.people import Person
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.notifiers import check_url
+from warroom.services import audit
 from warroom.services.context import Context
 from warroom.services.directory import lookup
 
@@ -59,7 +60,7 @@ def stored(session: Session, ctx: Context, name: str) -> PersonRow:
     return row
 
 
-def add(session: Session, *, ctx: Context, fields: dict[str, Any]) -> PersonRow:
+def add(session: Session, *, ctx: Context, actor: str, fields: dict[str, Any]) -> PersonRow:
     person = validated(fields)
     _refuse_config_name(ctx, person.name)
     if lookup.person_row(session, person.name) is not None:
@@ -75,10 +76,13 @@ def add(session: Session, *, ctx: Context, fields: dict[str, Any]) -> PersonRow:
     )
     session.add(row)
     session.flush()
+    audit.record(session, ctx=ctx, actor=actor, action="person.add", subject=row.name)
     return row
 
 
-def update(session: Session, *, ctx: Context, name: str, changes: dict[str, Any]) -> PersonRow:
+def update(
+    session: Session, *, ctx: Context, actor: str, name: str, changes: dict[str, Any]
+) -> PersonRow:
     """Change email, timezone or contacts (contacts are replaced as a whole)."""
     row = stored(session, ctx, name)
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -88,10 +92,11 @@ def update(session: Session, *, ctx: Context, name: str, changes: dict[str, Any]
     person = validated({**current, "contacts": row.contacts, **changes})
     row.email, row.timezone, row.contacts = person.email, person.timezone, list(person.contacts)
     row.updated_at = ctx.clock.now()
+    audit.record(session, ctx=ctx, actor=actor, action="person.update", subject=row.name)
     return row
 
 
-def remove(session: Session, *, ctx: Context, name: str) -> PersonRow:
+def remove(session: Session, *, ctx: Context, actor: str, name: str) -> PersonRow:
     """Remove a stored person (and with them their web sign-in); refused while a stored
     team still lists them."""
     row = stored(session, ctx, name)
@@ -102,4 +107,5 @@ def remove(session: Session, *, ctx: Context, name: str) -> PersonRow:
                 field="name",
             )
     session.delete(row)
+    audit.record(session, ctx=ctx, actor=actor, action="person.remove", subject=row.name)
     return row

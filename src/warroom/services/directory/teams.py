@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from warroom.db.models import TeamRow
 from warroom.domain.people import Team
 from warroom.errors import Conflict, Invalid, NotFound
+from warroom.services import audit
 from warroom.services.context import Context
 from warroom.services.directory import lookup
 
@@ -43,7 +44,9 @@ def stored(session: Session, ctx: Context, name: str) -> TeamRow:
     return row
 
 
-def add(session: Session, *, ctx: Context, name: str, members: Sequence[str]) -> TeamRow:
+def add(
+    session: Session, *, ctx: Context, actor: str, name: str, members: Sequence[str]
+) -> TeamRow:
     team = validated(session, ctx, name, members)
     _refuse_config_name(ctx, team.name)
     if lookup.team_row(session, team.name) is not None:
@@ -52,19 +55,24 @@ def add(session: Session, *, ctx: Context, name: str, members: Sequence[str]) ->
     row = TeamRow(name=team.name, members=list(team.members), created_at=now, updated_at=now)
     session.add(row)
     session.flush()
+    audit.record(session, ctx=ctx, actor=actor, action="team.add", subject=row.name)
     return row
 
 
-def update(session: Session, *, ctx: Context, name: str, members: Sequence[str]) -> TeamRow:
+def update(
+    session: Session, *, ctx: Context, actor: str, name: str, members: Sequence[str]
+) -> TeamRow:
     """Replace the team's members."""
     row = stored(session, ctx, name)
     team = validated(session, ctx, row.name, members)
     row.members = list(team.members)
     row.updated_at = ctx.clock.now()
+    audit.record(session, ctx=ctx, actor=actor, action="team.update", subject=row.name)
     return row
 
 
-def remove(session: Session, *, ctx: Context, name: str) -> TeamRow:
+def remove(session: Session, *, ctx: Context, actor: str, name: str) -> TeamRow:
     row = stored(session, ctx, name)
     session.delete(row)
+    audit.record(session, ctx=ctx, actor=actor, action="team.remove", subject=row.name)
     return row

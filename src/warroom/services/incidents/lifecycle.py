@@ -14,6 +14,7 @@ from warroom.db.models import Incident
 from warroom.db.queries import checklists as checklist_sets
 from warroom.domain import checklists
 from warroom.domain import incidents as rules
+from warroom.domain import room_rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
 from warroom.services.context import Context
@@ -315,12 +316,15 @@ def change_severity(
     if level.id == incident.severity:
         raise Conflict(f"{ref} is already {level.id}.", field="severity")
     previous = incident.severity
-    direction = "raised" if ctx.config.rank(level.id) < ctx.config.rank(previous) else "lowered"
+    new_rank, old_rank = ctx.config.rank(level.id), ctx.config.rank(previous)
+    reason_text = clean(reason, "reason", 2000)
+    if room_rules.reason_needed(new_rank, old_rank) and not reason_text:
+        raise Invalid(f"Say why {ref} is raised to {level.id}.", field="reason")
+    direction = "raised" if new_rank < old_rank else "lowered"
     now = ctx.clock.now()
     incident.severity = level.id
     _widen_checklist(session, ctx, incident)
     touch(incident, now)
-    reason_text = clean(reason, "reason", 2000)
     text = f"Severity {direction} {previous} → {level.id}" + (
         f": {reason_text}" if reason_text else ""
     )

@@ -32,7 +32,7 @@ from warroom.domain.jobs import JobStatus
 from warroom.domain.people import Person
 from warroom.domain.redaction import channel_of, scrub
 from warroom.errors import Invalid, NotFound
-from warroom.services import jobs
+from warroom.services import audit, jobs
 from warroom.services.context import Context
 from warroom.services.directory import lookup
 from warroom.services.incidents import timeline
@@ -250,11 +250,12 @@ def list_deliveries(
     return list(session.scalars(query.order_by(Job.id.desc()).limit(limit)))
 
 
-def send_test(session: Session, *, ctx: Context, name: str) -> int:
+def send_test(session: Session, *, ctx: Context, actor: str, name: str) -> int:
     """Queue a test message to every working contact of a person; returns how many."""
     person = lookup.person(session, ctx.config, name)
     if person is None:
         raise NotFound(f"There is no person named {name!r}.", field="person")
     text = messages.render("test", templates_dir=ctx.config.templates_dir, person=person.name)
     now = ctx.clock.now()
+    audit.record(session, ctx=ctx, actor=actor, action="contact.test", subject=person.name)
     return enqueue(session, person=person, text=text, kind="test", incident_id=None, now=now)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from warroom.db.models import DisabledContact
 from warroom.domain.incidents import ref_of
 from warroom.errors import NotFound
-from warroom.services import jobs
+from warroom.services import audit, jobs
 from warroom.services.context import Context
 from warroom.services.directory import lookup
 from warroom.services.incidents import timeline
@@ -96,7 +96,7 @@ def _tell_admins(
             )
 
 
-def enable(session: Session, *, ctx: Context, person: str, contact: str) -> bool:
+def enable(session: Session, *, ctx: Context, actor: str, person: str, contact: str) -> bool:
     """Let paging use a disabled contact again (`contact`: its id, as `person ls` shows
     it); False if it was not disabled."""
     if lookup.person(session, ctx.config, person) is None:
@@ -109,4 +109,8 @@ def enable(session: Session, *, ctx: Context, person: str, contact: str) -> bool
         .where(DisabledContact.person == person, DisabledContact.url == url)
         .returning(DisabledContact.id)
     )
-    return bool(rows.all())
+    was_disabled = bool(rows.all())
+    if was_disabled:
+        subject = f"{person} {contact}"
+        audit.record(session, ctx=ctx, actor=actor, action="contact.enable", subject=subject)
+    return was_disabled

@@ -1,6 +1,9 @@
 """Action items: what the team will change after an incident, each with an owner (a
 person warroom knows), a due date, a kind and a status. The owner is reminded when one
-falls due still open; an item can be copied out as a GitHub-style issue body."""
+falls due still open, and again every `action_reminder_every` (a day by default) until it
+is done or dropped: each reminder is a job that schedules the next, and the item counts
+the reminders it has had, so a period's reminder goes out once however many jobs reach it.
+An item can be copied out as a GitHub-style issue body."""
 
 from __future__ import annotations
 
@@ -12,8 +15,15 @@ from sqlalchemy.orm import Session
 
 from warroom.db.learning import ActionItem
 from warroom.db.models import Incident
+from warroom.domain.durations import format_duration
 from warroom.domain.incidents import ref_of
-from warroom.domain.postmortems import ActionKind, ActionStatus, listed_actions, parse_kind
+from warroom.domain.postmortems import (
+    ActionKind,
+    ActionStatus,
+    listed_actions,
+    parse_kind,
+    reminder_period,
+)
 from warroom.errors import Invalid, NotFound
 from warroom.services import jobs
 from warroom.services.context import Context
@@ -100,14 +110,7 @@ def create(
     )
     session.add(item)
     session.flush()
-    jobs.schedule(
-        session,
-        kind=ACTION_DUE,
-        due_at=due_at,
-        now=now,
-        incident_id=incident.id,
-        payload={"item": item.id},
-    )
+    _schedule_reminder(session, item, due_at=due_at, now=now)
     timeline.record(
         session,
         incident,
@@ -140,6 +143,8 @@ def set_status(
 ) -> ActionRead:
     item = _item(session, item_id, for_update=True)
     now = ctx.clock.now()
+    if status == ActionStatus.OPEN and item.status != ActionStatus.OPEN:  # open again
+        _schedule_reminder(session, item, due_at=max(item.due_at, now), now=now)
     item.status = status.value
     item.updated_at = now
     item.done_at = now if status == ActionStatus.DONE else None
@@ -181,13 +186,37 @@ def listed(
     return [view(item, incident, now) for item, incident in session.execute(query)]
 
 
+def _schedule_reminder(
+    session: Session, item: ActionItem, *, due_at: datetime, now: datetime
+) -> None:
+    jobs.schedule(
+        session,
+        kind=ACTION_DUE,
+        due_at=due_at,
+        now=now,
+        incident_id=item.incident_id,
+        payload={"item": item.id},
+    )
+
+
 def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
-    """An item fell due: its owner hears of it if it is still open."""
-    item = session.get(ActionItem, int(job.payload.get("item", 0)))
+    """An item is due, or still open a period later: its owner hears of it once for the
+    period, and the next period's reminder is scheduled. A job for a period already
+    reminded (a second job for the same item) does nothing, so the chain stays one."""
+    item = session.get(ActionItem, int(job.payload.get("item", 0)), with_for_update=True)
     if item is None or item.status != ActionStatus.OPEN:
         return
-    incident = lifecycle.get(session, item.incident_id)
     now = ctx.clock.now()
+    every = ctx.config.action_reminder_every
+    if now < item.due_at:  # not due yet: wait for it
+        _schedule_reminder(session, item, due_at=item.due_at, now=now)
+        return
+    period = reminder_period(item.due_at, now, every)
+    if item.reminders > period:
+        return
+    item.reminders = period + 1
+    _schedule_reminder(session, item, due_at=item.due_at + (period + 1) * every, now=now)
+    incident = lifecycle.get(session, item.incident_id)
     reached = escalation.notify(
         session,
         ctx=ctx,
@@ -198,6 +227,8 @@ def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
         item=item,
     )
     who = f" ({', '.join(reached)} reminded)" if reached else " (its owner has no contact)"
+    late = format_duration(period * every)
+    state = "is due" if period == 0 else f"is still open {late} after it was due"
     timeline.record(
         session,
         incident,
@@ -205,8 +236,8 @@ def remind(session: Session, ctx: Context, job: jobs.Claimed) -> None:
         actor="warroom",
         at=now,
         now=now,
-        text=f"Action item #{item.id} is due{who}: {item.title}",
-        data={"action_item": item.id, "people": reached},
+        text=f"Action item #{item.id} {state}{who}: {item.title}",
+        data={"action_item": item.id, "people": reached, "reminder": period + 1},
     )
 
 

@@ -12,7 +12,7 @@ from warroom.db.status_models import Maintenance as Maintenance
 from warroom.db.status_models import MaintenanceUpdate
 from warroom.domain.status_page import MaintenanceStatus
 from warroom.errors import Conflict, Invalid, NotFound
-from warroom.services import jobs
+from warroom.services import audit, jobs
 from warroom.services.context import Context
 from warroom.services.incidents.inputs import clean
 from warroom.services.paging.messages import Text
@@ -80,7 +80,7 @@ def schedule(
 
 
 def post_update(
-    session: Session, *, ctx: Context, maintenance_id: int, message: str
+    session: Session, *, ctx: Context, actor: str, maintenance_id: int, message: str
 ) -> MaintenanceUpdate:
     row = get(session, maintenance_id)
     body = clean(message, "message", 10_000)
@@ -93,6 +93,8 @@ def post_update(
     session.add(update)
     row.updated_at = now
     mark_changed(session)
+    subject = f"maintenance {row.id}"
+    audit.record(session, ctx=ctx, actor=actor, action="maintenance.update", subject=subject)
     return update
 
 
