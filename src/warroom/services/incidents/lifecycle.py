@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from warroom.db.models import Incident
 from warroom.db.queries import checklists as checklist_sets
-from warroom.domain import checklists
+from warroom.domain import checklists, room_rules
 from warroom.domain import incidents as rules
-from warroom.domain import room_rules
 from warroom.domain.incidents import Source, Status
 from warroom.errors import Conflict, Invalid, InvalidTransition, NotFound
 from warroom.services.context import Context
