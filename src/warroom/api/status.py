@@ -23,6 +23,7 @@ from warroom.services.status import (
     publishing,
     statuspage,
     subscribers,
+    transitions,
 )
 from warroom.services.status.public import Body, Public
 from warroom.services.status.throttle import subscribe_throttle
@@ -141,6 +142,16 @@ def list_components(state: StateDep, _: Viewer) -> Response:
         {"id": v.component.id, "name": v.component.name, "status": v.status.value}
         for v in snap.components
     ]
+    return _json({"items": items})
+
+
+@router.get("/api/v1/status/components/changes")
+def list_component_changes(state: StateDep, _: Viewer, component: str | None = None) -> Response:
+    """Every change of a component's status, hand-set or automatic, with its cause."""
+    with state.db.read() as session:
+        wanted = components.find(state.ctx, component).id if component else None
+        rows = transitions.history(session, component=wanted)
+        items = [transitions.as_dict(row) for row in rows]
     return _json({"items": items})
 
 

@@ -18,7 +18,7 @@ from warroom.domain.upstreams import Reading, Upstream
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, timeline
 from warroom.services.incidents.timeline import Kind
-from warroom.services.status.cache import mark_changed
+from warroom.services.status import transitions
 
 ACTOR = "upstream"
 
@@ -107,7 +107,7 @@ def apply(session: Session, ctx: Context, upstream: Upstream, reading: Reading) 
     state.status = reading.status.value
     state.fingerprint = reading.fingerprint
     if changed and upstream.show:
-        mark_changed(session)
+        transitions.note(session, ctx)
 
 
 def _open_or_note(
