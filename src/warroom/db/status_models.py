@@ -1,6 +1,6 @@
 """The public status page's tables: publications, hand-set component statuses,
 maintenance windows and their updates, subscribers (migration 0012); component
-transitions (0017)."""
+transitions and the link to a vendor's incident (0017)."""
 
 from __future__ import annotations
 
@@ -111,6 +111,7 @@ class UpstreamState(Base):
     error: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime]
     next_check_at: Mapped[datetime]
+    vendor_link: Mapped[str] = mapped_column(Text, default="")  # their incident's page
 
 
 class ComponentTransition(Base):

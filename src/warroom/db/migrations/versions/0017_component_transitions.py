@@ -1,5 +1,6 @@
 """Every change of a component's public status, hand-set or automatic, with its cause
-(`component_transitions`).
+(`component_transitions`), and the link to a vendor's current incident
+(`upstream_states.vendor_link`).
 
 Revision ID: 0017
 Revises: 0015
@@ -40,7 +41,11 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_component_transitions_at", "component_transitions", ["at"])
+    with op.batch_alter_table("upstream_states") as batch:
+        batch.add_column(sa.Column("vendor_link", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("upstream_states") as batch:
+        batch.drop_column("vendor_link")
     op.drop_table("component_transitions")
