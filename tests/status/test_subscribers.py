@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.receivers import Mailbox, Receiver, receiver, smtp_server
 
 from warroom.clock import FrozenClock
-from warroom.config import WarroomConfig
+from warroom.config import Settings, WarroomConfig
+from warroom.db.status_models import SubscribeAttempt
 from warroom.errors import Invalid
 from warroom.scheduler.worker import Worker
 from warroom.services.context import Context
@@ -142,6 +144,34 @@ def test_subscribing_too_often_is_limited(client: TestClient) -> None:
     assert [a.status_code for a in answers[:5]] == [202] * 5
     assert answers[6].status_code == 429
     assert answers[6].headers["content-type"].startswith("application/problem+json")
+    assert answers[6].headers["retry-after"] == "60"  # the minute's window ends then
+
+
+def test_the_subscribe_limit_holds_across_two_servers_on_one_database(
+    db_url: str, clock: FrozenClock, config: WarroomConfig
+) -> None:
+    from warroom.app import create_app
+
+    apps = [create_app(Settings(database_url=db_url), clock=clock, config=config) for _ in "ab"]
+    with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+        clock.advance(timedelta(seconds=15))
+        answers = [
+            (one if n % 2 else two).post(
+                "/api/v1/status/subscribers", json={"email": f"x{n}@example.com"}
+            )
+            for n in range(6)
+        ]
+        assert [a.status_code for a in answers] == [202] * 5 + [429]
+        assert answers[5].headers["retry-after"] == "45"
+        page = one.post("/status/subscribe", data={"email": "y@example.com"})
+        assert page.status_code == 429 and page.headers["retry-after"] == "45"
+
+        clock.advance(timedelta(seconds=45))  # a new minute: both take requests again
+        again = two.post("/api/v1/status/subscribers", json={"email": "z@example.com"})
+        assert again.status_code == 202
+        with apps[0].state.warroom.db.read() as session:
+            windows = session.scalars(select(SubscribeAttempt.window_start)).all()
+        assert windows == [clock.now()]  # the minute gone by is forgotten
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from warroom.services.status import (
     transitions,
 )
 from warroom.services.status.public import Body, Public
-from warroom.services.status.throttle import subscribe_throttle
+from warroom.services.status.throttle import check_subscribe
 
 router = APIRouter(tags=["status page"])
 
@@ -95,8 +95,8 @@ def subscribe(body: SubscribeIn, state: StateDep, request: Request) -> Response:
     answer is the same whether or not the address was subscribed before."""
     client = request.client.host if request.client else "unknown"
     page = state.ctx.config.status_page
-    subscribe_throttle(state.db).check(
-        client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
+    check_subscribe(
+        state.db, client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
     )
     if (body.email is None) == (body.url is None):
         raise Invalid("give either email or url.", field="email")

@@ -1,6 +1,6 @@
 """The public status page's tables: publications, hand-set component statuses,
 maintenance windows and their updates, subscribers (migration 0012); component
-transitions and the link to a vendor's incident (0017)."""
+transitions, the link to a vendor's incident and subscribe attempts (0017)."""
 
 from __future__ import annotations
 
@@ -139,3 +139,16 @@ class ComponentTransition(Base):
         Index("ux_component_transitions_chain", "component", "after_id", unique=True),
         Index("ix_component_transitions_at", "at"),
     )
+
+
+class SubscribeAttempt(Base):
+    """How many subscribe requests a client address made in one window (a minute, from
+    `window_start`): the limit holds for every process on the database."""
+
+    __tablename__ = "subscribe_attempts"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_subscribe_attempts_window_start", "window_start"),)

@@ -13,12 +13,12 @@ from markupsafe import Markup
 
 from warroom.db.engine import Database
 from warroom.domain.status_page import COMPONENT_WORDS, INDICATOR_WORDS
-from warroom.errors import WarroomError
+from warroom.errors import TooManyRequests, WarroomError
 from warroom.services.context import Context
 from warroom.services.status import public, subscribers
 from warroom.services.status.public import Body, Public
 from warroom.services.status.snapshot import ComponentView, Snapshot
-from warroom.services.status.throttle import subscribe_throttle
+from warroom.services.status.throttle import check_subscribe
 from warroom.web.state import WebState, web_state
 
 if TYPE_CHECKING:
@@ -168,8 +168,8 @@ def subscribe(
     client = request.client.host if request.client else "unknown"
     page = state.ctx.config.status_page
     try:
-        subscribe_throttle(state.db).check(
-            client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
+        check_subscribe(
+            state.db, client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
         )
         kind, address = ("email", email) if email.strip() else ("webhook", url)
         with state.db.write.begin() as session:
@@ -177,7 +177,10 @@ def subscribe(
                 session, ctx=state.ctx, kind=kind, address=address, components=components or []
             )
     except WarroomError as exc:
-        return _notice(request, "Not subscribed", exc.message, exc.status)
+        refused = _notice(request, "Not subscribed", exc.message, exc.status)
+        if isinstance(exc, TooManyRequests):
+            refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if kind == "email":
         text = "If the address can be subscribed, a confirmation link is on its way to it."
         return _notice(request, "Check your inbox", text, 202)

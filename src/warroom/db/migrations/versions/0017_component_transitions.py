@@ -1,6 +1,7 @@
 """Every change of a component's public status, hand-set or automatic, with its cause
 (`component_transitions`), and the link to a vendor's current incident
-(`upstream_states.vendor_link`).
+(`upstream_states.vendor_link`), and subscribe requests counted per client address and
+minute for every process (`subscribe_attempts`).
 
 Revision ID: 0017
 Revises: 0015
@@ -41,11 +42,19 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("ix_component_transitions_at", "component_transitions", ["at"])
+    op.create_table(
+        "subscribe_attempts",
+        sa.Column("client", sa.String(64), primary_key=True),
+        sa.Column("window_start", UTCDateTime(), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_subscribe_attempts_window_start", "subscribe_attempts", ["window_start"])
     with op.batch_alter_table("upstream_states") as batch:
         batch.add_column(sa.Column("vendor_link", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    op.drop_table("subscribe_attempts")
     with op.batch_alter_table("upstream_states") as batch:
         batch.drop_column("vendor_link")
     op.drop_table("component_transitions")
