@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import re
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
@@ -17,11 +18,13 @@ from tests.receivers import Mailbox, Receiver, receiver, smtp_server
 
 from warroom.clock import FrozenClock
 from warroom.config import Settings, WarroomConfig
+from warroom.db.engine import Database
+from warroom.db.models import Job
 from warroom.db.status_models import SubscribeAttempt
 from warroom.errors import Invalid
 from warroom.scheduler.worker import Worker
 from warroom.services.context import Context
-from warroom.services.status import subscribers
+from warroom.services.status import subscribers, webhook_hosts
 
 from .conftest import declare, status_config, update
 
@@ -214,6 +217,58 @@ def test_webhooks_to_private_addresses_are_refused_unless_allowed(app: Any) -> N
         with state.db.write.begin() as session, pytest.raises(Invalid) as refused:
             subscribers.subscribe(session, ctx=ctx, kind="webhook", address=url)
         assert refused.value.field == "url"
+
+
+def _strict(config: WarroomConfig) -> WarroomConfig:
+    page = config.status_page.model_copy(update={"allow_private_webhooks": False})
+    return config.model_copy(update={"status_page": page})
+
+
+def _private_name() -> str:
+    """This machine's own name: it resolves to a loopback or private address here."""
+    name = socket.gethostname()
+    if webhook_hosts.private_address(name, 80) is None:
+        pytest.skip(f"{name} does not resolve to a private address on this machine")
+    return name
+
+
+def test_a_webhook_whose_name_resolves_to_a_private_address_is_refused(
+    db_url: str, clock: FrozenClock, config: WarroomConfig, hook: Receiver
+) -> None:
+    from warroom.app import create_app
+
+    url = f"http://{_private_name()}:{hook.port}/inside"
+    strict = create_app(Settings(database_url=db_url), clock=clock, config=_strict(config))
+    with TestClient(strict) as client:
+        refused = client.post("/api/v1/status/subscribers", json={"url": url})
+        assert refused.status_code == 422 and refused.json()["field"] == "url"
+        assert "resolves to a private address" in refused.json()["detail"]
+        form = client.post("/status/subscribe", data={"url": url})
+        assert form.status_code == 422 and "private address" in form.text
+        with strict.state.warroom.db.read() as session:
+            assert subscribers.active(session) == []
+
+
+def test_a_webhook_name_that_resolves_privately_by_delivery_time_is_not_sent_to(
+    app: Any, client: TestClient, database: Database, clock: FrozenClock, hook: Receiver
+) -> None:
+    state = app.state.warroom  # this one allows private targets: the subscription is taken
+    url = f"http://{_private_name()}:{hook.port}/rebound"
+    assert client.post("/api/v1/status/subscribers", json={"url": url}).status_code == 202
+    incident = declare(state.db, state.ctx, "Checkout slow")
+    update(state.db, state.ctx, incident, "We are looking.", public=True)
+
+    strict = Context(config=_strict(state.ctx.config), clock=clock)
+    Worker(database, strict).run_due()  # the name resolves to loopback now: refused
+    assert hook.to("/rebound") == []
+    with database.read() as session:
+        errors = session.scalars(select(Job.last_error).where(Job.kind == "deliver")).all()
+    assert any("resolves to a private address" in (e or "") for e in errors)
+
+    clock.advance(timedelta(minutes=1))
+    Worker(database, state.ctx).run_due()  # where private targets are allowed, it goes
+    [got] = hook.to("/rebound")
+    assert got.json["incident"]["incident_updates"][0]["body"] == "We are looking."
 
 
 def test_a_webhook_that_refuses_for_good_is_not_tried_again(

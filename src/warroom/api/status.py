@@ -24,6 +24,7 @@ from warroom.services.status import (
     statuspage,
     subscribers,
     transitions,
+    webhook_hosts,
 )
 from warroom.services.status.public import Body, Public
 from warroom.services.status.throttle import check_subscribe
@@ -101,6 +102,8 @@ def subscribe(body: SubscribeIn, state: StateDep, request: Request) -> Response:
     if (body.email is None) == (body.url is None):
         raise Invalid("give either email or url.", field="email")
     kind, address = ("email", body.email) if body.email is not None else ("webhook", body.url)
+    if kind == "webhook":  # resolving the host: before the transaction
+        webhook_hosts.vet(address or "", allow_private=page.allow_private_webhooks)
     with state.db.write.begin() as session:
         subscribers.subscribe(
             session, ctx=state.ctx, kind=kind, address=address or "", components=body.components

@@ -15,7 +15,7 @@ from warroom.db.engine import Database
 from warroom.domain.status_page import COMPONENT_WORDS, INDICATOR_WORDS
 from warroom.errors import TooManyRequests, WarroomError
 from warroom.services.context import Context
-from warroom.services.status import public, subscribers
+from warroom.services.status import public, subscribers, webhook_hosts
 from warroom.services.status.public import Body, Public
 from warroom.services.status.snapshot import ComponentView, Snapshot
 from warroom.services.status.throttle import check_subscribe
@@ -172,6 +172,8 @@ def subscribe(
             state.db, client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
         )
         kind, address = ("email", email) if email.strip() else ("webhook", url)
+        if kind == "webhook":  # resolving the host: before the transaction
+            webhook_hosts.vet(address, allow_private=page.allow_private_webhooks)
         with state.db.write.begin() as session:
             subscribers.subscribe(
                 session, ctx=state.ctx, kind=kind, address=address, components=components or []

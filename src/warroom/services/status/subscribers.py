@@ -8,7 +8,6 @@ never tells whether an address is subscribed."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
 from datetime import datetime
@@ -26,6 +25,7 @@ from warroom.services import jobs
 from warroom.services.context import Context
 from warroom.services.paging import deliveries
 from warroom.services.paging.messages import Text
+from warroom.services.status import webhook_hosts
 from warroom.services.status.cache import mark_changed
 
 PERSON = "subscriber:"
@@ -48,19 +48,9 @@ def _clean_webhook(text: str, *, allow_private: bool) -> str:
         raise Invalid(f"url {text[:100]!r} is not an http(s) URL.", field="url")
     if "secret=" in parts.query or parts.username or parts.password:
         raise Invalid("url must not carry credentials or a secret= parameter.", field="url")
-    if not allow_private and _private(parts.hostname):
+    if not allow_private and webhook_hosts.private_literal(parts.hostname):
         raise Invalid("url must point at a public host.", field="url")
     return url
-
-
-def _private(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 def clean_components(config: WarroomConfig, names: list[str]) -> list[str]:
