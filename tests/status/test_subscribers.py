@@ -80,7 +80,16 @@ def test_email_subscribers_confirm_hear_of_public_updates_and_leave_in_one_click
     worker.run_due()
     assert len(mailbox.mails) == 1  # unconfirmed: nothing but the confirmation
 
-    assert client.get(_link(confirmation, "confirm")).status_code == 200
+    link = _link(confirmation, "confirm")
+    shown = client.get(link)  # what a mail scanner does: it changes nothing
+    assert shown.status_code == 200 and 'action="/status/confirm"' in shown.text
+    token = link.rsplit("/", 1)[1]
+    assert f'name="token" value="{token}"' in shown.text
+    update(state.db, state.ctx, incident, "Opened by a scanner: still not sent.", public=True)
+    worker.run_due()
+    assert len(mailbox.mails) == 1
+    confirmed = client.post("/status/confirm", data={"token": token})
+    assert confirmed.status_code == 200 and "Subscribed" in confirmed.text
     update(state.db, state.ctx, incident, "Card payments fail for some; we are on it.", public=True)
     update(state.db, state.ctx, incident, "internal: retry storm from worker-3", public=False)
     worker.run_due()
@@ -90,11 +99,27 @@ def test_email_subscribers_confirm_hear_of_public_updates_and_leave_in_one_click
     assert "Card payments failing" in news
     assert "worker-3" not in news
 
-    left = client.get(_link(news, "unsubscribe"))
-    assert left.status_code == 200 and "Unsubscribed" in left.text
+    mail = email.message_from_bytes(mailbox.mails[1].original_content)
+    leave = f"http://127.0.0.1:8080{_link(news, 'unsubscribe')}"
+    assert mail["List-Unsubscribe"] == f"<{leave}>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    shown = client.get(_link(news, "unsubscribe"))
+    assert shown.status_code == 200 and 'action="/status/unsubscribe"' in shown.text
+    update(state.db, state.ctx, incident, "Still subscribed after a scanner.", public=True)
+    worker.run_due()
+    assert len(mailbox.mails) == 3
+
+    one_click = client.post(  # as a mail client does it (RFC 8058)
+        _link(news, "unsubscribe"),
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert one_click.status_code == 200 and "Unsubscribed" in one_click.text
     update(state.db, state.ctx, incident, "Fixed.", public=True)
     worker.run_due()
-    assert len(mailbox.mails) == 2
+    assert len(mailbox.mails) == 3
+    gone = client.post("/status/confirm", data={"token": token})
+    assert gone.status_code == 404  # an unsubscribed link confirms nothing
 
 
 def test_webhook_subscribers_hear_only_of_their_components(

@@ -1,7 +1,8 @@
 """Subscribers: email (double opt-in: a confirmation link first) and webhooks, to every
 component or some. Their messages go through the notification outbox (`deliver` jobs of
 person `subscriber:<id>`): written with the change, sent after the commit by a worker,
-retried with the same idempotency key. Every message carries a one-click unsubscribe link.
+retried with the same idempotency key. Every message carries an unsubscribe link (and, by
+mail, the RFC 8058 headers that let a mail client unsubscribe in one click).
 
 A repeated subscribe request answers as the first did and changes nothing, so the answer
 never tells whether an address is subscribed."""
@@ -104,31 +105,30 @@ def subscribe(
         link = f"{ctx.public_url}/status/confirm/{found.token}"
         body = (
             f"Someone (we hope you) asked to hear about {page.branding.name} by email.\n"
-            f"Confirm by opening this link: {link}\n\n"
+            f"Confirm by opening this link and pressing Confirm: {link}\n\n"
             "If it was not you, ignore this message: nothing more will come."
         )
         text = Text(f"Confirm your subscription to {page.branding.name}", body)
         _enqueue(session, ctx, found, text, message="status_confirm", data={}, now=now)
 
 
-def _by_token(session: Session, token: str) -> Subscriber:
+def by_token(session: Session, token: str, *, active: bool = False) -> Subscriber:
+    """The subscriber of a link's token (`active`: not unsubscribed); NotFound if none."""
     found = session.scalars(select(Subscriber).where(Subscriber.token == token[:64])).first()
-    if found is None or not token:
+    if found is None or not token or (active and found.unsubscribed_at is not None):
         raise NotFound("This link is not valid (any more).", field="token")
     return found
 
 
 def confirm(session: Session, *, ctx: Context, token: str) -> Subscriber:
-    found = _by_token(session, token)
-    if found.unsubscribed_at is not None:
-        raise NotFound("This link is not valid (any more).", field="token")
+    found = by_token(session, token, active=True)
     if found.confirmed_at is None:
         found.confirmed_at = ctx.clock.now()
     return found
 
 
 def unsubscribe(session: Session, *, ctx: Context, token: str) -> Subscriber:
-    found = _by_token(session, token)
+    found = by_token(session, token)
     if found.unsubscribed_at is None:
         found.unsubscribed_at = ctx.clock.now()
     return found
@@ -181,7 +181,7 @@ def _enqueue(
     now: datetime,
 ) -> None:
     leave = unsubscribe_url(ctx, subscriber)
-    body = f"{text.body}\n\nUnsubscribe with one click: {leave}"
+    body = f"{text.body}\n\nUnsubscribe: {leave}"
     url = contact_url(ctx.config, subscriber)
     payload = {
         "person": f"{PERSON}{subscriber.id}",
