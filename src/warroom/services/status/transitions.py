@@ -40,7 +40,8 @@ def note(session: Session, ctx: Context) -> None:
 
 def note_services(session: Session, ctx: Context, services: Iterable[str | None]) -> None:
     """`note`, when one of these incidents' services is a shown component's."""
-    shown = {s.lower() for c in ctx.config.status_page.components for s in c.services}
+    components = ctx.config.status_page.components
+    shown = {s.lower() for c in components if c.shown for s in c.services}
     if any(service and service.lower() in shown for service in services):
         note(session, ctx)
 
