@@ -11,6 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
+from warroom.clock import SystemClock
+from warroom.config import load_config
+from warroom.db.engine import Database
+from warroom.scheduler.worker import Worker
+from warroom.services.context import Context
 
 CONFIG = """
 [status_page]
@@ -76,6 +81,23 @@ def test_publish_set_a_component_and_plan_maintenance_from_the_cli(wr: Any) -> N
     listed = json.loads(wr("statuspage", "maintenance", "ls", "--json").output)["items"]
     assert [(m["title"], m["status"]) for m in listed] == [("DB upgrade", "scheduled")]
     assert wr("statuspage", "maintenance", "update", "1", "Moved an hour later").exit_code == 0
+
+
+def test_status_changes_are_listed_with_their_cause(
+    wr: Any, database: Database, tmp_path: Path
+) -> None:
+    assert wr("declare", "Site down", "--severity", "P0", "--service", "web").exit_code == 0
+    ctx = Context(config=load_config(tmp_path / "warroom.toml"), clock=SystemClock())
+    Worker(database, ctx).run_due()
+    listed = json.loads(wr("statuspage", "changes", "--json").output)["items"]
+    assert [(i["component"], i["from"], i["to"], i["cause"]) for i in listed] == [
+        ("website", "operational", "major_outage", {"kind": "incident", "what": "INC-1"})
+    ]
+    table = wr("statuspage", "changes", "--component", "Website").output
+    assert "operational → major_outage" in table and "incident INC-1" in table
+    assert "No status changes yet." in wr("statuspage", "changes", "--component", "API").output
+    unknown = wr("statuspage", "changes", "--component", "Nope")
+    assert unknown.exit_code == 1 and "component 'Nope'" in unknown.output
 
 
 def test_cli_refusals_name_the_problem(wr: Any) -> None:

@@ -18,7 +18,7 @@ from tests.web.test_browser import axe_violations, signed_in_page
 from warroom.config import WarroomConfig, parse_config
 from warroom.db.engine import open_database
 from warroom.services.context import Context
-from warroom.services.status import maintenance
+from warroom.services.status import maintenance, subscribers
 
 CONFIG = """
 [status_page]
@@ -112,6 +112,56 @@ def test_the_status_page_reads_without_javascript_and_passes_axe(
     alice = signed_in_page(chromium, status_server, "alice", bypass_csp=True)
     alice.goto("/status/manage")
     found["/status/manage"] = axe_violations(alice)
+    problems = {
+        path: [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in here]
+        for path, here in found.items()
+        if here
+    }
+    assert not problems, problems
+
+
+def _webhook_token(db_url: str, ctx: Context) -> str:
+    database = open_database(db_url)
+    try:
+        with database.write.begin() as session:
+            subscribers.subscribe(
+                session, ctx=ctx, kind="webhook", address="https://hooks.example.com/status"
+            )
+        with database.read() as session:
+            [found] = subscribers.active(session)
+            return found.token
+    finally:
+        database.dispose()
+
+
+def test_links_from_mail_show_a_button_that_confirms_or_unsubscribes(
+    chromium: Any, status_server: Server, db_url: str, ctx: Context
+) -> None:
+    token = _webhook_token(db_url, ctx)
+    found = {}
+    for javascript in (False, True):
+        context = chromium.new_context(
+            base_url=status_server.base, java_script_enabled=javascript, bypass_csp=javascript
+        )
+        page = context.new_page()
+        page.goto(f"/status/confirm/{token}")
+        assert page.get_by_role("heading", name="Confirm").is_visible()
+        if javascript:
+            found["confirm"] = axe_violations(page)
+        page.get_by_role("button", name="Confirm").click()
+        assert page.get_by_role("heading", name="Subscribed").is_visible()
+        page.goto(f"/status/unsubscribe/{token}")
+        assert page.get_by_role("heading", name="Unsubscribe").is_visible()
+        if javascript:
+            found["unsubscribe"] = axe_violations(page)
+            break
+        page.get_by_role("button", name="Unsubscribe").click()
+        assert page.get_by_role("heading", name="Unsubscribed").is_visible()
+        page.goto(f"/status/confirm/{token}")  # an unsubscribed link shows no button
+        assert page.get_by_role("heading", name="Not found").is_visible()
+        assert page.get_by_role("button").count() == 0
+        context.close()
+        token = _webhook_token(db_url, ctx)  # subscribed again: a new link
     problems = {
         path: [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in here]
         for path, here in found.items()

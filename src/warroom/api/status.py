@@ -23,9 +23,11 @@ from warroom.services.status import (
     publishing,
     statuspage,
     subscribers,
+    transitions,
+    webhook_hosts,
 )
 from warroom.services.status.public import Body, Public
-from warroom.services.status.throttle import subscribe_throttle
+from warroom.services.status.throttle import check_subscribe
 
 router = APIRouter(tags=["status page"])
 
@@ -94,12 +96,14 @@ def subscribe(body: SubscribeIn, state: StateDep, request: Request) -> Response:
     answer is the same whether or not the address was subscribed before."""
     client = request.client.host if request.client else "unknown"
     page = state.ctx.config.status_page
-    subscribe_throttle(state.db).check(
-        client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
+    check_subscribe(
+        state.db, client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
     )
     if (body.email is None) == (body.url is None):
         raise Invalid("give either email or url.", field="email")
     kind, address = ("email", body.email) if body.email is not None else ("webhook", body.url)
+    if kind == "webhook":  # resolving the host: before the transaction
+        webhook_hosts.vet(address or "", allow_private=page.allow_private_webhooks)
     with state.db.write.begin() as session:
         subscribers.subscribe(
             session, ctx=state.ctx, kind=kind, address=address or "", components=body.components
@@ -141,6 +145,16 @@ def list_components(state: StateDep, _: Viewer) -> Response:
         {"id": v.component.id, "name": v.component.name, "status": v.status.value}
         for v in snap.components
     ]
+    return _json({"items": items})
+
+
+@router.get("/api/v1/status/components/changes")
+def list_component_changes(state: StateDep, _: Viewer, component: str | None = None) -> Response:
+    """Every change of a component's status, hand-set or automatic, with its cause."""
+    with state.db.read() as session:
+        wanted = components.find(state.ctx, component).id if component else None
+        rows = transitions.history(session, component=wanted)
+        items = [transitions.as_dict(row) for row in rows]
     return _json({"items": items})
 
 

@@ -1,5 +1,5 @@
 """`warroom statuspage`: what the public page shows, publishing incidents, components
-set by hand, maintenance windows and subscribers."""
+set by hand and every status change, maintenance windows and subscribers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ import typer
 from warroom.cli import metavars, output
 from warroom.cli.runtime import By, ConfigPath, Db, Json, actor, fail, opened, parse_at
 from warroom.domain.incidents import parse_ref
-from warroom.services.status import components, maintenance, publishing, subscribers
+from warroom.services.status import (
+    components,
+    maintenance,
+    publishing,
+    subscribers,
+    transitions,
+)
 from warroom.services.status.snapshot import build
 
 statuspage_app = typer.Typer(help="The public status page.", no_args_is_help=True)
@@ -96,6 +102,31 @@ def component(
             session, ctx=rt.ctx, actor=actor(by), component=name, status=status, reason=reason
         )
         typer.echo(f"{change.component}: {change.status or 'automatic'}")
+
+
+@statuspage_app.command("changes")
+def changes(
+    component_name: Annotated[
+        str | None, typer.Option("--component", help="Only this component's changes.")
+    ] = None,
+    json: Json = False,
+    db: Db = None,
+    config: ConfigPath = None,
+) -> None:
+    """Every change of a component's status, set by hand or automatic, with its cause."""
+    with opened(db, config) as rt, rt.db.read() as session:
+        wanted = components.find(rt.ctx, component_name).id if component_name else None
+        rows = transitions.history(session, component=wanted)
+        items = [transitions.as_dict(row) for row in rows]
+        causes = [transitions.describe(row) for row in rows]
+    if json:
+        output.emit_json({"items": items})
+        return
+    table = [
+        (str(i["at"])[:16].replace("T", " "), str(i["component"]), f"{i['from']} → {i['to']}", why)
+        for i, why in zip(items, causes, strict=True)
+    ]
+    output.table(("AT", "COMPONENT", "CHANGE", "CAUSE"), table, empty="No status changes yet.")
 
 
 @maintenance_app.command("add")

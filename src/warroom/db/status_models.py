@@ -1,5 +1,6 @@
 """The public status page's tables: publications, hand-set component statuses,
-maintenance windows and their updates, subscribers. Made by migration 0012."""
+maintenance windows and their updates, subscribers (migration 0012); component
+transitions, the link to a vendor's incident and subscribe attempts (0017)."""
 
 from __future__ import annotations
 
@@ -110,3 +111,44 @@ class UpstreamState(Base):
     error: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime]
     next_check_at: Mapped[datetime]
+    vendor_link: Mapped[str] = mapped_column(Text, default="")  # their incident's page
+
+
+class ComponentTransition(Base):
+    """A component's status as the page shows it, each time it changes, hand-set or
+    automatic, with its cause. `after_id` is the row it follows (0 for a component's
+    first): unique per component, so two recorders never write the same change twice."""
+
+    __tablename__ = "component_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    component: Mapped[str] = mapped_column(String(80))
+    after_id: Mapped[int] = mapped_column(Integer, default=0)
+    previous: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(24))
+    cause_kind: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(
+            "cause_kind IN ('incident','maintenance','upstream','person','none')",
+            name="ck_component_transitions_cause_kind",
+        ),
+        Index("ux_component_transitions_chain", "component", "after_id", unique=True),
+        Index("ix_component_transitions_at", "at"),
+    )
+
+
+class SubscribeAttempt(Base):
+    """How many subscribe requests a client address made in one window (a minute, from
+    `window_start`): the limit holds for every process on the database."""
+
+    __tablename__ = "subscribe_attempts"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_subscribe_attempts_window_start", "window_start"),)

@@ -67,6 +67,12 @@ class Reading:
     def fingerprint(self) -> str:
         return "\n".join(f"{i.name}|{i.body}" for i in self.incidents)[:2000]
 
+    @property
+    def link(self) -> str:
+        """The first vendor incident's page, when it is an http(s) address."""
+        found = [i.link for i in self.incidents if i.link.startswith(("https://", "http://"))]
+        return found[0] if found else ""
+
     def text(self, vendor: str) -> str:
         if not self.incidents:
             return f"{vendor} reports {self.status.value.replace('_', ' ')}."

@@ -16,7 +16,7 @@ from warroom.services.duties import board as duty_board
 from warroom.services.incidents import deadlines, reminders
 from warroom.services.paging import escalation, handoffs
 from warroom.services.postmortems import actions, documents
-from warroom.services.status import maintenance, publishing, stakeholders
+from warroom.services.status import maintenance, publishing, stakeholders, transitions
 
 Handler = Callable[[Session, Context, jobs.Claimed], None]
 Drafts = Mapping[int, object]  # by job id: work a handler's jobs did before the transaction
@@ -46,6 +46,7 @@ HANDLERS: dict[str, BatchHandler] = {
     publishing.PUBLIC_UPDATE_DUE: each(publishing.public_update_due),
     maintenance.START: each(maintenance.start),
     maintenance.END: each(maintenance.end),
+    transitions.RECORD: each(transitions.record_job),
     stakeholders.STAKEHOLDER_UPDATE: each(stakeholders.send_update),
     deadlines.POSTMORTEM_DRAFT: each(documents.draft_job),
     actions.ACTION_DUE: each(actions.remind),

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from warroom.domain import redaction
 from warroom.notifiers import Message, TransportError, transport_for
+from warroom.notifiers.webhook import split_secret
 from warroom.services import demo_inbox, jobs
 from warroom.services.context import Context
 from warroom.services.incidents import timeline
 from warroom.services.paging import bundles, deliveries, failing_contacts
+from warroom.services.status import subscribers, webhook_hosts
 
 MAX_ATTEMPTS = 8  # with the backoff below: about 10 minutes of trying (5 s doubling to 320 s)
 KINDS = {deliveries.DELIVER}
@@ -31,6 +33,7 @@ class Send:
 
     batch: bundles.Batch
     url: str | None
+    public_only: bool = False  # a subscriber's webhook: its host is checked before sending
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,13 @@ def prepare(
         if batch is None:
             continue
         person, contact = batch.payload["person"], batch.payload["contact"]
-        sends.append(Send(batch, deliveries.find_contact(session, ctx.config, person, contact)))
+        url = deliveries.find_contact(session, ctx.config, person, contact)
+        public_only = (
+            person.startswith(subscribers.PERSON)
+            and batch.payload.get("channel") == "webhook"
+            and not ctx.config.status_page.allow_private_webhooks
+        )
+        sends.append(Send(batch, url, public_only))
     return sends
 
 
@@ -60,6 +69,8 @@ def send(item: Send, *, now: datetime) -> Outcome:
     try:
         if item.url is None:
             raise TransportError("this contact is no longer in the directory", permanent=True)
+        if item.public_only and (why := webhook_hosts.refusal(split_secret(item.url)[0])):
+            raise TransportError(why)  # tried again later: the name may resolve elsewhere
         payload = item.batch.payload
         message = Message(
             subject=payload["subject"],

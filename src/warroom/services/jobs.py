@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from warroom.db.engine import Database
@@ -58,6 +58,25 @@ def schedule_all(session: Session, specs: list[JobSpec], *, now: datetime) -> No
     statements.SCHEDULE.write(session.connection(), rows)
     if any(spec.due_at <= now + SOON for spec in specs):  # later ones: the regular poll
         session.info[WAKE_FLAG] = True
+
+
+def schedule_once(session: Session, *, kind: str, due_at: datetime, now: datetime) -> None:
+    """Schedule a job of this kind (for no incident) unless one is pending already. The
+    pending one found is locked until the caller's transaction ends (a claim skips it
+    meanwhile), so it runs after the caller's change; one another transaction holds is
+    skipped here too, and a new one scheduled: at worst two, never none."""
+    pending = (
+        select(JOBS.c.id)
+        .where(
+            JOBS.c.kind == kind,
+            JOBS.c.incident_id.is_(None),
+            JOBS.c.status == statements.PENDING,
+        )
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if session.connection().scalar(pending) is None:
+        schedule(session, kind=kind, due_at=due_at, now=now)
 
 
 def on_scheduled(db: Database, call: Callable[[], None]) -> None:

@@ -1,6 +1,7 @@
 """/status/manage: the status page as responders run it: each component's status (set by
-hand, or back to following the incidents), maintenance windows to plan and update, and
-publishing an incident from its room. Every form works without JavaScript."""
+hand, or back to following the incidents) and every change of it with its cause,
+maintenance windows to plan and update, and publishing an incident from its room. Every
+form works without JavaScript."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warroom.domain.incidents import parse_ref, ref_of
 from warroom.domain.status_page import COMPONENT_ORDER, COMPONENT_WORDS
 from warroom.errors import Invalid, WarroomError
-from warroom.services.status import components, maintenance, public, publishing, upstreams
+from warroom.services.status import (
+    components,
+    maintenance,
+    public,
+    publishing,
+    transitions,
+    upstreams,
+)
 from warroom.web import render
 from warroom.web.auth import Acting, SignedIn
 from warroom.web.rooms import Problem, room_page
@@ -30,6 +38,7 @@ def _page(request: Request, *, status: int = 200, problem: Problem | None = None
     with state.db.read() as session:
         windows = maintenance.listing(session)
         changes = components.history(session)[:20]
+        moves = transitions.history(session, limit=30)
         vendors = upstreams.states(session)
     return render.page(
         request,
@@ -39,6 +48,8 @@ def _page(request: Request, *, status: int = 200, problem: Problem | None = None
         snap=snap,
         windows=windows,
         changes=changes,
+        transitions=moves,
+        describe=transitions.describe,
         statuses=COMPONENT_ORDER,
         words=COMPONENT_WORDS,
         problem=problem,

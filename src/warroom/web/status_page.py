@@ -13,12 +13,12 @@ from markupsafe import Markup
 
 from warroom.db.engine import Database
 from warroom.domain.status_page import COMPONENT_WORDS, INDICATOR_WORDS
-from warroom.errors import WarroomError
+from warroom.errors import TooManyRequests, WarroomError
 from warroom.services.context import Context
-from warroom.services.status import public, subscribers
+from warroom.services.status import public, subscribers, webhook_hosts
 from warroom.services.status.public import Body, Public
 from warroom.services.status.snapshot import ComponentView, Snapshot
-from warroom.services.status.throttle import subscribe_throttle
+from warroom.services.status.throttle import check_subscribe
 from warroom.web.state import WebState, web_state
 
 if TYPE_CHECKING:
@@ -146,13 +146,17 @@ def rss(request: Request) -> Response:
     return _send(request, public.rss(state.db, state.ctx))
 
 
-def _notice(request: Request, title: str, text: str, status: int = 200) -> HTMLResponse:
+def _notice(
+    request: Request, title: str, text: str, status: int = 200, **form: str
+) -> HTMLResponse:
+    """A small branded page; with `action`, `token` and `button`: a form that POSTs."""
     state = web_state(request)
     html = state.templates.get_template("status_notice.html.j2").render(
         title=title,
         text=text,
         brand=state.ctx.config.status_page.branding,
         brand_css=brand_css_url(state.ctx),
+        **form,
     )
     return HTMLResponse(html, status, headers={**HEADERS, "Cache-Control": "no-store"})
 
@@ -168,24 +172,53 @@ def subscribe(
     client = request.client.host if request.client else "unknown"
     page = state.ctx.config.status_page
     try:
-        subscribe_throttle(state.db).check(
-            client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
+        check_subscribe(
+            state.db, client, now=state.ctx.clock.now(), per_minute=page.subscribe_per_minute
         )
         kind, address = ("email", email) if email.strip() else ("webhook", url)
+        if kind == "webhook":  # resolving the host: before the transaction
+            webhook_hosts.vet(address, allow_private=page.allow_private_webhooks)
         with state.db.write.begin() as session:
             subscribers.subscribe(
                 session, ctx=state.ctx, kind=kind, address=address, components=components or []
             )
     except WarroomError as exc:
-        return _notice(request, "Not subscribed", exc.message, exc.status)
+        refused = _notice(request, "Not subscribed", exc.message, exc.status)
+        if isinstance(exc, TooManyRequests):
+            refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if kind == "email":
         text = "If the address can be subscribed, a confirmation link is on its way to it."
         return _notice(request, "Check your inbox", text, 202)
     return _notice(request, "Subscribed", "Your webhook hears of every public update.", 202)
 
 
+# Links in mail only show a page (mail scanners open them); its button POSTs, with the
+# token in the form and no session. A mail client's one-click unsubscribe (RFC 8058)
+# POSTs to the link itself.
+Token = Annotated[str, Form(max_length=100)]
+
+
+def _ask(
+    request: Request, token: str, *, kind: str, title: str, text: str, button: str
+) -> HTMLResponse:
+    state = web_state(request)
+    try:
+        with state.db.read() as session:
+            subscribers.by_token(session, token, active=kind == "confirm")
+    except WarroomError as exc:
+        return _notice(request, "Not found", exc.message, exc.status)
+    return _notice(request, title, text, action=f"/status/{kind}", token=token, button=button)
+
+
 @router.get("/status/confirm/{token}")
-def confirm(request: Request, token: str) -> HTMLResponse:
+def ask_confirm(request: Request, token: str) -> HTMLResponse:
+    text = "Confirm that you want to hear of every public update by email."
+    return _ask(request, token, kind="confirm", title="Confirm", text=text, button="Confirm")
+
+
+@router.post("/status/confirm")
+def confirm(request: Request, token: Token) -> HTMLResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
@@ -196,7 +229,15 @@ def confirm(request: Request, token: str) -> HTMLResponse:
 
 
 @router.get("/status/unsubscribe/{token}")
-def unsubscribe(request: Request, token: str) -> HTMLResponse:
+def ask_unsubscribe(request: Request, token: str) -> HTMLResponse:
+    text = "Unsubscribe to hear nothing more from this page."
+    return _ask(
+        request, token, kind="unsubscribe", title="Unsubscribe", text=text, button="Unsubscribe"
+    )
+
+
+@router.post("/status/unsubscribe")
+def unsubscribe(request: Request, token: Token) -> HTMLResponse:
     state = web_state(request)
     try:
         with state.db.write.begin() as session:
@@ -204,3 +245,9 @@ def unsubscribe(request: Request, token: str) -> HTMLResponse:
     except WarroomError as exc:
         return _notice(request, "Not found", exc.message, exc.status)
     return _notice(request, "Unsubscribed", "You will hear nothing more from this page.")
+
+
+@router.post("/status/unsubscribe/{token}")
+def unsubscribe_in_one_click(request: Request, token: str) -> HTMLResponse:
+    """RFC 8058: a mail client POSTs `List-Unsubscribe=One-Click` to the link."""
+    return unsubscribe(request, token)

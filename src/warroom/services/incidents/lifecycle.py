@@ -23,7 +23,7 @@ from warroom.services.incidents.inputs import clean, happened_at
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
 from warroom.services.postmortems import closing
-from warroom.services.status import publishing
+from warroom.services.status import publishing, transitions
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: no incident lies beyond
 
@@ -145,6 +145,7 @@ def change_status(
             now=now,
             auto_resolve=auto_resolve,
         )
+    transitions.note_services(session, ctx, [incident.service])
     return incident
 
 
@@ -247,6 +248,7 @@ def reopen(
         data={"from": current.value, "to": Status.INVESTIGATING.value},
     )
     deadlines.arm_update(session, ctx, incident, since=now, now=now)
+    transitions.note_services(session, ctx, [incident.service])
     return incident
 
 
@@ -342,4 +344,5 @@ def change_severity(
         deadlines.arm_clocks(session, ctx, incident, since=now, now=now, ack=unacknowledged)
         if direction == "raised":
             escalation.on_raised(session, ctx=ctx, incident=incident, reason=reason_text)
+    transitions.note_services(session, ctx, [incident.service])
     return incident

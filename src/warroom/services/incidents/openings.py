@@ -30,7 +30,7 @@ from warroom.services.incidents import deadlines, timeline
 from warroom.services.incidents.inputs import clean, happened_at
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging import escalation
-from warroom.services.status import stakeholders
+from warroom.services.status import stakeholders, transitions
 
 COLUMNS = statements.INCIDENT_COLUMNS
 
@@ -76,6 +76,7 @@ def open_incidents(session: Session, *, ctx: Context, openings: list[Opening]) -
         specs += [page] if page else []
         specs += stakeholders.first_job(ctx, incident)
     jobs.schedule_all(session, specs, now=now)
+    transitions.note_services(session, ctx, [incident.service for incident in made])
     return made
 
 

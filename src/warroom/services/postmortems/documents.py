@@ -20,6 +20,7 @@ from warroom.services.incidents import lifecycle, timeline
 from warroom.services.incidents.inputs import clean
 from warroom.services.incidents.timeline import Kind
 from warroom.services.postmortems import drafts
+from warroom.services.status.cache import mark_changed
 
 MAX_BODY = 200_000
 SYSTEM = "warroom"
@@ -129,6 +130,7 @@ def edit(
     if postmortem.state == State.PUBLISHED:
         postmortem.state = State.DRAFT.value
         postmortem.published_at = None
+        mark_changed(session)  # the status page no longer says it is published
     _next_version(session, postmortem, actor=actor, now=now, note="edited")
     return postmortem
 
@@ -139,6 +141,8 @@ def move(
     postmortem = _locked(session, incident_id)
     check_move(State(postmortem.state), state)
     now = ctx.clock.now()
+    if State.PUBLISHED in (State(postmortem.state), state):
+        mark_changed(session)  # the status page says whether it is published
     postmortem.state = state.value
     postmortem.published_at = now if state == State.PUBLISHED else None
     _next_version(session, postmortem, actor=actor, now=now, note=f"moved to {state}")

@@ -7,13 +7,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.db.status_models import ComponentChange
-from warroom.domain.status_page import parse_component_status
+from warroom.domain.status_page import Component, parse_component_status
 from warroom.errors import Invalid, NotFound
 from warroom.services.context import Context
 from warroom.services.incidents.inputs import clean
-from warroom.services.status.cache import mark_changed
+from warroom.services.status import transitions
 
 AUTOMATIC = "automatic"
+
+
+def find(ctx: Context, component: str) -> Component:
+    """The config's component of this name or id; NotFound names the known ones."""
+    found = ctx.config.status_page.component(component)
+    if found is None:
+        known = ", ".join(c.name for c in ctx.config.status_page.components)
+        raise NotFound(
+            f"component {component[:80]!r} is not one of: {known or 'none'}.", field="component"
+        )
+    return found
 
 
 def set_status(
@@ -26,12 +37,7 @@ def set_status(
     reason: str | None = None,
 ) -> ComponentChange:
     """Set a component's status (`automatic`: follow the incidents again)."""
-    found = ctx.config.status_page.component(component)
-    if found is None:
-        known = ", ".join(c.name for c in ctx.config.status_page.components)
-        raise NotFound(
-            f"component {component[:80]!r} is not one of: {known or 'none'}.", field="component"
-        )
+    found = find(ctx, component)
     automatic = status.strip().lower() == AUTOMATIC
     value = None if automatic else parse_component_status(status).value
     text = clean(reason, "reason", 2000) or ""
@@ -41,7 +47,7 @@ def set_status(
         component=found.id, status=value, actor=actor, reason=text, at=ctx.clock.now()
     )
     session.add(change)
-    mark_changed(session)
+    transitions.note(session, ctx)
     return change
 
 

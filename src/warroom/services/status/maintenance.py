@@ -16,8 +16,7 @@ from warroom.services import audit, jobs
 from warroom.services.context import Context
 from warroom.services.incidents.inputs import clean
 from warroom.services.paging.messages import Text
-from warroom.services.status import subscribers
-from warroom.services.status.cache import mark_changed
+from warroom.services.status import subscribers, transitions
 from warroom.services.status.subscribers import clean_components
 
 START = "maintenance_start"
@@ -75,7 +74,7 @@ def schedule(
     _tell(session, ctx, row, body)
     jobs.schedule(session, kind=START, due_at=max(now, starts_at), now=now, payload={"id": row.id})
     jobs.schedule(session, kind=END, due_at=ends_at, now=now, payload={"id": row.id})
-    mark_changed(session)
+    transitions.note(session, ctx)
     return row
 
 
@@ -92,7 +91,7 @@ def post_update(
     update = MaintenanceUpdate(maintenance_id=row.id, at=now, status=row.status, body=body)
     session.add(update)
     row.updated_at = now
-    mark_changed(session)
+    transitions.note(session, ctx)
     subject = f"maintenance {row.id}"
     audit.record(session, ctx=ctx, actor=actor, action="maintenance.update", subject=subject)
     return update
@@ -111,7 +110,7 @@ def _move(
     row.updated_at = now
     session.add(MaintenanceUpdate(maintenance_id=row.id, at=now, status=to.value, body=text))
     _tell(session, ctx, row, text)
-    mark_changed(session)
+    transitions.note(session, ctx)
 
 
 def _tell(session: Session, ctx: Context, row: Maintenance, text: str) -> None:

@@ -21,8 +21,7 @@ from warroom.services.incidents import timeline
 from warroom.services.incidents.inputs import clean
 from warroom.services.incidents.timeline import Kind
 from warroom.services.paging.messages import Text
-from warroom.services.status import subscribers
-from warroom.services.status.cache import mark_changed
+from warroom.services.status import subscribers, transitions
 
 PUBLIC_UPDATE_DUE = "public_update_due"
 SYSTEM = "warroom"
@@ -79,7 +78,7 @@ def publish(
         )
         if new:
             _arm_reminder(session, ctx, incident, since=now)
-    mark_changed(session)
+    transitions.note(session, ctx)
     return found
 
 
@@ -119,7 +118,7 @@ def on_public_update(
     }
     subscribers.notify(session, ctx=ctx, components=components, text=message, data=data)
     _arm_reminder(session, ctx, incident, since=at)
-    mark_changed(session)
+    transitions.note(session, ctx)
 
 
 def _arm_reminder(session: Session, ctx: Context, incident: Incident, *, since: datetime) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from warroom.db.learning import Postmortem
 from warroom.db.models import Event, Incident
 from warroom.db.status_models import (
     ComponentChange,
@@ -204,6 +205,12 @@ def _incidents(session: Session, ctx: Context, since: datetime) -> list[PublicIn
     ).all()
     ids = [incident.id for incident, _ in rows]
     events: dict[int, list[Any]] = {i: [] for i in ids}
+    reviewed: dict[int, datetime] = {}
+    if ids:
+        published = select(Postmortem.incident_id, Postmortem.published_at).where(
+            Postmortem.incident_id.in_(ids), Postmortem.published_at.is_not(None)
+        )
+        reviewed = {row.incident_id: row.published_at for row in session.execute(published)}
     if ids:
         shown = or_(
             (Event.kind == "update") & (Event.visibility == "public"), Event.kind.in_(STATUS_KINDS)
@@ -214,11 +221,18 @@ def _incidents(session: Session, ctx: Context, since: datetime) -> list[PublicIn
             events[event.incident_id].append(event)
     result = []
     for incident, title in rows:
-        result.append(_incident(ctx, incident, title or incident.title, events[incident.id]))
+        name = title or incident.title
+        result.append(
+            _incident(ctx, incident, name, events[incident.id], reviewed.get(incident.id))
+        )
     return result
 
 
-def _incident(ctx: Context, incident: Incident, name: str, events: list[Any]) -> PublicIncident:
+def _incident(
+    ctx: Context, incident: Incident, name: str, events: list[Any], reviewed: datetime | None
+) -> PublicIncident:
+    """The public view of an incident; `reviewed`: when its post-mortem was published (a
+    resolved incident's public status is then `postmortem`, its text never shown)."""
     page = ctx.config.status_page
     rank = ctx.config.rank(incident.severity) if incident.severity in ctx.config.level_ids else 9
     status_changes = [e for e in events if e.kind in STATUS_KINDS]
@@ -244,6 +258,11 @@ def _incident(ctx: Context, incident: Incident, name: str, events: list[Any]) ->
     if resolved_at is not None and updates[-1].status != PublicStatus.RESOLVED:
         text = page.words(PublicStatus.RESOLVED, name)
         updates.append(PublicUpdate(f"{incident.id}-resolved", "resolved", text, resolved_at))
+    if resolved_at is not None and reviewed is not None:
+        public = PublicStatus.POSTMORTEM
+        text = page.words(PublicStatus.POSTMORTEM, name)
+        at = max(reviewed, updates[-1].at)
+        updates.append(PublicUpdate(f"{incident.id}-postmortem", public.value, text, at))
     touched = tuple(
         c.id
         for c in page.components

@@ -1,14 +1,14 @@
 """Subscribers: email (double opt-in: a confirmation link first) and webhooks, to every
 component or some. Their messages go through the notification outbox (`deliver` jobs of
 person `subscriber:<id>`): written with the change, sent after the commit by a worker,
-retried with the same idempotency key. Every message carries a one-click unsubscribe link.
+retried with the same idempotency key. Every message carries an unsubscribe link (and, by
+mail, the RFC 8058 headers that let a mail client unsubscribe in one click).
 
 A repeated subscribe request answers as the first did and changes nothing, so the answer
 never tells whether an address is subscribed."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
 from datetime import datetime
@@ -26,6 +26,7 @@ from warroom.services import jobs
 from warroom.services.context import Context
 from warroom.services.paging import deliveries
 from warroom.services.paging.messages import Text
+from warroom.services.status import webhook_hosts
 from warroom.services.status.cache import mark_changed
 
 PERSON = "subscriber:"
@@ -48,19 +49,9 @@ def _clean_webhook(text: str, *, allow_private: bool) -> str:
         raise Invalid(f"url {text[:100]!r} is not an http(s) URL.", field="url")
     if "secret=" in parts.query or parts.username or parts.password:
         raise Invalid("url must not carry credentials or a secret= parameter.", field="url")
-    if not allow_private and _private(parts.hostname):
+    if not allow_private and webhook_hosts.private_literal(parts.hostname):
         raise Invalid("url must point at a public host.", field="url")
     return url
-
-
-def _private(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 def clean_components(config: WarroomConfig, names: list[str]) -> list[str]:
@@ -114,31 +105,30 @@ def subscribe(
         link = f"{ctx.public_url}/status/confirm/{found.token}"
         body = (
             f"Someone (we hope you) asked to hear about {page.branding.name} by email.\n"
-            f"Confirm by opening this link: {link}\n\n"
+            f"Confirm by opening this link and pressing Confirm: {link}\n\n"
             "If it was not you, ignore this message: nothing more will come."
         )
         text = Text(f"Confirm your subscription to {page.branding.name}", body)
         _enqueue(session, ctx, found, text, message="status_confirm", data={}, now=now)
 
 
-def _by_token(session: Session, token: str) -> Subscriber:
+def by_token(session: Session, token: str, *, active: bool = False) -> Subscriber:
+    """The subscriber of a link's token (`active`: not unsubscribed); NotFound if none."""
     found = session.scalars(select(Subscriber).where(Subscriber.token == token[:64])).first()
-    if found is None or not token:
+    if found is None or not token or (active and found.unsubscribed_at is not None):
         raise NotFound("This link is not valid (any more).", field="token")
     return found
 
 
 def confirm(session: Session, *, ctx: Context, token: str) -> Subscriber:
-    found = _by_token(session, token)
-    if found.unsubscribed_at is not None:
-        raise NotFound("This link is not valid (any more).", field="token")
+    found = by_token(session, token, active=True)
     if found.confirmed_at is None:
         found.confirmed_at = ctx.clock.now()
     return found
 
 
 def unsubscribe(session: Session, *, ctx: Context, token: str) -> Subscriber:
-    found = _by_token(session, token)
+    found = by_token(session, token)
     if found.unsubscribed_at is None:
         found.unsubscribed_at = ctx.clock.now()
     return found
@@ -191,7 +181,7 @@ def _enqueue(
     now: datetime,
 ) -> None:
     leave = unsubscribe_url(ctx, subscriber)
-    body = f"{text.body}\n\nUnsubscribe with one click: {leave}"
+    body = f"{text.body}\n\nUnsubscribe: {leave}"
     url = contact_url(ctx.config, subscriber)
     payload = {
         "person": f"{PERSON}{subscriber.id}",

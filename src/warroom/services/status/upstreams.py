@@ -6,6 +6,7 @@ with no transaction open (scheduler/upstreams)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from warroom.domain.upstreams import Reading, Upstream
 from warroom.services.context import Context
 from warroom.services.incidents import lifecycle, timeline
 from warroom.services.incidents.timeline import Kind
-from warroom.services.status.cache import mark_changed
+from warroom.services.status import transitions
 
 ACTOR = "upstream"
 
@@ -35,6 +36,39 @@ def due(session: Session, ctx: Context, now: datetime) -> list[Upstream]:
 
 def states(session: Session) -> dict[str, UpstreamState]:
     return {s.name: s for s in session.scalars(select(UpstreamState))}
+
+
+@dataclass(frozen=True, slots=True)
+class VendorView:
+    """A vendor as the dashboard shows it (`checked_at` None: not read yet)."""
+
+    name: str
+    service: str
+    status: str
+    checked_at: datetime | None
+    link: str
+    incident_id: int | None
+    error: str | None
+
+
+def board(session: Session, ctx: Context) -> list[VendorView]:
+    """Each configured vendor with what warroom last read of it, in config order."""
+    found = states(session)
+    views = []
+    for upstream in ctx.config.upstreams:
+        state = found.get(upstream.name)
+        views.append(
+            VendorView(
+                name=upstream.name,
+                service=upstream.service,
+                status=state.status if state else "unknown",
+                checked_at=state.checked_at if state else None,
+                link=state.vendor_link if state else "",
+                incident_id=state.incident_id if state else None,
+                error=state.error if state else None,
+            )
+        )
+    return views
 
 
 def _state(session: Session, upstream: Upstream, now: datetime) -> UpstreamState:
@@ -106,8 +140,9 @@ def apply(session: Session, ctx: Context, upstream: Upstream, reading: Reading) 
         state.incident_id, state.opened_by_us = None, False
     state.status = reading.status.value
     state.fingerprint = reading.fingerprint
+    state.vendor_link = reading.link
     if changed and upstream.show:
-        mark_changed(session)
+        transitions.note(session, ctx)
 
 
 def _open_or_note(

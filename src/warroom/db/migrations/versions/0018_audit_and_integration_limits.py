@@ -4,7 +4,7 @@ integrations, contacts and maintenance notes, and when; an integration's own int
 had (`action_items.reminders`), so each period's is sent once.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 from warroom.db.types import UTCDateTime
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
