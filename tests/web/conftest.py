@@ -148,8 +148,10 @@ def server(db_url: str, ctx: Context, tmp_path: Path) -> Iterator[Server]:
         running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One browser per test module: Playwright's event loop runs while it is open, and a
+    later test of another module may call asyncio.run(), which refuses a running loop."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Chromium is not installed at {CHROMIUM}: CI must run the browser tests")

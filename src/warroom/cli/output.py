@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -16,9 +15,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-@cache
 def console() -> Console:
-    """Rich loads on the first printed table: `warroom serve` never needs it."""
+    """A console for what is printed now, as wide as the terminal (or COLUMNS) is now.
+    Rich loads on the first printed table: `warroom serve` never needs it."""
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)

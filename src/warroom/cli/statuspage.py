@@ -107,7 +107,10 @@ def component(
 @statuspage_app.command("changes")
 def changes(
     component_name: Annotated[
-        str | None, typer.Option("--component", help="Only this component's changes.")
+        str | None,
+        typer.Option(
+            "--component", metavar=metavars.COMPONENT, help="Only this component's changes."
+        ),
     ] = None,
     json: Json = False,
     db: Db = None,
