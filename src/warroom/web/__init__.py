@@ -9,6 +9,7 @@ from warroom.services.context import Context
 from warroom.web import (
     actions,
     assets,
+    audit,
     checks,
     dashboard,
     declare,
@@ -58,6 +59,7 @@ def install(app: FastAPI, *, db: Database, ctx: Context, public_url: str | None)
         schedules,
         me,
         integrations,
+        audit,
         checks,
         duties,
         live,
