@@ -159,3 +159,5 @@ def test_an_unreadable_vendor_is_noted_and_opens_nothing(
     with database.read() as session:
         [state] = vendors.states(session).values()
         assert state.error and "not a Statuspage summary" in state.error
+        shown = vendors.board(session, ctx)
+    assert [(v.status, v.error is not None) for v in shown] == [("unknown", True)]

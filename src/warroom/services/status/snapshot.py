@@ -169,7 +169,9 @@ def _upstream_components(
     views = []
     for n, upstream in enumerate(shown):
         state = states.get(upstream.name)
-        status = ComponentStatus(state.status) if state else ComponentStatus.OPERATIONAL
+        read = state.status if state else ""
+        known = read in {s.value for s in ComponentStatus}
+        status = ComponentStatus(read) if known else ComponentStatus.OPERATIONAL
         views.append(
             ComponentView(
                 component=Component(name=upstream.name, group="Third-party services"),

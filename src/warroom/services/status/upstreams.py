@@ -34,6 +34,9 @@ def due(session: Session, ctx: Context, now: datetime) -> list[Upstream]:
     ]
 
 
+UNKNOWN = "unknown"  # a vendor not read yet (its public component shows operational)
+
+
 def states(session: Session) -> dict[str, UpstreamState]:
     return {s.name: s for s in session.scalars(select(UpstreamState))}
 
@@ -61,7 +64,7 @@ def board(session: Session, ctx: Context) -> list[VendorView]:
             VendorView(
                 name=upstream.name,
                 service=upstream.service,
-                status=state.status if state else "unknown",
+                status=state.status if state else UNKNOWN,
                 checked_at=state.checked_at if state else None,
                 link=state.vendor_link if state else "",
                 incident_id=state.incident_id if state else None,
@@ -76,7 +79,7 @@ def _state(session: Session, upstream: Upstream, now: datetime) -> UpstreamState
     if found is None:
         found = UpstreamState(
             name=upstream.name,
-            status="operational",
+            status=UNKNOWN,  # until a read succeeds
             fingerprint="",
             opened_by_us=False,
             checked_at=now,
