@@ -73,12 +73,12 @@ def poll(request: Request, incident_id: int, cursor: Cursor) -> list[str]:
         events = live.events(session, fresh) if fresh else []
         incident = change.incident if change.version != cursor.version else None
         directory = directory_context(request, session) if incident is not None else {}
-        shown = change.incident
-        ticks_may_differ = shown is not None and (events or incident is not None)
+        # a tick by hand or by an event, or a change of level, may change the checklist
+        checklist_of = change.incident if events or incident is not None else None
         checklist = (
             items.checklist(session, ctx=state.ctx, incident_id=incident_id)
-            if ticks_may_differ
-            else None
+            if checklist_of is not None
+            else []
         )
     for event in events:
         html = render.fragment(
@@ -93,8 +93,8 @@ def poll(request: Request, incident_id: int, cursor: Cursor) -> list[str]:
         out.append(message("primary", render.fragment(request, "_primary.html.j2", **context)))
         out.append(message("actions", render.fragment(request, "_actions.html.j2", **context)))
         cursor.version = change.version
-    if checklist is not None and shown is not None:  # a tick (by hand or by an event)
-        view = incident_view(shown)  # or a change of level
+    if checklist_of is not None:
+        view = incident_view(checklist_of)
         html = render.fragment(request, "_checklist.html.j2", incident=view, checklist=checklist)
         out.append(message("checklist", html))
     return out
