@@ -151,6 +151,23 @@ def test_the_demo_hands_out_urls_on_the_port_it_listens_on(demo_server: tuple[st
         assert client.post(url.removeprefix(base), json={"alerts": []}).status_code < 500
 
 
+def test_the_demo_status_page_shows_its_components_following_the_public_incidents(
+    demo_server: tuple[str, str],
+) -> None:
+    base, _ = demo_server
+    with httpx.Client(base_url=base, timeout=10) as anyone:
+        components = anyone.get("/api/v2/components.json").json()["components"]
+        page = anyone.get("/status").text
+    statuses = {c["name"]: c["status"] for c in components if not c["group"]}
+    assert statuses == {
+        "Checkout": "major_outage",  # a P0 is open on checkout
+        "Sign-in": "major_outage",  # and one on auth
+        "Website": "partial_outage",  # a P1 on web, published by its public update
+        "Public API": "operational",  # its P0 is closed
+    }
+    assert "Demo Shop" in page and "Sign-in fails for all users" in page
+
+
 def test_the_demo_loop_in_the_browser(
     demo_server: tuple[str, str], chromium: Any, artifacts: Path, tmp_path: Path
 ) -> None:
