@@ -229,3 +229,41 @@ def test_https_to_a_receiver_whose_certificate_is_trusted(
         posting._kept.__dict__.clear()  # a new connection, checked against the system's CAs
         with pytest.raises(posting.PostFailed, match="CERTIFICATE_VERIFY_FAILED"):
             posting.post(url, b"{}", {}, timeout=5)
+
+
+def test_a_public_only_send_that_reaches_a_private_address_sends_nothing() -> None:
+    with server(Server()) as state:
+        url = f"http://127.0.0.1:{state.port}/hook"
+        with pytest.raises(posting.PrivateAddress, match=r"private address \(127\.0\.0\.1\)"):
+            posting.post(url, b"{}", {}, timeout=5, public_only=True)
+        assert state.requests == []
+        assert post(state.port) == 200  # an admin's own contact there is still sent to
+        with pytest.raises(posting.PrivateAddress):  # not on the connection kept for it
+            posting.post(url, b"{}", {}, timeout=5, public_only=True)
+    assert len(state.requests) == 1
+
+
+def test_a_public_only_send_over_https_checks_the_address_then_the_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loopback stands in for a public address here, to follow the TLS path."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    monkeypatch.setattr(posting, "public", lambda address: address == "127.0.0.1")
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(posting, "tls_context", lambda: trusting)
+    with server(Server(tls=served)) as state:
+        url = f"https://127.0.0.1:{state.port}/hook"
+        sent = [posting.post(url, b"{}", {}, timeout=5, public_only=True) for _ in range(2)]
+        assert sent == [200, 200] and state.connections == 1
+        monkeypatch.setattr(posting, "tls_context", ssl.create_default_context)
+        posting._kept.__dict__.clear()
+        with pytest.raises(posting.PostFailed, match="CERTIFICATE_VERIFY_FAILED"):
+            posting.post(url, b"{}", {}, timeout=5, public_only=True)

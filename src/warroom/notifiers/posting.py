@@ -16,11 +16,17 @@ Idempotency-Key says so).
 The proxy the environment names (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`) is honoured:
 plain HTTP goes to the proxy with the whole URL, HTTPS through a CONNECT tunnel, with the
 proxy's credentials if its URL has them.
+
+A send that must reach public hosts only (`public_only`: a status page subscriber's
+webhook) checks the address its connection reached, after connecting: a name that
+resolves to a private address now, whatever it resolved to a moment ago, gets nothing
+(through a proxy, the proxy resolves and decides). Its connections are kept apart.
 """
 
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import re
 import socket
 import ssl
@@ -124,19 +130,23 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> int:
-    """POST `body` to `url`; the answer's status. Raises PostFailed with no answer."""
+def post(
+    url: str, body: bytes, headers: dict[str, str], *, timeout: float, public_only: bool = False
+) -> int:
+    """POST `body` to `url`; the answer's status. Raises PostFailed with no answer (or,
+    `public_only`, when the connection reached a private address)."""
     origin, head = _route(url)
     request = (head + _header_lines(headers) + f"Content-Length: {len(body)}\r\n\r\n").encode(
         "latin-1"
     ) + body
-    kept: dict[Origin, _Link] = _kept.__dict__.setdefault("by_origin", {})
+    kept: dict[tuple[Origin, bool], _Link] = _kept.__dict__.setdefault("by_origin", {})
+    key = (origin, public_only)
     for attempt in (1, 2):
-        link = kept.pop(origin, None)
+        link = kept.pop(key, None)
         reused = link is not None
         try:
             if link is None:
-                link = _Link(_connect(origin, timeout))
+                link = _Link(_connect(origin, timeout, public_only=public_only))
             answer = link.exchange(request, timeout=timeout)
         except _FAILED as exc:
             if link is not None:
@@ -145,7 +155,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> i
                 continue
             raise PostFailed(f"{type(exc).__name__}: {exc}") from None
         if answer.keep_alive:
-            kept[origin] = link
+            kept[key] = link
         else:
             link.close()
         return answer.status
@@ -230,8 +240,13 @@ class _Link:
         self.sock.close()
 
 
-def _connect(origin: Origin, timeout: float) -> socket.socket:
-    """A connected socket to the origin: TLS and the proxy's tunnel as http.client does them."""
+class PrivateAddress(PostFailed):
+    """A public-only send whose connection reached a private address."""
+
+
+def _connect(origin: Origin, timeout: float, *, public_only: bool = False) -> socket.socket:
+    """A connected socket to the origin: TLS and the proxy's tunnel as http.client does
+    them; with `public_only`, refused unless it reached a public address."""
     connection: http.client.HTTPConnection
     if origin.proxy is None:
         if origin.scheme == "https":
@@ -254,12 +269,34 @@ def _connect(origin: Origin, timeout: float) -> socket.socket:
                 origin.host, origin.port, headers=_proxy_credentials(origin.proxy)
             )
     try:
-        connection.connect()
+        if public_only and origin.proxy is None:
+            _reach_public(connection)
+        else:
+            connection.connect()
     except BaseException:
         connection.close()
         raise
     sock: socket.socket = connection.sock
     return sock
+
+
+def public(address: str) -> bool:
+    """An address on the public internet (not loopback, private, link-local, reserved)."""
+    return bool(ipaddress.ip_address(address).is_global)
+
+
+def _reach_public(connection: http.client.HTTPConnection) -> None:
+    """Connect the plain socket first and look at the address it reached, before TLS or
+    any byte of the request."""
+    sock = socket.create_connection((connection.host, connection.port), connection.timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client does
+    address = str(sock.getpeername()[0]).split("%")[0]
+    if not public(address):
+        sock.close()
+        raise PrivateAddress(f"the host resolved to a private address ({address})")
+    connection.sock = sock
+    if isinstance(connection, http.client.HTTPSConnection):
+        connection.sock = tls_context().wrap_socket(sock, server_hostname=connection.host)
 
 
 def _proxy_credentials(proxy: str) -> dict[str, str]:

@@ -23,9 +23,11 @@ def check_url(url: str, *, demo_allowed: bool = False) -> str | None:
     return f"{url!r} is not an Apprise URL warroom can send to (e.g. slack://, mailto://, json://)"
 
 
-def transport_for(url: str) -> Transport:
+def transport_for(url: str, *, public_only: bool = False) -> Transport:
+    """The transport for a contact URL; `public_only`: a webhook that must reach a public
+    address (a status page subscriber's)."""
     if demo.is_demo(url):
         return demo.DemoInbox(url)
     if url.startswith(webhook.PREFIX):
-        return webhook.SignedWebhook(url)
+        return webhook.SignedWebhook(url, public_only=public_only)
     return apprise_transport.AppriseTransport(url)

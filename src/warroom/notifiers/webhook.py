@@ -28,12 +28,13 @@ def split_secret(url: str) -> tuple[str, str | None]:
 
 
 class SignedWebhook:
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 10.0, public_only: bool = False) -> None:
         self.url, secret = split_secret(url)
         if not secret:
             raise TransportError("the webhook URL has no ?secret= to sign with", permanent=True)
         self.secret = secret
         self.timeout = timeout
+        self.public_only = public_only  # a subscriber's: it must reach a public address
 
     def send(self, message: Message) -> None:
         body = json.dumps(
@@ -47,7 +48,9 @@ class SignedWebhook:
             "User-Agent": "warroom",
         }
         try:
-            status = posting.post(self.url, body, headers, timeout=self.timeout)
+            status = posting.post(
+                self.url, body, headers, timeout=self.timeout, public_only=self.public_only
+            )
         except posting.PostFailed as exc:
             raise TransportError(str(exc)) from None
         if 200 <= status < 300:

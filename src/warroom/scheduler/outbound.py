@@ -79,7 +79,7 @@ def send(item: Send, *, now: datetime) -> Outcome:
             data=payload.get("data", {}),
             sent_at=int(now.timestamp()),
         )
-        transport_for(item.url).send(message)
+        transport_for(item.url, public_only=item.public_only).send(message)
     except TransportError as exc:
         return Outcome(item, _told(exc, item.url))
     except Exception as exc:  # a bug in a transport must not stop the worker

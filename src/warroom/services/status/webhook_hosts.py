@@ -1,7 +1,9 @@
 """Subscriber webhooks go to public hosts only (unless the admin allows private ones):
 a URL whose host is, or resolves to, a loopback, private, link-local or reserved address
 is refused when someone subscribes and again before each delivery (the name may resolve
-elsewhere by then). Resolving is network I/O: never inside a transaction."""
+elsewhere by then); the delivery's connection is checked too, by the address it reached
+(notifiers/posting.py `public_only`), so a name that changes its answer in between gets
+nothing either. Resolving is network I/O: never inside a transaction."""
 
 from __future__ import annotations
 
