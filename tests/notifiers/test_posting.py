@@ -207,10 +207,10 @@ def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
     assert b"Proxy-Authorization: Basic b3BzOnNAZmU=" in tunnel  # ops:s@fe
 
 
-def test_https_to_a_receiver_whose_certificate_is_trusted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+def certificate(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A receiver's TLS context with a self-signed certificate for 127.0.0.1, and the
+    certificate (for a client to trust)."""
+    key, cert = folder / "key.pem", folder / "cert.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
          "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
@@ -219,6 +219,13 @@ def test_https_to_a_receiver_whose_certificate_is_trusted(
     )  # fmt: skip
     served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     served.load_cert_chain(cert, key)
+    return served, cert
+
+
+def test_https_to_a_receiver_whose_certificate_is_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served, cert = certificate(tmp_path)
     trusting = ssl.create_default_context(cafile=str(cert))
     monkeypatch.setattr(posting, "tls_context", lambda: trusting)
     with server(Server(tls=served)) as state:
@@ -247,15 +254,7 @@ def test_a_public_only_send_over_https_checks_the_address_then_the_certificate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Loopback stands in for a public address here, to follow the TLS path."""
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    served.load_cert_chain(cert, key)
+    served, cert = certificate(tmp_path)
     monkeypatch.setattr(posting, "public", lambda address: address == "127.0.0.1")
     trusting = ssl.create_default_context(cafile=str(cert))
     monkeypatch.setattr(posting, "tls_context", lambda: trusting)
