@@ -26,7 +26,6 @@ resolves to a private address now, whatever it resolved to a moment ago, gets no
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import re
 import socket
 import ssl
@@ -38,6 +37,8 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import httptools
+
+from warroom.domain.addresses import public
 
 _kept = threading.local()  # this thread's connections, by Origin
 
@@ -278,11 +279,6 @@ def _connect(origin: Origin, timeout: float, *, public_only: bool = False) -> so
         raise
     sock: socket.socket = connection.sock
     return sock
-
-
-def public(address: str) -> bool:
-    """An address on the public internet (not loopback, private, link-local, reserved)."""
-    return bool(ipaddress.ip_address(address).is_global)
 
 
 def _reach_public(connection: http.client.HTTPConnection) -> None:

@@ -7,10 +7,10 @@ nothing either. Resolving is network I/O: never inside a transaction."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from warroom.domain.addresses import public
 from warroom.errors import Invalid
 
 LOCAL_NAMES = ("localhost", "localhost.localdomain")
@@ -22,7 +22,7 @@ def private_literal(host: str) -> bool:
     if name in LOCAL_NAMES or name.endswith((".local", ".localhost")):
         return True
     try:
-        return not ipaddress.ip_address(name.strip("[]")).is_global
+        return not public(name)
     except ValueError:
         return False
 
@@ -35,9 +35,9 @@ def private_address(host: str, port: int | None) -> str | None:
     except (OSError, UnicodeError):
         return None
     for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
-        if not address.is_global:
-            return str(address)
+        address = str(sockaddr[0]).split("%")[0]
+        if not public(address):
+            return address
     return None
 
 
